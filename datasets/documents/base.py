@@ -1,0 +1,50 @@
+"""Types shared by the document renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from datasets.documents.canvas import FieldBox
+from datasets.documents.record import CaseRecord
+
+
+class DocType(StrEnum):
+    id_card = "id_card"  # 居民身份证
+    vehicle_license = "vehicle_license"  # 机动车行驶证
+    registration_certificate = "registration_certificate"  # 机动车登记证书
+    sales_invoice = "sales_invoice"  # 机动车销售统一发票
+    purchase_tax = "purchase_tax"  # 车辆购置税完税证明
+    insurance_policy = "insurance_policy"  # 交强险保单
+    conformity_certificate = "conformity_certificate"  # 机动车整车出厂合格证
+    other = "other"  # unrelated forms, letters, receipts
+
+
+# The pages each type has; the first is the one a case file always contains.
+PAGES: dict[DocType, tuple[str, ...]] = {
+    DocType.id_card: ("front", "back"),
+    DocType.vehicle_license: ("main", "secondary"),
+    DocType.registration_certificate: ("1", "2"),
+    DocType.sales_invoice: ("1",),
+    DocType.purchase_tax: ("1",),
+    DocType.insurance_policy: ("1",),
+    DocType.conformity_certificate: ("1",),
+    DocType.other: ("1",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    """A flat document: ``image`` BGR uint8, the value boxes in its pixels and the case it shows."""
+
+    image: np.ndarray
+    doc_type: DocType
+    page: str
+    fields: dict[str, FieldBox]
+    record: CaseRecord | None
+
+    def fields_dict(self) -> dict[str, dict[str, Any]]:
+        return {k: {"text": v.text, "box_xyxy": list(v.box_xyxy)} for k, v in self.fields.items()}

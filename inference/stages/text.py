@@ -1,0 +1,127 @@
+"""The general text reader: PP-OCR detector (DB) + PP-OCR recogniser (CTC) over ONNX Runtime.
+
+Pre- and post-processing of the detector are rapidocr's own (``DetPreProcess``, ``DBPostProcess``,
+reading-order sort, rotated crop), so boxes match what PaddleOCR produces; the sessions come from our
+engine, and CTC decoding is ours because it keeps per-character alternatives.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from rapidocr.ch_ppocr_det.utils import DBPostProcess, DetPreProcess
+from rapidocr.utils.process_img import get_rotate_crop_image
+
+from ..engine import Engine, OnnxModel
+from ..ops.ctc import ctc_greedy_decode
+from ..ops.geometry import box_of_points
+from ..types import Frame, TextLine, TextRead, TextResult
+
+REC_HEIGHT = 48
+REC_MIN_WIDTH = 320
+
+
+class TextDetector:
+    def __init__(self, model: OnnxModel, limit_side_len: int = 736) -> None:
+        self.model = model
+        norm = model.entry.normalization
+        self._pre = DetPreProcess(limit_side_len, "min", list(norm["mean"]), list(norm["std"]))
+        post = dict(model.entry.postprocess)
+        post.pop("kind", None)
+        self._post = DBPostProcess(**post)
+
+    def __call__(self, image: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """Quadrilaterals (4x2, clockwise from top-left) with scores, in reading order."""
+        tensor = self._pre(image)
+        if tensor is None:
+            return []
+        (pred,) = self.model.run({self.model.input_names[0]: tensor})
+        boxes, scores = self._post(pred, image.shape[:2])
+        order = _reading_order(boxes)
+        return [(boxes[i].astype(np.float32), float(scores[i])) for i in order]
+
+
+def _reading_order(boxes: np.ndarray, line_gap_px: float = 10.0) -> list[int]:
+    """Indices of quads top-to-bottom, then left-to-right within a line: the order of rapidocr's
+    ``sorted_boxes``, kept as indices so that each score stays with its box."""
+    if len(boxes) == 0:
+        return []
+    y_order = np.argsort(boxes[:, 0, 1], kind="stable")
+    y_sorted = boxes[y_order, 0, 1]
+    line_ids = np.concatenate([[0], np.cumsum(np.diff(y_sorted) >= line_gap_px)])
+    within = np.lexsort((boxes[y_order, 0, 0], line_ids))
+    return [int(i) for i in y_order[within]]
+
+
+class TextRecognizer:
+    def __init__(self, model: OnnxModel, batch_size: int = 6) -> None:
+        self.model = model
+        vocab_spec = model.entry.vocabulary or {}
+        raw = model.metadata.get(vocab_spec.get("key", "character"))
+        if raw is None:
+            raise ValueError(f"model {model.entry.name!r} has no vocabulary in its ONNX metadata")
+        chars = raw.splitlines()
+        # PaddleOCR convention: index 0 is the CTC blank, a space is appended after the dictionary.
+        self.vocabulary: tuple[str, ...] = ("<blank>", *chars, *([" "] if vocab_spec.get("append_space") else []))
+        self.batch_size = batch_size
+
+    def _prepare(self, crops: Sequence[np.ndarray], max_ratio: float) -> np.ndarray:
+        width = max(REC_MIN_WIDTH, int(math.ceil(REC_HEIGHT * max_ratio)))
+        batch = np.zeros((len(crops), 3, REC_HEIGHT, width), dtype=np.float32)
+        for i, crop in enumerate(crops):
+            h, w = crop.shape[:2]
+            new_w = min(width, max(1, int(math.ceil(REC_HEIGHT * w / max(h, 1)))))
+            resized = cv2.resize(crop, (new_w, REC_HEIGHT)).astype(np.float32)
+            batch[i, :, :, :new_w] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
+        return batch
+
+    def __call__(self, crops: Sequence[np.ndarray], top_k: int = 3) -> list[TextRead]:
+        """Read each crop (BGR, one text line) as one string."""
+        if not crops:
+            return []
+        ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+        order = np.argsort(ratios)
+        reads: list[TextRead | None] = [None] * len(crops)
+        for start in range(0, len(crops), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            batch = self._prepare([crops[i] for i in idx], max(ratios[i] for i in idx))
+            (probs,) = self.model.run({self.model.input_names[0]: batch})
+            for row, i in enumerate(idx):
+                reads[int(i)] = ctc_greedy_decode(probs[row], self.vocabulary, 0, top_k)
+        return [r if r is not None else TextRead.empty() for r in reads]
+
+
+class TextReader:
+    """Detect and read every text line of a frame."""
+
+    def __init__(self, engine: Engine, det_name: str = "text-det", rec_name: str = "text-rec") -> None:
+        self.detector = TextDetector(engine.load(det_name))
+        self.recognizer = TextRecognizer(engine.load(rec_name))
+        self.models = (self.detector.model.version, self.recognizer.model.version)
+
+    def read(self, frame: Frame) -> TextResult:
+        t0 = time.perf_counter()
+        quads = self.detector(frame.image)
+        t1 = time.perf_counter()
+        crops = [get_rotate_crop_image(frame.image, q.copy()) for q, _ in quads]
+        reads = self.recognizer(crops)
+        t2 = time.perf_counter()
+        lines = tuple(
+            TextLine(
+                box_xyxy=box_of_points(q),
+                corners_xy=tuple((float(x), float(y)) for x, y in q),  # type: ignore[arg-type]
+                det_score=score,
+                read=read,
+            )
+            for (q, score), read in zip(quads, reads, strict=True)
+        )
+        timings = {"text_det": (t1 - t0) * 1000, "text_rec": (t2 - t1) * 1000}
+        return TextResult(lines, timings, self.models)
+
+    def read_line(self, image: np.ndarray) -> TextRead:
+        """Read a whole image as one text line (tight crops of a plate or a VIN)."""
+        return self.recognizer([image])[0]

@@ -1,0 +1,36 @@
+"""The FastAPI application: thin routes over the engine, models loaded once per process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from .routes import health, read
+from .runtime import Runtime
+from .settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = max(4, settings.inference_workers * 2)
+        runtime = Runtime.create(settings)
+        app.state.runtime = runtime
+        runtime.start_loading()
+        try:
+            yield
+        finally:
+            runtime.store.close()
+
+    app = FastAPI(title="Chayan", version="0.1.0", lifespan=lifespan,
+                  description="Vehicle inspection and document verification engine")
+    app.include_router(health.router)
+    app.include_router(read.router)
+    return app

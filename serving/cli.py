@@ -1,0 +1,169 @@
+"""The ``chayan`` command. Each subcommand imports only what it needs, so ``chayan models list`` does not
+load ONNX Runtime and ``chayan serve`` never imports the training stack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .settings import Settings
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = Settings(**overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from models import ModelCatalog, ModelCatalogError
+
+    catalog = ModelCatalog.load()
+    failures = 0
+    for entry in catalog:
+        if args.action == "list":
+            metrics = ", ".join(f"{k}={v}" for k, v in entry.metrics.items()) or "-"
+            origin = entry.training_command or entry.origin.get("source", "")
+            print(f"{entry.name:<14} {entry.task:<18} {entry.version:<22} sha256 {entry.short_sha}  {entry.file}")
+            print(f"{'':<14} origin: {origin}\n{'':<14} metrics: {metrics}")
+        else:
+            try:
+                path = catalog.resolve(entry.name)
+                print(f"ok      {entry.name:<14} {path}")
+            except ModelCatalogError as err:
+                failures += 1
+                print(f"FAILED  {entry.name:<14} {err}")
+    return 1 if failures else 0
+
+
+def _cmd_read(args: argparse.Namespace) -> int:
+    import cv2
+
+    from inference.engine import Engine, EngineOptions
+    from inference.types import Frame
+    from inference.vehicle import ImageHint, OcrVehicleReader
+
+    from .schemas import LineOut, ReadOut
+
+    engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
+    reader = OcrVehicleReader(engine)
+    status = 0
+    for name in args.images:
+        image = cv2.imread(name, cv2.IMREAD_COLOR)
+        if image is None:
+            print(json.dumps({"file": name, "error": "not a readable image"}, ensure_ascii=False))
+            status = 1
+            continue
+        frame = Frame.from_array(image)
+        result = reader.read(frame, ImageHint(args.hint))
+        out = ReadOut.of(result, name).model_dump()
+        if args.lines:
+            out["lines"] = [LineOut.of(line).model_dump() for line in reader.text.read(frame).lines]
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False))
+        else:
+            plates = ", ".join(f"{p['text']} ({p['color']}, {p['confidence']:.2f})" for p in out["plates"]) or "-"
+            vins = ", ".join(f"{v['text']} (check digit {'ok' if v['check_digit_ok'] else 'FAILS'})"
+                             for v in out["vins"]) or "-"
+            print(f"{name}: plates {plates}; VINs {vins}")
+            for line in out.get("lines", []):
+                print(f"    {line['confidence']:.2f}  {line['text']}")
+    return status
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from datasets.core import build
+
+    report = build(args.kind, args.n, args.seed, Path(args.out), workers=args.workers)
+    print(f"{report.n} {report.kind} samples in {report.seconds:.1f} s ({report.samples_per_second:.1f} samples/s) "
+          f"-> {report.out}; contact sheet {report.contact_sheet}")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from benchmarks import realdev
+    from inference.engine import Engine, EngineOptions
+    from inference.vehicle import OcrVehicleReader
+
+    engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
+    reader = OcrVehicleReader(engine)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+
+    report = realdev.run(reader, args.reader, Path(args.root), Path(args.out), args.threads, args.limit, progress)
+    print(file=sys.stderr)
+    print(realdev.markdown(args.reader, report["summary"], report["setup"]))
+    return 0
+
+
+def _not_yet(feature: str) -> int:
+    print(f"chayan: {feature} is not available in this version yet", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chayan", description="Vehicle inspection and document verification")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="start the HTTP service")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("models", help="the catalog of shipped models")
+    p.add_argument("action", choices=["list", "verify"])
+    p.set_defaults(func=_cmd_models)
+
+    p = sub.add_parser("read", help="read plates and VINs in images")
+    p.add_argument("images", nargs="+")
+    p.add_argument("--json", action="store_true", help="one JSON object per image")
+    p.add_argument("--lines", action="store_true", help="also print every text line found")
+    p.add_argument("--hint", choices=["frame", "plate_crop", "vin_crop"], default="frame")
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=_cmd_read)
+
+    p = sub.add_parser("datasets", help="synthetic data factory")
+    dsub = p.add_subparsers(dest="action", required=True)
+    b = dsub.add_parser("build", help="build KIND --n N --seed S --out DIR")
+    b.add_argument("kind")
+    b.add_argument("--n", type=int, required=True)
+    b.add_argument("--seed", type=int, required=True)
+    b.add_argument("--out", required=True)
+    b.add_argument("--workers", type=int, default=1)
+    b.set_defaults(func=_cmd_datasets)
+
+    p = sub.add_parser("bench", help="benchmarks")
+    bsub = p.add_subparsers(dest="action", required=True)
+    b = bsub.add_parser("realdev", help="accuracy and latency on the real dev images")
+    from benchmarks.realdev import DEFAULT_ROOT, RESULTS_DIR
+
+    b.add_argument("--root", default=str(DEFAULT_ROOT))
+    b.add_argument("--out", default=str(RESULTS_DIR))
+    b.add_argument("--reader", default="general-ocr", choices=["general-ocr"])
+    b.add_argument("--threads", type=int, default=2)
+    b.add_argument("--limit", type=int)
+    b.set_defaults(func=_cmd_bench)
+
+    for name, feature in (("inspect", "inspection against a vehicle record"),
+                          ("review", "pre-review of uploaded documents"), ("train", "model training")):
+        p = sub.add_parser(name, help=f"{feature} (not yet available)")
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=lambda _a, f=feature: _not_yet(f))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Pydantic schemas of the HTTP API: the edge where engine results become JSON."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from inference.types import PlateRead, TextLine, VehicleRead, VinRead
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CharOut(_Out):
+    char: str
+    confidence: float
+    alternatives: list[tuple[str, float]]
+
+
+class PlateOut(_Out):
+    text: str
+    color: str | None
+    type: str | None
+    confidence: float
+    valid: bool
+    box_xyxy: list[float]
+    corners: list[list[float]]
+    chars: list[CharOut]
+
+    @classmethod
+    def of(cls, p: PlateRead) -> PlateOut:
+        return cls(text=p.text, color=p.color, type=p.plate_type, confidence=round(p.confidence, 4), valid=p.valid,
+                   box_xyxy=[round(v, 1) for v in p.box_xyxy], corners=[[round(x, 1), round(y, 1)] for x, y in p.corners_xy],
+                   chars=_chars(p.read))
+
+
+class VinOut(_Out):
+    text: str
+    check_digit_ok: bool
+    valid: bool
+    confidence: float
+    corrected: list[dict[str, object]]
+    box_xyxy: list[float]
+    chars: list[CharOut]
+
+    @classmethod
+    def of(cls, v: VinRead) -> VinOut:
+        return cls(text=v.text, check_digit_ok=v.check_digit_ok, valid=v.valid, confidence=round(v.confidence, 4),
+                   corrected=[], box_xyxy=[round(x, 1) for x in v.box_xyxy], chars=_chars(v.read))
+
+
+class LineOut(_Out):
+    text: str
+    confidence: float
+    box_xyxy: list[float]
+    corners: list[list[float]]
+
+    @classmethod
+    def of(cls, line: TextLine) -> LineOut:
+        return cls(text=line.read.text, confidence=round(line.read.confidence, 4),
+                   box_xyxy=[round(v, 1) for v in line.box_xyxy],
+                   corners=[[round(x, 1), round(y, 1)] for x, y in line.corners_xy])
+
+
+class ModelOut(_Out):
+    name: str
+    version: str
+    sha256: str
+
+
+class ReadOut(_Out):
+    file: str | None
+    width: int
+    height: int
+    plates: list[PlateOut]
+    vins: list[VinOut]
+    timings_ms: dict[str, float]
+    models: list[ModelOut]
+
+    @classmethod
+    def of(cls, read: VehicleRead, file: str | None) -> ReadOut:
+        return cls(file=file, width=read.size_wh[0], height=read.size_wh[1],
+                   plates=[PlateOut.of(p) for p in read.plates], vins=[VinOut.of(v) for v in read.vins],
+                   timings_ms={k: round(v, 2) for k, v in read.timings_ms.items()},
+                   models=[ModelOut(name=m.name, version=m.version, sha256=m.sha256) for m in read.models])
+
+
+class ErrorOut(_Out):
+    detail: str
+
+
+class ReadyOut(_Out):
+    ready: bool
+    models: dict[str, dict[str, object]]
+    database: bool
+    error: str | None = None
+
+
+def _chars(read) -> list[CharOut]:  # type: ignore[no-untyped-def]
+    if read is None:
+        return []
+    return [CharOut(char=c.char, confidence=round(c.confidence, 4),
+                    alternatives=[(a, round(p, 4)) for a, p in c.alternatives]) for c in read.chars]

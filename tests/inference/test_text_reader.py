@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from datasets.fonts import font
+from inference.ops.ctc import ctc_greedy_decode
+from inference.ops.geometry import iou_xyxy, order_corners, warp_quad
+from inference.stages.text import TextReader
+from inference.types import Frame, InvalidImageError
+
+
+def _render(lines: list[tuple[str, tuple[int, int]]], size_wh=(900, 400)) -> np.ndarray:
+    img = Image.new("RGB", size_wh, (235, 235, 230))
+    draw = ImageDraw.Draw(img)
+    for text, xy in lines:
+        draw.text(xy, text, fill=(20, 20, 20), font=font("cjk_sans", 56))
+    return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+
+
+@pytest.fixture(scope="module")
+def reader(engine):
+    return TextReader(engine)
+
+
+def test_reads_rendered_lines_in_order_with_boxes(reader):
+    image = _render([("车辆识别代号", (60, 60)), ("LSVAM4187C2184847", (60, 220))])
+    result = reader.read(Frame.from_array(image))
+    texts = [line.read.text for line in result.lines]
+    assert texts == ["车辆识别代号", "LSVAM4187C2184847"]
+    first, second = result.lines
+    assert first.box_xyxy[1] < second.box_xyxy[1]
+    assert 40 <= first.box_xyxy[0] <= 80 and first.box_xyxy[2] > 300
+    assert all(0.5 < c.confidence <= 1.0 for c in second.read.chars)
+    assert set(result.timings_ms) == {"text_det", "text_rec"}
+    assert [m.name for m in result.models] == ["text-det", "text-rec"]
+
+
+def test_blank_frame_gives_no_lines(reader):
+    result = reader.read(Frame.from_array(np.full((240, 320, 3), 128, np.uint8)))
+    assert result.lines == ()
+
+
+def test_read_line_of_a_tight_crop(reader):
+    crop = _render([("京A12345", (10, 5))], size_wh=(260, 80))
+    assert reader.read_line(crop).text == "京A12345"
+
+
+def test_ctc_decode_collapses_runs_and_keeps_alternatives():
+    vocab = ["<blank>", "A", "B", "8"]
+    probs = np.array([
+        [0.1, 0.8, 0.05, 0.05],
+        [0.1, 0.7, 0.1, 0.1],   # same run as above: one "A", best step 0.8
+        [0.9, 0.05, 0.03, 0.02],
+        [0.1, 0.1, 0.5, 0.3],   # "B" with "8" as the next alternative
+        [0.8, 0.1, 0.05, 0.05],
+        [0.1, 0.6, 0.2, 0.1],   # a second "A" after a blank
+    ])
+    read = ctc_greedy_decode(probs, vocab, top_k=3)
+    assert read.text == "ABA"
+    assert read.chars[0].confidence == pytest.approx(0.8)
+    assert read.chars[1].alternatives[0] == ("8", pytest.approx(0.3))
+    assert len(read.chars[1].alternatives) == 2
+    with pytest.raises(ValueError, match="shape"):
+        ctc_greedy_decode(probs[:, :3], vocab)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [((0, 0, 10, 10), (0, 0, 10, 10), 1.0), ((0, 0, 10, 10), (5, 0, 15, 10), 1 / 3), ((0, 0, 1, 1), (2, 2, 3, 3), 0.0)],
+)
+def test_iou(a, b, expected):
+    assert iou_xyxy(a, b) == pytest.approx(expected)
+
+
+def test_order_corners_and_warp():
+    shuffled = np.array([[100, 60], [10, 10], [10, 60], [100, 10]], np.float32)
+    assert order_corners(shuffled).tolist() == [[10, 10], [100, 10], [100, 60], [10, 60]]
+    image = np.zeros((80, 120, 3), np.uint8)
+    image[10:60, 10:100] = 255
+    out = warp_quad(image, order_corners(shuffled))
+    assert out.shape == (50, 90, 3) and out[5:-5, 5:-5].min() == 255
+
+
+@pytest.mark.parametrize(
+    ("array", "error"),
+    [
+        (np.zeros((10, 10), np.uint8), None),
+        (np.zeros((10, 10, 1), np.uint8), None),
+        (np.zeros((10, 10, 4), np.uint8), None),
+        (np.zeros((10, 10, 3), np.float32), InvalidImageError),
+        (np.zeros((10, 10, 2), np.uint8), InvalidImageError),
+        (np.zeros((0, 10, 3), np.uint8), InvalidImageError),
+        ("not an array", InvalidImageError),
+    ],
+)
+def test_frame_from_array(array, error):
+    if error:
+        with pytest.raises(error):
+            Frame.from_array(array)
+    else:
+        frame = Frame.from_array(array)
+        assert frame.image.shape == (10, 10, 3) and frame.size_wh == (10, 10)

@@ -1,0 +1,135 @@
+"""The service started for real (uvicorn subprocess on loopback) and driven over HTTP."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import httpx
+import numpy as np
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("var")
+    port = _free_port()
+    env = {**os.environ, "CHAYAN_DATA_DIR": str(data_dir), "CHAYAN_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "serving.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    saw_not_ready = False
+    with httpx.Client(base_url=base, timeout=30) as client:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stdout.read().decode(errors='replace')}")
+            try:
+                r = client.get("/readyz")
+            except httpx.TransportError:
+                time.sleep(0.2)
+                continue
+            if r.status_code == 200:
+                break
+            saw_not_ready = saw_not_ready or r.status_code == 503
+            time.sleep(0.2)
+        else:
+            proc.kill()
+            raise RuntimeError("server not ready in 120 s")
+        yield client, data_dir, saw_not_ready
+    proc.terminate()
+    proc.wait(20)
+
+
+def _jpeg(image: np.ndarray) -> bytes:
+    return cv2.imencode(".jpg", image)[1].tobytes()
+
+
+def test_health_and_readiness(server):
+    client, _, _ = server
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["ready"] is True and ready["database"] is True
+    assert set(ready["models"]) >= {"text-det", "text-rec"}
+    assert all(m["provider"] == "CPUExecutionProvider" and m["warmup_ms"] > 0 for m in ready["models"].values())
+
+
+def test_read_a_real_frame(server, realdev):
+    client, _, _ = server
+    data = (realdev / "plates_full/ccpd_001.jpg").read_bytes()
+    r = client.post("/v1/read", files={"image": ("ccpd_001.jpg", data, "image/jpeg")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["width"] == 720 and body["height"] == 1160
+    assert [p["text"] for p in body["plates"]] == ["沪M39018"]
+    plate = body["plates"][0]
+    assert plate["color"] == "blue" and plate["valid"] is True
+    x1, y1, x2, y2 = plate["box_xyxy"]
+    assert x1 < 300 < x2 and y1 < 520 < y2  # the labelled plate box is 258,482-548,573
+    assert len(plate["chars"]) == 7
+    assert {m["name"] for m in body["models"]} == {"text-det", "text-rec"}
+
+
+def _huge_png() -> bytes:
+    buf = io.BytesIO()
+    from PIL import Image
+
+    Image.new("L", (8000, 8000)).save(buf, format="PNG")  # 64 Mpx in a few hundred kB
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "status", "needle"),
+    [
+        ("notes.txt", b"hello, this is not an image", 415, "not an image"),
+        ("empty.jpg", b"", 400, "empty"),
+        ("cut.jpg", _jpeg(np.random.default_rng(0).integers(0, 255, (256, 256, 3), np.uint8))[:30000], 400, "truncated"),
+        ("huge.png", _huge_png(), 413, "pixels"),
+    ],
+)
+def test_bad_uploads_get_clear_4xx_and_service_keeps_serving(server, realdev, name, payload, status, needle):
+    client, _, _ = server
+    r = client.post("/v1/read", files={"image": (name, payload, "application/octet-stream")})
+    assert r.status_code == status, r.text
+    assert needle in r.json()["detail"]
+    ok = client.post("/v1/read", files={"image": ("a.jpg", (realdev / "plates_full/ccpd_002.jpg").read_bytes())})
+    assert ok.status_code == 200
+
+
+def test_wrong_fields_are_422(server):
+    client, _, _ = server
+    assert client.post("/v1/read", files={"picture": ("a.jpg", b"x")}).status_code == 422
+    r = client.post("/v1/read?hint=sideways", files={"image": ("a.jpg", _jpeg(np.zeros((8, 8, 3), np.uint8)))})
+    assert r.status_code == 422
+
+
+def test_audit_trail_in_sqlite_is_masked(server, realdev):
+    client, data_dir, _ = server
+    client.post("/v1/read", files={"image": ("a.jpg", (realdev / "plates_full/ccpd_001.jpg").read_bytes())})
+    db = Path(data_dir) / "chayan.db"
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT action, status, summary FROM audit_events").fetchall()
+    assert any(status == 200 and "沪M***18" in summary for _, status, summary in rows)
+    assert not any("沪M39018" in summary for _, _, summary in rows)
+    assert any(status in (400, 413, 415) for _, status, _ in rows)
+
+
+def test_invalid_settings_stop_the_service_with_a_message(tmp_path):
+    env = {**os.environ, "CHAYAN_DATA_DIR": str(tmp_path), "CHAYAN_INTRA_OP_THREADS": "0"}
+    proc = subprocess.run([sys.executable, "-m", "serving.cli", "serve", "--port", str(_free_port())], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "intra_op_threads" in proc.stderr
