@@ -177,9 +177,20 @@ def build(
     if finalize is not None:
         finalize(out, n)
     seconds = time.perf_counter() - start
+    manifest = {"kind": kind, "n": n, "seed": seed, "options": {k: repr(v) for k, v in sorted(options.items())}}
+    (out / "build.json").write_text(json.dumps(manifest, sort_keys=True) + "\n", encoding="utf-8")
     sheet_path = out / "contact_sheet.png"
     sheet_path.write_bytes(encode_image(contact_sheet(sheet), "png"))
     return BuildReport(kind, n, seed, out, seconds, sheet_path)
+
+
+def is_built(out: Path, kind: str, n: int, seed: int) -> bool:
+    """True if ``out`` holds a complete build of exactly this kind, size and seed."""
+    try:
+        manifest = json.loads((Path(out) / "build.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return False
+    return (manifest.get("kind"), manifest.get("n"), manifest.get("seed")) == (kind, n, seed)
 
 
 # ---------------------------------------------------------------------------------------------- contact sheet

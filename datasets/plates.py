@@ -21,7 +21,14 @@ from PIL import Image, ImageDraw
 
 from datasets.core import Sample
 from datasets.fonts import font
-from inference.validate.plate import PLATE_LETTERS, PROVINCES, PlateColor, PlateType, is_double_row, plate_color
+from inference.validate.plate import (
+    PLATE_LETTERS,
+    PROVINCES,
+    PlateColor,
+    PlateType,
+    is_double_row,
+    plate_color,
+)
 
 # ------------------------------------------------------------------------------------------------ constants
 
@@ -146,8 +153,8 @@ def _letter(rng: np.random.Generator) -> str:
 
 def _serial(rng: np.random.Generator, n: int = 5, max_letters: int = 2) -> str:
     """n characters from digits and letters without I/O, at most ``max_letters`` letters."""
-    k = int(rng.choice(max_letters + 1, p=[0.35, 0.45, 0.20][: max_letters + 1] / np.sum([0.35, 0.45, 0.20][
-        : max_letters + 1])))
+    probs = np.asarray([0.35, 0.45, 0.20][: max_letters + 1])  # share of serials with 0, 1, 2 letters
+    k = int(rng.choice(len(probs), p=probs / probs.sum()))
     chars = list(_digits(rng, n))
     for pos in rng.choice(n, size=k, replace=False):
         chars[int(pos)] = _letter(rng)
@@ -164,7 +171,8 @@ def plate_text(rng: np.random.Generator, plate_type: PlateType) -> str:
         # Current plates: WJ + province (printed small) + 5 characters, the last often a service letter;
         # older ones: WJ + 2-digit province code (printed small) + 5 digits.
         if rng.random() < 0.5:
-            return "WJ" + _province(rng) + _digits(rng, 4) + (_letter(rng) if rng.random() < 0.3 else _digits(rng, 1))
+            last = _letter(rng) if rng.random() < 0.3 else _digits(rng, 1)
+            return "WJ" + _province(rng) + _digits(rng, 4) + last
         return "WJ" + f"{int(rng.integers(1, 33)):02d}" + _digits(rng, 5)
     if t is PlateType.black_hk_macao:
         return "粤Z" + _serial(rng, 4, 1) + ("港" if rng.random() < 0.7 else "澳")
@@ -176,7 +184,9 @@ def plate_text(rng: np.random.Generator, plate_type: PlateType) -> str:
     if t is PlateType.green_small:
         second = _letter(rng) if rng.random() < 0.4 else _digits(rng, 1)
         # D (pure electric) and F (other) dominate; A/B/C/E and G/H/J/K were opened later.
-        power = ("D" if rng.random() < 0.6 else "F") if rng.random() < 0.9 else str(rng.choice(list("ABCEGHJK")))
+        power = "D" if rng.random() < 0.6 else "F"
+        if rng.random() < 0.1:
+            power = str(rng.choice(list("ABCEGHJK")))
         return head + power + second + _digits(rng, 4)
     if t is PlateType.green_large:
         return head + _digits(rng, 5) + ("D" if rng.random() < 0.65 else "F")
@@ -303,12 +313,12 @@ def _jitter(rng: np.random.Generator, bgr: tuple[int, int, int], amount: float) 
     return np.clip(np.asarray(bgr, np.float32) + rng.normal(0, amount, 3), 0, 255).astype(np.float32)
 
 
-def _plate_colours(rng: np.random.Generator, t: PlateType) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(background top, background bottom or None-equivalent, ink) with per-plate drift (fading, film)."""
+def _plate_colours(rng: np.random.Generator, t: PlateType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(background top or left, background bottom or right, ink) with per-plate drift (fading, film)."""
     if t is PlateType.blue_small:
         bg = _jitter(rng, _BLUE, 10)
         return bg, bg, _jitter(rng, _INK_WHITE, 4)
-    if t in (PlateType.yellow_large, PlateType.yellow_double, PlateType.yellow_trailer, PlateType.yellow_learner):
+    if plate_color(t) is PlateColor.yellow:
         bg = _jitter(rng, _YELLOW, 8)
         return bg, bg, _jitter(rng, _INK_DARK, 4)
     if t is PlateType.green_small:
@@ -608,27 +618,19 @@ def degrade(rng: np.random.Generator, img: np.ndarray, strength: float = 1.0) ->
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedPlate:
-    """A plate warped into a photo: its warped image and alpha in an ROI, and geometry in the photo."""
-
-    plate: RenderedPlate
-    corners: np.ndarray  # 4x2 continuous pixel coordinates (TL, TR, BR, BL)
-    char_height_px: float
-
-
-def place_plate(
-    rng: np.random.Generator,
-    plate: RenderedPlate,
-    canvas: np.ndarray,
-    corners: np.ndarray,
-) -> None:
+def place_plate(plate: RenderedPlate, canvas: np.ndarray, corners: np.ndarray) -> None:
     """Warp ``plate`` so that its outer frame lands on ``corners`` (continuous pixel coordinates, TL TR BR BL)
     and alpha-composite it onto the float32 ``canvas`` in place. Parts outside the canvas are dropped."""
+    paste_quad(canvas, plate.image, plate.alpha, corners)
+
+
+def paste_quad(canvas: np.ndarray, image: np.ndarray, alpha: np.ndarray | None, corners: np.ndarray) -> None:
+    """Warp ``image`` (with optional uint8 ``alpha``) so that its outer edges land on ``corners`` (continuous
+    pixel coordinates: pixel i spans [i, i+1]) and alpha-composite it onto the float32 ``canvas`` in place."""
     ch, cw = canvas.shape[:2]
-    img, alpha = plate.image, plate.alpha if plate.alpha is not None else None
+    img = image
     ph, pw = img.shape[:2]
-    # Shrink first with area averaging when the plate becomes much smaller: a perspective warp alone aliases.
+    # Shrink first with area averaging when the image becomes much smaller: a perspective warp alone aliases.
     side = max(np.hypot(*(corners[1] - corners[0])), np.hypot(*(corners[2] - corners[3])))
     f = side / pw
     if f < 0.6:
@@ -652,6 +654,8 @@ def place_plate(
         alpha = np.full((ph, pw), 255, np.uint8)
     a = cv2.warpPerspective(alpha, hm, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                             borderValue=0).astype(np.float32)[..., None] / 255.0
+    if warped.ndim == 2:
+        warped = cv2.cvtColor(warped, cv2.COLOR_GRAY2BGR)
     roi = canvas[y1:y2, x1:x2]
     roi *= 1.0 - a
     roi += a * warped.astype(np.float32)
@@ -719,9 +723,9 @@ class PlateGenerator:
             grow = rng.uniform(1.03, 1.12)
             holder = ((corners - centre) * grow + centre).astype(np.float32)
             tone = float(rng.uniform(10, 60))
-            cv2.fillConvexPoly(canvas, np.round(holder * 16).astype(np.int32), (tone, tone, tone), cv2.LINE_AA,
-                               4)
-        place_plate(rng, plate, canvas, corners)
+            pts = np.round(holder * 16).astype(np.int32)
+            cv2.fillConvexPoly(canvas, pts, (tone, tone, tone), cv2.LINE_AA, 4)
+        place_plate(plate, canvas, corners)
         image = degrade(rng, canvas)
         return Sample(image=image, label=_plate_label(plate, corners, char_h))
 

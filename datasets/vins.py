@@ -10,7 +10,7 @@ photo helpers (noise fields, oblique homographies, camera degradations) are also
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,8 +35,9 @@ _DIGITS = "0123456789"
 
 @dataclass(frozen=True, slots=True)
 class Maker:
-    """A Chinese passenger-car maker as printed on its nameplate: the WMI of its VINs, the company name,
-    the brand (品牌), the enterprise code that starts its model numbers (GB 9417) and its engine-code style."""
+    """A Chinese passenger-car maker as printed on its nameplate: the WMI of its VINs, the company
+    name, the brand (品牌), the enterprise code that starts its model numbers (GB 9417) and its
+    engine-code style."""
 
     wmi: str
     company: str
@@ -58,7 +59,9 @@ CN_MAKERS: tuple[Maker, ...] = (
     Maker("LGB", "东风日产乘用车公司", "日产", "NISSAN", "DFL", ("HR16", "MR20", "KR15")),
     Maker("LS5", "重庆长安汽车股份有限公司", "长安", "CHANGAN", "SC", ("JL473ZQ7", "JL476ZQCF", "JL486ZQ4")),
     Maker("LGX", "比亚迪汽车工业有限公司", "比亚迪", "BYD", "BYD", ("BYD472QA", "BYD476ZQA", "BYD487ZQB")),
-    Maker("LB3", "浙江吉利控股集团有限公司", "吉利", "GEELY", "MR", ("JLH-4G15", "JLC-4G18TD", "JLH-4G20TDB")),
+    Maker(
+        "LB3", "浙江吉利控股集团有限公司", "吉利", "GEELY", "MR", ("JLH-4G15", "JLC-4G18TD", "JLH-4G20TDB")
+    ),
     Maker("LGW", "长城汽车股份有限公司", "哈弗", "HAVAL", "CC", ("GW4G15B", "GW4C20B", "GW4N20")),
     Maker("LVV", "奇瑞汽车股份有限公司", "奇瑞", "CHERY", "SQR", ("SQRE4T15C", "SQRF4J16", "SQRE4G15B")),
     Maker("LSG", "上汽通用汽车有限公司", "别克", "BUICK", "SGM", ("LJO", "LI6", "LXT", "LFV")),
@@ -96,7 +99,9 @@ def wmi_manufacturer(wmi: str) -> str | None:
 @lru_cache(maxsize=1)
 def _wmi_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
     # Sorted so the pools (and the draws from them) never depend on dict order.
-    valid = [w for w in sorted(set(WMI) | set(CN_MAKER_BY_WMI)) if len(w) == 3 and all(c in VIN_CHARSET for c in w)]
+    valid = [
+        w for w in sorted(set(WMI) | set(CN_MAKER_BY_WMI)) if len(w) == 3 and all(c in VIN_CHARSET for c in w)
+    ]
     chinese = tuple(w for w in valid if is_chinese_wmi(w))
     other = tuple(w for w in valid if not is_chinese_wmi(w))
     return chinese, other
@@ -147,7 +152,9 @@ def vin_is_valid(vin: str) -> bool:
 # ------------------------------------------------------------------------------------------ noise helpers
 
 
-def value_noise(rng: np.random.Generator, shape: tuple[int, int], scale: float, octaves: int = 3) -> np.ndarray:
+def value_noise(
+    rng: np.random.Generator, shape: tuple[int, int], scale: float, octaves: int = 3
+) -> np.ndarray:
     """Smooth fractal noise (float32, unit std) with features about ``scale`` pixels across."""
     h, w = shape
     out = np.zeros((h, w), np.float32)
@@ -160,7 +167,9 @@ def value_noise(rng: np.random.Generator, shape: tuple[int, int], scale: float, 
     return out / (float(out.std()) + 1e-6)
 
 
-def streak_noise(rng: np.random.Generator, shape: tuple[int, int], length: float, vertical: bool = False) -> np.ndarray:
+def streak_noise(
+    rng: np.random.Generator, shape: tuple[int, int], length: float, vertical: bool = False
+) -> np.ndarray:
     """Brushed/rolled metal grain: white noise smeared along one axis (unit std)."""
     n = rng.standard_normal(shape).astype(np.float32)
     sx, sy = (0.6, length) if vertical else (length, 0.6)
@@ -229,11 +238,13 @@ def _dot_path(ch: str, spacing: float) -> np.ndarray:
     pts = np.stack([xs - xs.min(), ys - ys.min()], 1).astype(np.float32)
     # Greedy thinning in raster order: keep a pixel when no kept dot is nearer than the spacing.
     d2 = (spacing * cap) ** 2
-    kept: list[np.ndarray] = []
+    kept = np.empty((len(pts), 2), np.float32)
+    n = 0
     for p in pts:
-        if all(float(((p - k) ** 2).sum()) >= d2 for k in kept):
-            kept.append(p)
-    out = np.asarray(kept, np.float32) / cap
+        if n == 0 or float((((kept[:n] - p) ** 2).sum(1)).min()) >= d2:
+            kept[n] = p
+            n += 1
+    out = kept[:n] / cap
     out.flags.writeable = False
     return out
 
@@ -324,8 +335,8 @@ def _layout_stamp(
 ) -> _Layout:
     """Places the 17 characters (one line or 8+9) with optional delimiters, as individual punches:
     small per-character offsets and depth differences, like characters struck one by one."""
-    pitch = h * rng.uniform(0.78, 1.12)
-    xstretch = rng.uniform(0.8, 1.1)
+    pitch = h * rng.uniform(0.82, 1.15)
+    xstretch = rng.uniform(0.75, 1.0)
     two_lines = rng.random() < 0.12
     delim = _choice(rng, ["*", "☆", None], [0.55, 0.12, 0.33])
     lines = [vin[:8], vin[8:]] if two_lines else [vin]
@@ -338,7 +349,7 @@ def _layout_stamp(
     boxes: list[tuple[float, float, float, float]] = []
     jitter_y = h * rng.uniform(0.0, 0.05)
     ref = _ref_height(font_key, weight) if method != "dot_peen" else 1
-    dot_spacing = rng.uniform(0.085, 0.13)
+    dot_spacing = round(float(rng.uniform(0.085, 0.13)), 2)  # a few values, so the paths stay cached
     dot_r = h * rng.uniform(0.028, 0.045)
     fx1, fy1, fx2, fy2 = math.inf, math.inf, -math.inf, -math.inf
     for li, line in enumerate(lines):
@@ -364,10 +375,19 @@ def _layout_stamp(
                     boxes.append((cx, cy - hh / 2, cx + 1, cy + hh / 2))
                     continue
                 pw = float(pts[:, 0].max()) * xstretch
-                xy = pts * np.array([hh * xstretch, hh], np.float32) + np.array([cx - pw * hh / 2, cy - hh / 2])
+                xy = pts * np.array([hh * xstretch, hh], np.float32) + np.array(
+                    [cx - pw * hh / 2, cy - hh / 2]
+                )
                 for px, py in xy:
-                    cv2.circle(mask, (round(px * 16), round(py * 16)), round(dot_r * 16), float(depth), -1,
-                               cv2.LINE_AA, 4)
+                    cv2.circle(
+                        mask,
+                        (round(px * 16), round(py * 16)),
+                        round(dot_r * 16),
+                        float(depth),
+                        -1,
+                        cv2.LINE_AA,
+                        4,
+                    )
                 bx1, by1 = float(xy[:, 0].min() - dot_r), float(xy[:, 1].min() - dot_r)
                 bx2, by2 = float(xy[:, 0].max() + dot_r), float(xy[:, 1].max() + dot_r)
             else:
@@ -387,8 +407,16 @@ def _layout_stamp(
 
 # BGR albedos (0..1) of the surfaces VINs are stamped into.
 _CAR_PAINTS = (
-    (0.93, 0.93, 0.92), (0.80, 0.80, 0.78), (0.55, 0.56, 0.57), (0.12, 0.12, 0.13), (0.15, 0.15, 0.60),
-    (0.55, 0.30, 0.12), (0.30, 0.30, 0.32), (0.70, 0.72, 0.74), (0.20, 0.35, 0.20), (0.85, 0.85, 0.95),
+    (0.93, 0.93, 0.92),
+    (0.80, 0.80, 0.78),
+    (0.55, 0.56, 0.57),
+    (0.12, 0.12, 0.13),
+    (0.15, 0.15, 0.60),
+    (0.55, 0.30, 0.12),
+    (0.30, 0.30, 0.32),
+    (0.70, 0.72, 0.74),
+    (0.20, 0.35, 0.20),
+    (0.85, 0.85, 0.95),
 )
 _SURFACES = ("bare_steel", "painted", "e_coat_black", "galvanised", "cast_speckled", "primer_grey")
 _SURFACE_P = (0.26, 0.22, 0.18, 0.10, 0.14, 0.10)
@@ -409,14 +437,18 @@ def _shade(
     gx = cv2.Sobel(height, cv2.CV_32F, 1, 0, ksize=3) / 8.0
     gy = cv2.Sobel(height, cv2.CV_32F, 0, 1, ksize=3) / 8.0
     inv = 1.0 / np.sqrt(gx * gx + gy * gy + 1.0)
-    lx, ly, lz = math.cos(light_el) * math.cos(light_az), math.cos(light_el) * math.sin(light_az), math.sin(light_el)
+    lx, ly, lz = (
+        math.cos(light_el) * math.cos(light_az),
+        math.cos(light_el) * math.sin(light_az),
+        math.sin(light_el),
+    )
     ndotl = (-gx * lx - gy * ly + lz) * inv
     diffuse = np.clip(ndotl, 0.0, None) / lz  # 1 on the flat surface
     hx, hy, hz = lx, ly, lz + 1.0
     hn = math.sqrt(hx * hx + hy * hy + hz * hz)
     ndoth = np.clip((-gx * hx - gy * hy + hz) * inv / hn, 0.0, 1.0)
     flat_h = hz / hn
-    spec = np.clip(ndoth**shininess - flat_h**shininess * 0.9, 0.0, None) * spec_strength
+    spec = np.clip(ndoth**shininess - flat_h**shininess * 0.9, 0.0, 0.6) * spec_strength
     light = ambient + (1.0 - ambient) * diffuse
     return albedo * light[..., None] + spec[..., None]
 
@@ -430,9 +462,9 @@ def _surface(
     if surface == "bare_steel":
         v = rng.uniform(0.45, 0.8)
         base = np.array([v, v, v * rng.uniform(0.97, 1.03)], np.float32)
-        tex = rng.uniform(0.01, 0.05) * streak_noise(rng, shape, rng.uniform(6, 30), grain_vertical) + 0.04 * value_noise(
-            rng, shape, h * 2
-        )
+        tex = rng.uniform(0.01, 0.05) * streak_noise(
+            rng, shape, rng.uniform(6, 30), grain_vertical
+        ) + 0.04 * value_noise(rng, shape, h * 2)
         height = rng.uniform(0.01, 0.06) * streak_noise(rng, shape, 8, grain_vertical)
         spec, shin = rng.uniform(0.15, 0.5), rng.uniform(20, 60)
     elif surface == "galvanised":
@@ -484,8 +516,15 @@ def _scratches(rng: np.random.Generator, shape: tuple[int, int], n: int) -> np.n
         x, y = rng.uniform(0, W), rng.uniform(0, H)
         ang, length = rng.uniform(0, math.pi), rng.uniform(0.05, 0.5) * W
         x2, y2 = x + length * math.cos(ang), y + length * math.sin(ang)
-        cv2.line(out, (round(x * 16), round(y * 16)), (round(x2 * 16), round(y2 * 16)),
-                 float(rng.uniform(0.3, 1.0)), 1, cv2.LINE_AA, 4)
+        cv2.line(
+            out,
+            (round(x * 16), round(y * 16)),
+            (round(x2 * 16), round(y2 * 16)),
+            float(rng.uniform(0.3, 1.0)),
+            1,
+            cv2.LINE_AA,
+            4,
+        )
     return out
 
 
@@ -503,7 +542,9 @@ def _illumination(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarra
     return np.clip(field, 0.25, 2.0).astype(np.float32)
 
 
-def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: float | None = None) -> RenderedVin:
+def render_vin_stamp(
+    rng: np.random.Generator, vin: str | None = None, margin: float | None = None
+) -> RenderedVin:
     """A VIN stamped into metal (frame rail or body panel) lit by a raking light.
 
     The marking is a height field (grooves for engraved and dot-peen, ridges for embossed) shaded with
@@ -520,9 +561,12 @@ def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: f
         weight = rng.uniform(0.12, 0.17)
     else:
         # Punches and engraving styli cut thin strokes: mostly single-stroke (Hershey) faces.
-        font_key = _choice(rng, ["hershey_simplex", "hershey_duplex", "latin_mono", "latin_condensed_bold"],
-                           [0.65, 0.12, 0.18, 0.05])
-        weight = rng.uniform(0.055, 0.09)
+        font_key = _choice(
+            rng,
+            ["hershey_simplex", "hershey_duplex", "latin_mono", "latin_condensed_bold"],
+            [0.65, 0.12, 0.18, 0.05],
+        )
+        weight = rng.uniform(0.045, 0.08)
     m = h * (margin if margin is not None else rng.uniform(1.2, 3.0))
     lay = _layout_stamp(rng, vin, h, method, font_key, weight, m)
     shape = lay.mask.shape
@@ -530,8 +574,16 @@ def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: f
 
     # The marking as relief: a V-groove (or a rounded ridge) a little deeper than it is wide.
     sw = max(1.5, lay.stroke)
-    depth = sw * rng.uniform(0.25, 0.6)
-    profile = cv2.GaussianBlur(lay.mask, (0, 0), max(0.6, sw * 0.25))
+    depth = sw * rng.uniform(0.3, 0.8)
+    # A V-groove (or rounded ridge) whose walls lie inside the stroke, so the marking keeps the stroke's
+    # width: depth grows with the distance from the stroke edge, capped at half the stroke width.
+    inside = (lay.mask > 0.2).astype(np.uint8)
+    dist = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    v = np.clip(dist / max(0.75, sw / 2), 0.0, 1.0)
+    if method == "embossed":
+        v = np.sqrt(v)  # rounded top
+    strength = cv2.dilate(lay.mask, np.ones((3, 3), np.uint8))  # per-character punch depth
+    profile = cv2.GaussianBlur(v * strength, (0, 0), 0.7)
     fill = np.zeros(shape, np.float32)
     if condition in ("paint_over", "dirt"):
         fill = blob_mask(rng, shape, h * rng.uniform(0.8, 3), rng.uniform(0.3, 0.8)) * rng.uniform(0.4, 0.9)
@@ -540,8 +592,8 @@ def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: f
         height = height + relief
     else:
         # Displaced metal leaves a faint raised lip along the groove.
-        lip = cv2.GaussianBlur(lay.mask, (0, 0), sw * 0.6) - profile
-        height = height - relief + np.clip(lip, 0, None) * depth * rng.uniform(0.0, 0.25)
+        lip = cv2.GaussianBlur(lay.mask, (0, 0), sw * 0.5) * (1 - inside)
+        height = height - relief + lip * depth * rng.uniform(0.0, 0.2)
     scr = _scratches(rng, shape, int(rng.integers(0, 5)))
     height = height - scr * rng.uniform(0.3, 1.2)
 
@@ -552,7 +604,7 @@ def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: f
             bare = np.array([0.6, 0.6, 0.62], np.float32) * rng.uniform(0.7, 1.1)
             albedo = albedo * (1 - ink * 0.8) + bare * ink * 0.8
         else:
-            albedo = albedo * (1.0 - ink * rng.uniform(0.05, 0.45))
+            albedo = albedo * (1.0 - ink * rng.uniform(0.0, 0.25))
     if condition == "rust":
         rm = blob_mask(rng, shape, h * rng.uniform(0.3, 1.5), rng.uniform(0.05, 0.4)) * rng.uniform(0.4, 0.9)
         rm = np.clip(rm + ink[..., 0] * rng.uniform(0.0, 0.5), 0, 1)[..., None]
@@ -563,14 +615,18 @@ def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: f
         spec *= 0.5
     elif condition == "paint_over":
         # Usually re-painted in the frame's own colour; sometimes a different (repair) paint.
-        paint = albedo.mean(axis=(0, 1)) if rng.random() < 0.6 else np.array(
-            _CAR_PAINTS[int(rng.integers(len(_CAR_PAINTS)))], np.float32)
+        paint = (
+            albedo.mean(axis=(0, 1))
+            if rng.random() < 0.6
+            else np.array(_CAR_PAINTS[int(rng.integers(len(_CAR_PAINTS)))], np.float32)
+        )
         pm = (cv2.GaussianBlur(fill, (0, 0), h * 0.3) * rng.uniform(0.5, 1.0))[..., None]
         albedo = albedo * (1 - pm) + paint * pm
     elif condition == "dirt":
-        dirt = np.array([0.16, 0.2, 0.24], np.float32) * rng.uniform(0.6, 1.5)
-        dm = (cv2.GaussianBlur(fill, (0, 0), h * 0.15) * rng.uniform(0.3, 0.7))[..., None]
-        albedo = albedo * (1 - dm) + dirt * dm
+        # Grime darkens and browns the surface and settles in the grooves; it never brightens it.
+        dm = (cv2.GaussianBlur(fill, (0, 0), h * 0.15) * rng.uniform(0.3, 0.6))[..., None]
+        tint = np.array([0.75, 0.88, 1.0], np.float32)
+        albedo = albedo * (1 - dm) + albedo * tint * rng.uniform(0.35, 0.7) * dm
         spec *= 0.6
     albedo = albedo * (1.0 + scr[..., None] * 0.3)
 
@@ -578,7 +634,10 @@ def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: f
     el = math.radians(rng.uniform(18, 50))
     ambient = rng.uniform(0.2, 0.5)
     img = _shade(height, albedo, az, el, ambient, spec, shin)
-    img = img * _illumination(rng, shape)[..., None] * rng.uniform(0.75, 1.1)
+    img = img * _illumination(rng, shape)[..., None]
+    # Auto-exposure: inspection photos are lit and exposed for the marking, even on black e-coat.
+    med = float(np.median(img[::4, ::4]))
+    img = img * float(np.clip(rng.uniform(0.25, 0.7) / max(med, 1e-3), 0.5, 4.0))
     out = np.clip(img * 255.0, 0, 255).astype(np.uint8)
     style = f"{method}/{surface}/{condition}"
     return RenderedVin(out, vin, style, valid, lay.char_boxes, lay.frame)
@@ -588,14 +647,46 @@ def render_vin_stamp(rng: np.random.Generator, vin: str | None = None, margin: f
 
 # Code 39: bars and spaces alternate (b s b s b s b s b), 1 = wide; each character has 3 wide elements.
 CODE39: dict[str, str] = {
-    "0": "000110100", "1": "100100001", "2": "001100001", "3": "101100000", "4": "000110001",
-    "5": "100110000", "6": "001110000", "7": "000100101", "8": "100100100", "9": "001100100",
-    "A": "100001001", "B": "001001001", "C": "101001000", "D": "000011001", "E": "100011000",
-    "F": "001011000", "G": "000001101", "H": "100001100", "I": "001001100", "J": "000011100",
-    "K": "100000011", "L": "001000011", "M": "101000010", "N": "000010011", "O": "100010010",
-    "P": "001010010", "Q": "000000111", "R": "100000110", "S": "001000110", "T": "000010110",
-    "U": "110000001", "V": "011000001", "W": "111000000", "X": "010010001", "Y": "110010000",
-    "Z": "011010000", "-": "010000101", ".": "110000100", " ": "011000100", "*": "010010100",
+    "0": "000110100",
+    "1": "100100001",
+    "2": "001100001",
+    "3": "101100000",
+    "4": "000110001",
+    "5": "100110000",
+    "6": "001110000",
+    "7": "000100101",
+    "8": "100100100",
+    "9": "001100100",
+    "A": "100001001",
+    "B": "001001001",
+    "C": "101001000",
+    "D": "000011001",
+    "E": "100011000",
+    "F": "001011000",
+    "G": "000001101",
+    "H": "100001100",
+    "I": "001001100",
+    "J": "000011100",
+    "K": "100000011",
+    "L": "001000011",
+    "M": "101000010",
+    "N": "000010011",
+    "O": "100010010",
+    "P": "001010010",
+    "Q": "000000111",
+    "R": "100000110",
+    "S": "001000110",
+    "T": "000010110",
+    "U": "110000001",
+    "V": "011000001",
+    "W": "111000000",
+    "X": "010010001",
+    "Y": "110010000",
+    "Z": "011010000",
+    "-": "010000101",
+    ".": "110000100",
+    " ": "011000100",
+    "*": "010010100",
 }
 
 
@@ -617,13 +708,27 @@ def _draw_barcode(canvas: np.ndarray, text: str, x: float, y: float, w: float, h
     pos = x
     for i, wd in enumerate(widths):
         if i % 2 == 0:
-            cv2.rectangle(canvas, (round(pos * 16), round(y * 16)), (round((pos + wd * module) * 16) - 1,
-                          round((y + h) * 16)), (color, color, color), -1, cv2.LINE_AA, 4)
+            cv2.rectangle(
+                canvas,
+                (round(pos * 16), round(y * 16)),
+                (round((pos + wd * module) * 16) - 1, round((y + h) * 16)),
+                (color, color, color),
+                -1,
+                cv2.LINE_AA,
+                4,
+            )
         pos += wd * module
 
 
 def _text_chars(
-    draw: ImageDraw.ImageDraw, text: str, x: float, y: float, font_key: str, size: int, pitch: float, fill: Any
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    x: float,
+    y: float,
+    font_key: str,
+    size: int,
+    pitch: float,
+    fill: Any,
 ) -> list[tuple[float, float, float, float]]:
     """Draws characters one by one at a fixed pitch (monospace-like) and returns their ink boxes."""
     f = font(font_key, size)
@@ -653,7 +758,9 @@ def _render_sticker(rng: np.random.Generator, vin: str) -> tuple[np.ndarray, lis
     bar_h = size * rng.uniform(1.2, 2.0)
     has_bar = rng.random() < 0.85
     has_maker = rng.random() < 0.6
-    Hs = int(pad + title_h + size * 1.4 + (bar_h + size * 0.5 if has_bar else 0) + (size if has_maker else 0) + pad)
+    Hs = int(
+        pad + title_h + size * 1.4 + (bar_h + size * 0.5 if has_bar else 0) + (size if has_maker else 0) + pad
+    )
     silver = rng.random() < 0.4
     if silver:
         bg = value_noise(rng, (Hs, W), 40, 2) * 8 + 200 + streak_noise(rng, (Hs, W), 15) * 6
@@ -671,8 +778,12 @@ def _render_sticker(rng: np.random.Generator, vin: str) -> tuple[np.ndarray, lis
     boxes = _text_chars(draw, vin, pad, y, vin_font, size, pitch, (ink, ink, ink))
     y += size * 1.4
     if has_maker:
-        draw.text((pad, y + (bar_h + size * 0.5 if has_bar else 0)), _maker_name(vin),
-                  font=font("cjk_sans", int(size * 0.6)), fill=(ink, ink, ink))
+        draw.text(
+            (pad, y + (bar_h + size * 0.5 if has_bar else 0)),
+            _maker_name(vin),
+            font=font("cjk_sans", int(size * 0.6)),
+            fill=(ink, ink, ink),
+        )
     sticker = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
     if has_bar:
         _draw_barcode(sticker, vin, pad, y, vin_w, bar_h, ink)
@@ -704,8 +815,11 @@ def _render_windscreen_plate(rng: np.random.Generator, vin: str) -> tuple[np.nda
     # The plate lies on the dashboard: pad it with dark dashboard texture around.
     mx, my = int(size * 1.5), int(size * 1.2)
     dash_v = rng.uniform(15, 55)
-    dash = dash_v + value_noise(rng, (Hs + 2 * my, W + 2 * mx), 3, 1) * 4 + value_noise(rng, (Hs + 2 * my, W + 2 * mx),
-                                                                                        60, 2) * 6
+    dash = (
+        dash_v
+        + value_noise(rng, (Hs + 2 * my, W + 2 * mx), 3, 1) * 4
+        + value_noise(rng, (Hs + 2 * my, W + 2 * mx), 60, 2) * 6
+    )
     out = np.repeat(np.clip(dash, 0, 255)[..., None], 3, 2).astype(np.uint8)
     out[my : my + Hs, mx : mx + W] = plate
     for cx in (mx + size * 0.25, mx + W - size * 0.25):  # rivets
@@ -752,17 +866,29 @@ def render_vin_label(rng: np.random.Generator, vin: str | None = None) -> Render
 
 
 def oblique_homography(
-    rng: np.random.Generator, w: float, h: float, max_yaw: float = 40.0, max_pitch: float = 25.0,
+    rng: np.random.Generator,
+    w: float,
+    h: float,
+    max_yaw: float = 40.0,
+    max_pitch: float = 25.0,
     max_roll: float = 10.0,
 ) -> np.ndarray:
     """Homography of a flat ``w`` x ``h`` object seen by a pinhole camera at an oblique angle (degrees);
     most views are near frontal, a minority up to the limits."""
+
     def angle(limit: float) -> float:
         a = rng.uniform(-limit, limit) if rng.random() < 0.25 else rng.normal(0, limit / 3)
         return math.radians(float(np.clip(a, -limit, limit)))
 
     yaw, pitch, roll = angle(max_yaw), angle(max_pitch), angle(max_roll)
-    cy, sy, cp, sp, cr, sr = math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch), math.cos(roll), math.sin(roll)
+    cy, sy, cp, sp, cr, sr = (
+        math.cos(yaw),
+        math.sin(yaw),
+        math.cos(pitch),
+        math.sin(pitch),
+        math.cos(roll),
+        math.sin(roll),
+    )
     ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
     rx = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
     rz = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
@@ -803,8 +929,13 @@ def degrade(rng: np.random.Generator, img: np.ndarray, gray_p: float = 0.0) -> n
         kern = np.zeros((k, k), np.float32)
         a = rng.uniform(0, math.pi)
         c = (k - 1) / 2
-        cv2.line(kern, (round(c - c * math.cos(a)), round(c - c * math.sin(a))),
-                 (round(c + c * math.cos(a)), round(c + c * math.sin(a))), 1.0, 1)
+        cv2.line(
+            kern,
+            (round(c - c * math.cos(a)), round(c - c * math.sin(a))),
+            (round(c + c * math.cos(a)), round(c + c * math.sin(a))),
+            1.0,
+            1,
+        )
         f = cv2.filter2D(f, -1, kern / kern.sum())
     sigma = rng.uniform(0.004, 0.03)
     f = f + rng.standard_normal(f.shape).astype(np.float32) * sigma * np.sqrt(np.clip(f, 0.05, 1))
@@ -836,7 +967,9 @@ class VinGenerator:
 
     kind = "vins"
 
-    def __init__(self, stamp_share: float = 0.7, context_share: float = 0.25, gray_share: float = 0.45) -> None:
+    def __init__(
+        self, stamp_share: float = 0.7, context_share: float = 0.25, gray_share: float = 0.45
+    ) -> None:
         if not 0.0 <= stamp_share <= 1.0 or not 0.0 <= context_share <= 1.0:
             raise ValueError("shares must lie within [0, 1]")
         self.stamp_share = stamp_share
@@ -869,8 +1002,9 @@ class VinGenerator:
         if context:
             m = char_h_proj * rng.uniform(0.8, 3.0, 4)
         else:
-            m = char_h_proj * np.array([rng.uniform(0.1, 1.0), rng.uniform(0.25, 0.9),
-                                        rng.uniform(0.1, 1.0), rng.uniform(0.25, 0.9)])
+            m = char_h_proj * np.array(
+                [rng.uniform(0.3, 1.2), rng.uniform(0.25, 0.9), rng.uniform(0.3, 1.2), rng.uniform(0.25, 0.9)]
+            )
         cx1, cy1 = pf[:, 0].min() - m[0], pf[:, 1].min() - m[1]
         cx2, cy2 = pf[:, 0].max() + m[2], pf[:, 1].max() + m[3]
         target_h = float(rng.uniform(18, 60)) if rng.random() < 0.85 else float(rng.uniform(10, 18))
@@ -888,12 +1022,26 @@ class VinGenerator:
         shrink = float(np.sqrt(abs(np.linalg.det(total[:2, :2]))))
         if shrink < 0.6:
             pre = max(shrink * 1.4, 0.05)
-            src = cv2.resize(src, (max(1, round(src_w * pre)), max(1, round(src_h * pre))), interpolation=cv2.INTER_AREA)
+            src = cv2.resize(
+                src, (max(1, round(src_w * pre)), max(1, round(src_h * pre))), interpolation=cv2.INTER_AREA
+            )
             total = total @ np.diag([1 / pre, 1 / pre, 1.0])
-        warped = cv2.warpPerspective(src, total, (out_w, out_h), flags=cv2.INTER_LINEAR,
-                                     borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-        cover = cv2.warpPerspective(np.full(src.shape[:2], 255, np.uint8), total, (out_w, out_h),
-                                    flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        warped = cv2.warpPerspective(
+            src,
+            total,
+            (out_w, out_h),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=(0, 0, 0),
+        )
+        cover = cv2.warpPerspective(
+            np.full(src.shape[:2], 255, np.uint8),
+            total,
+            (out_w, out_h),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
         a = (cover.astype(np.float32) / 255.0)[..., None]
         bg = background(rng, (out_h, out_w))
         image = np.clip(warped * a + bg * (1 - a), 0, 255).astype(np.uint8)
@@ -908,15 +1056,25 @@ class VinGenerator:
             q = transform_points(full, np.array([[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]]))
             q[:, 0] = np.clip(q[:, 0], 0, out_w - 1)
             q[:, 1] = np.clip(q[:, 1], 0, out_h - 1)
-            char_boxes.append([round(float(q[:, 0].min()), 2), round(float(q[:, 1].min()), 2),
-                               round(float(q[:, 0].max()), 2), round(float(q[:, 1].max()), 2)])
+            char_boxes.append(
+                [
+                    round(float(q[:, 0].min()), 2),
+                    round(float(q[:, 1].min()), 2),
+                    round(float(q[:, 0].max()), 2),
+                    round(float(q[:, 1].max()), 2),
+                ]
+            )
             heights.append((np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2)
         label = {
             "text": r.text,
             "valid": bool(r.valid),
             "style": r.style,
-            "box_xyxy": [round(float(corners[:, 0].min()), 2), round(float(corners[:, 1].min()), 2),
-                         round(float(corners[:, 0].max()), 2), round(float(corners[:, 1].max()), 2)],
+            "box_xyxy": [
+                round(float(corners[:, 0].min()), 2),
+                round(float(corners[:, 1].min()), 2),
+                round(float(corners[:, 0].max()), 2),
+                round(float(corners[:, 1].max()), 2),
+            ],
             "corners": _round_pts(corners),
             "char_height_px": round(float(np.median(heights)), 2),
             "char_boxes": char_boxes,

@@ -50,7 +50,9 @@ class EngineOptions:
                 f"thread counts must be >= 1, got intra={self.intra_op_threads} inter={self.inter_op_threads}"
             )
         if self.graph_optimization not in _OPT_LEVELS:
-            raise ValueError(f"graph_optimization must be one of {sorted(_OPT_LEVELS)}, got {self.graph_optimization!r}")
+            raise ValueError(
+                f"graph_optimization must be one of {sorted(_OPT_LEVELS)}, got {self.graph_optimization!r}"
+            )
 
 
 class ProviderUnavailableError(RuntimeError):

@@ -128,6 +128,17 @@ class TextResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """A character the rules changed: 1-based position, what was read, what it became, and the
+    recogniser's probability for the new character."""
+
+    position: int
+    read: str
+    corrected_to: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class PlateRead:
     text: str
     confidence: float
@@ -137,6 +148,9 @@ class PlateRead:
     plate_type: str | None = None
     valid: bool = False
     read: TextRead | None = None
+    corrected: tuple[Correction, ...] = ()
+    ambiguous: bool = False
+    detection_score: float | None = None
 
     def __post_init__(self) -> None:
         _check_box(self.box_xyxy)
@@ -150,6 +164,10 @@ class VinRead:
     check_digit_ok: bool
     valid: bool
     read: TextRead | None = None
+    corrected: tuple[Correction, ...] = ()
+    ambiguous: bool = False
+    corners_xy: tuple[PointXY, ...] = ()
+    detection_score: float | None = None
 
     def __post_init__(self) -> None:
         _check_box(self.box_xyxy)

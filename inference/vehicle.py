@@ -16,6 +16,8 @@ from typing import Protocol
 import numpy as np
 
 from .engine import Engine
+from .stages.detector import Detector
+from .stages.readers import PlateReader, VinReader
 from .stages.text import TextReader
 from .types import BoxXYXY, Frame, PlateRead, TextRead, VehicleRead, VinRead
 from .validate.plate import classify_plate_text, plate_color
@@ -93,6 +95,46 @@ class OcrVehicleReader:
         return VehicleRead(tuple(_dedupe(plates)), tuple(vins), frame.size_wh, timings, self.text.models)
 
 
+class DetectorVehicleReader:
+    """The dedicated path: detector (plates with corners, VIN stamps and labels) -> rectify -> plate or
+    VIN reader -> rules."""
+
+    def __init__(self, engine: Engine, input_size: int | None = None, detector: str = "vehicle-det",
+                 plate_reader: str = "plate-reader", vin_reader: str = "vin-reader") -> None:
+        det_model = engine.load(detector)
+        self.detector = Detector(det_model, input_size or int(det_model.entry.input.get("default_size", 416)))
+        self.plates = PlateReader(engine.load(plate_reader))
+        self.vins = VinReader(engine.load(vin_reader))
+        self.models = (det_model.version, self.plates.recognizer.model.version, self.vins.recognizer.model.version)
+
+    def read(self, frame: Frame, hint: ImageHint = ImageHint.frame) -> VehicleRead:
+        image = frame.image
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        plates: list[PlateRead] = []
+        vins: list[VinRead] = []
+        if hint is ImageHint.plate_crop:
+            plates.append(self.plates.read(image))
+            timings["plate_read"] = (time.perf_counter() - t0) * 1000
+        else:
+            found = self.detector(image)
+            timings["detect"] = found.elapsed_ms
+            t1 = time.perf_counter()
+            if hint is ImageHint.frame:
+                for det in found.of("plate"):
+                    plates.append(self.plates.read(image, np.asarray(det.corners_xy), det.box_xyxy, det.score))
+            timings["plate_read"] = (time.perf_counter() - t1) * 1000
+            t2 = time.perf_counter()
+            vin_dets = found.of("vin_stamp") + found.of("vin_label")
+            for det in vin_dets:
+                vins.append(self.vins.read(image, np.asarray(det.corners_xy), det.box_xyxy, det.score))
+            if hint is ImageHint.vin_crop and not vin_dets:
+                vins.append(self.vins.read(image))  # the crop is the VIN: read it whole
+            timings["vin_read"] = (time.perf_counter() - t2) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return VehicleRead(tuple(plates), tuple(vins), frame.size_wh, timings, self.models)
+
+
 def _join(a: TextRead, b: TextRead) -> TextRead:
     return TextRead(a.text + b.text, min(a.confidence, b.confidence), a.chars + b.chars)
 
@@ -116,3 +158,18 @@ def _dedupe(plates: Iterable[PlateRead]) -> list[PlateRead]:
     return sorted(best.values(), key=lambda p: -p.confidence)
 
 
+
+
+DEDICATED_MODELS = ("vehicle-det", "plate-reader", "vin-reader")
+
+
+def make_reader(engine: Engine, kind: str = "auto") -> VehicleReader:
+    """``dedicated`` (detector + trained readers), ``general-ocr`` (PP-OCR), or ``auto``: dedicated when the
+    catalog ships its models."""
+    if kind == "auto":
+        kind = "dedicated" if all(name in engine.catalog for name in DEDICATED_MODELS) else "general-ocr"
+    if kind == "dedicated":
+        return DetectorVehicleReader(engine)
+    if kind == "general-ocr":
+        return OcrVehicleReader(engine)
+    raise ValueError(f"unknown reader {kind!r}; expected auto, dedicated or general-ocr")

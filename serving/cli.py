@@ -47,13 +47,15 @@ def _cmd_read(args: argparse.Namespace) -> int:
     import cv2
 
     from inference.engine import Engine, EngineOptions
+    from inference.stages.text import TextReader
     from inference.types import Frame
-    from inference.vehicle import ImageHint, OcrVehicleReader
+    from inference.vehicle import ImageHint, make_reader
 
     from .schemas import LineOut, ReadOut
 
     engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
-    reader = OcrVehicleReader(engine)
+    reader = make_reader(engine, args.reader)
+    text_reader = TextReader(engine) if args.lines else None
     status = 0
     for name in args.images:
         image = cv2.imread(name, cv2.IMREAD_COLOR)
@@ -64,8 +66,8 @@ def _cmd_read(args: argparse.Namespace) -> int:
         frame = Frame.from_array(image)
         result = reader.read(frame, ImageHint(args.hint))
         out = ReadOut.of(result, name).model_dump()
-        if args.lines:
-            out["lines"] = [LineOut.of(line).model_dump() for line in reader.text.read(frame).lines]
+        if text_reader is not None:
+            out["lines"] = [LineOut.of(line).model_dump() for line in text_reader.read(frame).lines]
         if args.json:
             print(json.dumps(out, ensure_ascii=False))
         else:
@@ -90,10 +92,10 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from benchmarks import realdev
     from inference.engine import Engine, EngineOptions
-    from inference.vehicle import OcrVehicleReader
+    from inference.vehicle import make_reader
 
     engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
-    reader = OcrVehicleReader(engine)
+    reader = make_reader(engine, args.reader)
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
@@ -101,6 +103,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     report = realdev.run(reader, args.reader, Path(args.root), Path(args.out), args.threads, args.limit, progress)
     print(file=sys.stderr)
     print(realdev.markdown(args.reader, report["summary"], report["setup"]))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    if args.what == "detector":
+        from training import detector
+
+        detector.run(Path(args.config), threads=args.threads, workers=args.workers)
+    else:  # plate-reader, vin-reader
+        from training import recognizer
+
+        recognizer.run(Path(args.config), workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -127,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument("--lines", action="store_true", help="also print every text line found")
     p.add_argument("--hint", choices=["frame", "plate_crop", "vin_crop"], default="frame")
+    p.add_argument("--reader", choices=["auto", "dedicated", "general-ocr"], default="auto")
     p.add_argument("--threads", type=int, default=2)
     p.set_defaults(func=_cmd_read)
 
@@ -147,13 +162,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     b.add_argument("--root", default=str(DEFAULT_ROOT))
     b.add_argument("--out", default=str(RESULTS_DIR))
-    b.add_argument("--reader", default="general-ocr", choices=["general-ocr"])
+    b.add_argument("--reader", default="dedicated", choices=["dedicated", "general-ocr"])
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--limit", type=int)
     b.set_defaults(func=_cmd_bench)
 
+    p = sub.add_parser("train", help="train a model and write it into the catalog")
+    p.add_argument("what", choices=["detector", "plate-reader", "vin-reader"])
+    p.add_argument("--config", required=True)
+    p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
+    p.add_argument("--workers", type=int, default=2, help="data loader / data factory processes")
+    p.set_defaults(func=_cmd_train)
+
     for name, feature in (("inspect", "inspection against a vehicle record"),
-                          ("review", "pre-review of uploaded documents"), ("train", "model training")):
+                          ("review", "pre-review of uploaded documents")):
         p = sub.add_parser(name, help=f"{feature} (not yet available)")
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=lambda _a, f=feature: _not_yet(f))

@@ -35,7 +35,9 @@ def decode_image(data: bytes, max_bytes: int, max_pixels: int) -> Frame:
             with Image.open(io.BytesIO(data)) as probe:
                 fmt, (w, h) = probe.format, probe.size
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError, OSError):
-        raise UploadError(415, "the upload is not an image in a supported format (JPEG, PNG, BMP, WEBP, TIFF)") from None
+        raise UploadError(
+            415, "the upload is not an image in a supported format (JPEG, PNG, BMP, WEBP, TIFF)"
+        ) from None
     if fmt not in SUPPORTED_FORMATS:
         raise UploadError(415, f"image format {fmt} is not supported; send JPEG, PNG, BMP, WEBP or TIFF")
     if w * h > max_pixels:

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 from inference.engine import Engine
-from inference.vehicle import OcrVehicleReader
+from inference.vehicle import VehicleReader, make_reader
 from models import ModelCatalog
 
 from .settings import Settings
@@ -25,7 +25,7 @@ class Runtime:
     settings: Settings
     store: Store
     engine: Engine
-    reader: OcrVehicleReader | None = None
+    reader: VehicleReader | None = None
     error: str | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
 
@@ -38,7 +38,7 @@ class Runtime:
     def load_models(self) -> None:
         try:
             self.engine.load_all()
-            self.reader = OcrVehicleReader(self.engine)
+            self.reader = make_reader(self.engine, self.settings.reader)
             self._ready.set()
             log.info("ready: %d models loaded", len(self.engine.loaded))
         except Exception as exc:  # the service keeps answering /readyz with the reason

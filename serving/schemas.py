@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from inference.types import PlateRead, TextLine, VehicleRead, VinRead
+from inference.types import Correction, PlateRead, TextLine, VehicleRead, VinRead
 
 
 class _Out(BaseModel):
@@ -17,6 +17,13 @@ class CharOut(_Out):
     alternatives: list[tuple[str, float]]
 
 
+class CorrectionOut(_Out):
+    position: int
+    read: str
+    corrected_to: str
+    confidence: float
+
+
 class PlateOut(_Out):
     text: str
     color: str | None
@@ -25,13 +32,16 @@ class PlateOut(_Out):
     valid: bool
     box_xyxy: list[float]
     corners: list[list[float]]
+    corrected: list[CorrectionOut]
+    ambiguous: bool
     chars: list[CharOut]
 
     @classmethod
     def of(cls, p: PlateRead) -> PlateOut:
         return cls(text=p.text, color=p.color, type=p.plate_type, confidence=round(p.confidence, 4), valid=p.valid,
-                   box_xyxy=[round(v, 1) for v in p.box_xyxy], corners=[[round(x, 1), round(y, 1)] for x, y in p.corners_xy],
-                   chars=_chars(p.read))
+                   box_xyxy=[round(v, 1) for v in p.box_xyxy],
+                   corners=[[round(x, 1), round(y, 1)] for x, y in p.corners_xy],
+                   corrected=[_correction(c) for c in p.corrected], ambiguous=p.ambiguous, chars=_chars(p.read))
 
 
 class VinOut(_Out):
@@ -39,14 +49,18 @@ class VinOut(_Out):
     check_digit_ok: bool
     valid: bool
     confidence: float
-    corrected: list[dict[str, object]]
+    corrected: list[CorrectionOut]
+    ambiguous: bool
     box_xyxy: list[float]
+    corners: list[list[float]]
     chars: list[CharOut]
 
     @classmethod
     def of(cls, v: VinRead) -> VinOut:
         return cls(text=v.text, check_digit_ok=v.check_digit_ok, valid=v.valid, confidence=round(v.confidence, 4),
-                   corrected=[], box_xyxy=[round(x, 1) for x in v.box_xyxy], chars=_chars(v.read))
+                   corrected=[_correction(c) for c in v.corrected], ambiguous=v.ambiguous,
+                   box_xyxy=[round(x, 1) for x in v.box_xyxy],
+                   corners=[[round(x, 1), round(y, 1)] for x, y in v.corners_xy], chars=_chars(v.read))
 
 
 class LineOut(_Out):
@@ -101,3 +115,8 @@ def _chars(read) -> list[CharOut]:  # type: ignore[no-untyped-def]
         return []
     return [CharOut(char=c.char, confidence=round(c.confidence, 4),
                     alternatives=[(a, round(p, 4)) for a, p in c.alternatives]) for c in read.chars]
+
+
+def _correction(c: Correction) -> CorrectionOut:
+    return CorrectionOut(position=c.position, read=c.read, corrected_to=c.corrected_to,
+                         confidence=round(c.confidence, 4))

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(50_000_000, ge=10_000)
+    reader: Literal["auto", "dedicated", "general-ocr"] = "auto"
     # Blocking inference runs in worker threads; more than the cores only queues work inside ORT.
     inference_workers: int = Field(2, ge=1, le=32)
 

@@ -8,6 +8,7 @@ leaves both visible and the background texture shows through the strokes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -28,6 +29,10 @@ class FieldBox:
 
     text: str
     box_xyxy: tuple[int, int, int, int]
+
+
+def _pt(p: tuple[float, float], origin: tuple[int, int]) -> tuple[int, int]:
+    return int(p[0]) - origin[0], int(p[1]) - origin[1]
 
 
 def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
@@ -54,7 +59,7 @@ def _dot_matrix(alpha: np.ndarray, size: int) -> np.ndarray:
     pitch = max(2.0, size / 9.0)
     yy, xx = np.mgrid[0 : alpha.shape[0], 0 : alpha.shape[1]].astype(np.float32)
     dots = (0.5 + 0.5 * np.cos(2 * np.pi * xx / pitch)) * (0.5 + 0.5 * np.cos(2 * np.pi * yy / pitch))
-    return alpha * np.clip(dots * 2.2 + 0.15, 0.0, 1.0)
+    return alpha * np.clip(dots * 3.0 + 0.35, 0.0, 1.0)
 
 
 class Page:
@@ -81,9 +86,19 @@ class Page:
         region = self.px[py0:py1, px0:px1]
         region *= 1.0 - a * (1.0 - np.asarray(color, np.float32))
 
-    def text(self, x: float, y: float, s: str, font_name: str, size: int, color: Color = BLACK,
-             anchor: str = "ls", opacity: float = 0.95, max_width: float | None = None,
-             dot_matrix: bool = False) -> tuple[int, int, int, int]:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        font_name: str,
+        size: int,
+        color: Color = BLACK,
+        anchor: str = "ls",
+        opacity: float = 0.95,
+        max_width: float | None = None,
+        dot_matrix: bool = False,
+    ) -> tuple[int, int, int, int]:
         """Draw ``s`` anchored at (x, y) (PIL anchors; default left-baseline); returns its ink box. Text wider
         than ``max_width`` is condensed horizontally, as form software does to fit a cell."""
         if not s:
@@ -99,8 +114,18 @@ class Page:
         self.ink(alpha, x0, y0, color, opacity)
         return x0, y0, x0 + alpha.shape[1], y0 + alpha.shape[0]
 
-    def field(self, name: str, x: float, y: float, s: str, font_name: str = "cjk_sans", size: int = 22,
-              color: Color = BLACK, typed: bool = True, **kw: object) -> tuple[int, int, int, int]:
+    def field(
+        self,
+        name: str,
+        x: float,
+        y: float,
+        s: str,
+        font_name: str = "cjk_sans",
+        size: int = 22,
+        color: Color = BLACK,
+        typed: bool = True,
+        **kw: object,
+    ) -> tuple[int, int, int, int]:
         """Draw a field value and record it; drawing the same name again (a wrapped line) extends it."""
         if typed:
             x, y = x + self.typed_offset[0], y + self.typed_offset[1]
@@ -113,30 +138,74 @@ class Page:
             self.fields[name] = FieldBox(s, box)
         return box
 
-    def line(self, p1: tuple[float, float], p2: tuple[float, float], color: Color, thickness: int = 1,
-             opacity: float = 0.9) -> None:
-        layer = np.zeros((self.h, self.w), np.uint8)
-        cv2.line(layer, (int(p1[0]), int(p1[1])), (int(p2[0]), int(p2[1])), 255, thickness, cv2.LINE_AA)
-        self._ink_layer(layer, color, opacity)
+    def line(
+        self,
+        p1: tuple[float, float],
+        p2: tuple[float, float],
+        color: Color,
+        thickness: int = 1,
+        opacity: float = 0.9,
+    ) -> None:
+        self._stroke(
+            lambda lay, o: cv2.line(lay, _pt(p1, o), _pt(p2, o), 255, thickness, cv2.LINE_AA),
+            min(p1[0], p2[0]),
+            min(p1[1], p2[1]),
+            max(p1[0], p2[0]),
+            max(p1[1], p2[1]),
+            thickness,
+            color,
+            opacity,
+        )
 
-    def rect(self, x1: float, y1: float, x2: float, y2: float, color: Color, thickness: int = 1,
-             opacity: float = 0.9) -> None:
-        layer = np.zeros((self.h, self.w), np.uint8)
-        cv2.rectangle(layer, (int(x1), int(y1)), (int(x2), int(y2)), 255, thickness, cv2.LINE_AA)
-        self._ink_layer(layer, color, opacity)
+    def rect(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        color: Color,
+        thickness: int = 1,
+        opacity: float = 0.9,
+    ) -> None:
+        self._stroke(
+            lambda lay, o: cv2.rectangle(
+                lay, _pt((x1, y1), o), _pt((x2, y2), o), 255, thickness, cv2.LINE_AA
+            ),
+            x1,
+            y1,
+            x2,
+            y2,
+            thickness,
+            color,
+            opacity,
+        )
 
-    def dotted(self, x1: float, x2: float, y: float, color: Color, gap: int = 5, opacity: float = 0.7) -> None:
-        layer = np.zeros((self.h, self.w), np.uint8)
-        for x in range(int(x1), int(x2), gap):
-            cv2.circle(layer, (x, int(y)), 1, 255, -1, cv2.LINE_AA)
-        self._ink_layer(layer, color, opacity)
+    def dotted(
+        self, x1: float, x2: float, y: float, color: Color, gap: int = 5, opacity: float = 0.7
+    ) -> None:
+        def draw(lay: np.ndarray, o: tuple[int, int]) -> None:
+            for x in range(int(x1), int(x2), gap):
+                cv2.circle(lay, _pt((x, y), o), 1, 255, -1, cv2.LINE_AA)
 
-    def _ink_layer(self, layer: np.ndarray, color: Color, opacity: float) -> None:
-        ys, xs = np.nonzero(layer)
-        if len(xs) == 0:
-            return
-        x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
-        self.ink(layer[y0:y1, x0:x1].astype(np.float32) / 255.0, int(x0), int(y0), color, opacity)
+        self._stroke(draw, x1, y, x2, y, 2, color, opacity)
+
+    def _stroke(
+        self,
+        draw: Callable[[np.ndarray, tuple[int, int]], object],
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        thickness: int,
+        color: Color,
+        opacity: float,
+    ) -> None:
+        # Draw into a layer just big enough for the primitive: full-page layers made tables slow.
+        pad = thickness + 3
+        ox, oy = int(x1) - pad, int(y1) - pad
+        layer = np.zeros((int(y2) - oy + pad + 1, int(x2) - ox + pad + 1), np.uint8)
+        draw(layer, (ox, oy))
+        self.ink(layer.astype(np.float32) / 255.0, ox, oy, color, opacity)
 
     def to_bgr(self) -> np.ndarray:
         return cv2.cvtColor(np.clip(self.px * 255.0 + 0.5, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
@@ -150,8 +219,9 @@ def _smooth_noise(rng: np.random.Generator, h: int, w: int, cell: int) -> np.nda
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
-def paper(rng: np.random.Generator, w: int, h: int, base: Color, blotch: float = 0.015,
-          grain: float = 0.012) -> np.ndarray:
+def paper(
+    rng: np.random.Generator, w: int, h: int, base: Color, blotch: float = 0.015, grain: float = 0.012
+) -> np.ndarray:
     """Paper: a base tint, low-frequency blotches and fine fibre grain."""
     px = np.empty((h, w, 3), np.float32)
     px[:] = np.asarray(base, np.float32)
@@ -160,7 +230,9 @@ def paper(rng: np.random.Generator, w: int, h: int, base: Color, blotch: float =
     return np.clip(px, 0.0, 1.0)
 
 
-def tint_gradient(px: np.ndarray, rng: np.random.Generator, colors: tuple[Color, Color], strength: float) -> None:
+def tint_gradient(
+    px: np.ndarray, rng: np.random.Generator, colors: tuple[Color, Color], strength: float
+) -> None:
     """Blend a diagonal two-colour gradient into the page (the printed rainbow tint of cards)."""
     h, w = px.shape[:2]
     angle = rng.uniform(0, math.pi)
@@ -171,8 +243,14 @@ def tint_gradient(px: np.ndarray, rng: np.random.Generator, colors: tuple[Color,
     px *= 1.0 - strength * (1.0 - grad)
 
 
-def guilloche(page: Page, rng: np.random.Generator, color: Color, opacity: float = 0.35,
-              region: tuple[int, int, int, int] | None = None, families: int = 2) -> None:
+def guilloche(
+    page: Page,
+    rng: np.random.Generator,
+    color: Color,
+    opacity: float = 0.35,
+    region: tuple[int, int, int, int] | None = None,
+    families: int = 2,
+) -> None:
     """Fine interlaced sine-wave families plus a rosette, the anti-copy pattern of ID cards and licences."""
     x0, y0, x1, y1 = region or (0, 0, page.w, page.h)
     layer = np.zeros((page.h, page.w), np.uint8)
@@ -217,8 +295,16 @@ def _star(layer: np.ndarray, cx: float, cy: float, r: float) -> None:
     cv2.fillPoly(layer, [np.round(np.asarray(pts)).astype(np.int32)], 255, cv2.LINE_AA)
 
 
-def _put_char(layer: np.ndarray, ch: str, font_name: str, size: int, cx: float, cy: float, angle_deg: float,
-              x_scale: float = 1.0) -> None:
+def _put_char(
+    layer: np.ndarray,
+    ch: str,
+    font_name: str,
+    size: int,
+    cx: float,
+    cy: float,
+    angle_deg: float,
+    x_scale: float = 1.0,
+) -> None:
     alpha, _, _ = text_mask(ch, font_name, size, anchor="mm")
     img = (alpha * 255).astype(np.uint8)
     if x_scale != 1.0:
@@ -232,8 +318,19 @@ def _put_char(layer: np.ndarray, ch: str, font_name: str, size: int, cx: float, 
         np.maximum(layer[ya:yb, xa:xb], rot[ya - y0 : yb - y0, xa - x0 : xb - x0], out=layer[ya:yb, xa:xb])
 
 
-def seal(page: Page, rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float, ring_text: str,
-         centre_text: str = "", bottom_text: str = "", star: bool = True, color: Color = SEAL_RED) -> None:
+def seal(
+    page: Page,
+    rng: np.random.Generator,
+    cx: float,
+    cy: float,
+    rx: float,
+    ry: float,
+    ring_text: str,
+    centre_text: str = "",
+    bottom_text: str = "",
+    star: bool = True,
+    color: Color = SEAL_RED,
+) -> None:
     """A round (rx == ry) official seal or an oval 发票专用章: ring, text along the upper arc, a star or
     centre text, a horizontal bottom line of text; rotated slightly and inked unevenly."""
     pad = 6
@@ -241,8 +338,9 @@ def seal(page: Page, rng: np.random.Generator, cx: float, cy: float, rx: float, 
     layer = np.zeros((h, w), np.uint8)
     ox, oy = w / 2, h / 2
     ring = max(2, int(min(rx, ry) * 0.05))
-    cv2.ellipse(layer, (int(ox), int(oy)), (int(rx - ring / 2), int(ry - ring / 2)), 0, 0, 360, 255, ring,
-                cv2.LINE_AA)
+    cv2.ellipse(
+        layer, (int(ox), int(oy)), (int(rx - ring / 2), int(ry - ring / 2)), 0, 0, 360, 255, ring, cv2.LINE_AA
+    )
     n = len(ring_text)
     if n:
         size = int(min(rx, ry) * (0.30 if n <= 12 else 0.24 if n <= 18 else 0.2))
@@ -258,8 +356,11 @@ def seal(page: Page, rng: np.random.Generator, cx: float, cy: float, rx: float, 
         alpha, _, _ = text_mask(centre_text, "latin_condensed_bold", size, "mm")
         alpha = cv2.resize(alpha, (min(alpha.shape[1], int(rx * 1.4)), alpha.shape[0]))
         y0, x0 = int(oy - alpha.shape[0] / 2), int(ox - alpha.shape[1] / 2)
-        np.maximum(layer[y0 : y0 + alpha.shape[0], x0 : x0 + alpha.shape[1]], (alpha * 255).astype(np.uint8),
-                   out=layer[y0 : y0 + alpha.shape[0], x0 : x0 + alpha.shape[1]])
+        np.maximum(
+            layer[y0 : y0 + alpha.shape[0], x0 : x0 + alpha.shape[1]],
+            (alpha * 255).astype(np.uint8),
+            out=layer[y0 : y0 + alpha.shape[0], x0 : x0 + alpha.shape[1]],
+        )
     if bottom_text:
         size = int(min(rx, ry) * 0.22)
         for i, ch in enumerate(bottom_text):
@@ -271,8 +372,16 @@ def seal(page: Page, rng: np.random.Generator, cx: float, cy: float, rx: float, 
     page.ink(alpha, int(cx - w / 2), int(cy - h / 2), color, float(rng.uniform(0.6, 0.9)))
 
 
-def square_seal(page: Page, rng: np.random.Generator, x: int, y: int, w: int, h: int, lines: list[str],
-                color: Color = SEAL_RED) -> None:
+def square_seal(
+    page: Page,
+    rng: np.random.Generator,
+    x: int,
+    y: int,
+    w: int,
+    h: int,
+    lines: list[str],
+    color: Color = SEAL_RED,
+) -> None:
     """The rectangular seal of the 行驶证: a double border with the office name in rows."""
     layer = np.zeros((h, w), np.uint8)
     cv2.rectangle(layer, (2, 2), (w - 3, h - 3), 255, 3, cv2.LINE_AA)
@@ -282,9 +391,9 @@ def square_seal(page: Page, rng: np.random.Generator, x: int, y: int, w: int, h:
         cy = (r + 0.5) * h / rows + 2
         for i, ch in enumerate(s):
             cx = 8 + (i + 0.5) * (w - 16) / len(s)
-            _put_char(layer, ch, "cjk_serif_bold", size, cx, cy, 0.0)
-    alpha = _ink_texture(rng, layer.astype(np.float32) / 255.0)
-    page.ink(alpha, x, y, color, float(rng.uniform(0.75, 0.95)))
+            _put_char(layer, ch, "cjk_sans_bold", size, cx, cy, 0.0)
+    alpha = np.maximum(_ink_texture(rng, layer.astype(np.float32) / 255.0), layer.astype(np.float32) / 400.0)
+    page.ink(alpha, x, y, color, float(rng.uniform(0.85, 1.0)))
 
 
 def split_office(name: str, rows: int = 3) -> list[str]:
@@ -294,7 +403,7 @@ def split_office(name: str, rows: int = 3) -> list[str]:
     return [name[cuts[k] : cuts[k + 1]] for k in range(rows)]
 
 
-# ------------------------------------------------------------------------------------------------ placeholders
+# -------------------------------------------------------------------------------------------- placeholders
 
 
 def silhouette(page: Page, rng: np.random.Generator, x: int, y: int, w: int, h: int) -> None:
@@ -303,7 +412,9 @@ def silhouette(page: Page, rng: np.random.Generator, x: int, y: int, w: int, h: 
     head_r = int(w * rng.uniform(0.2, 0.24))
     cx, cy = w // 2 + int(rng.integers(-4, 5)), int(h * 0.38)
     cv2.ellipse(layer, (cx, cy), (head_r, int(head_r * 1.25)), 0, 0, 360, 255, -1, cv2.LINE_AA)
-    cv2.ellipse(layer, (cx, h + int(h * 0.05)), (int(w * 0.48), int(h * 0.36)), 0, 180, 360, 255, -1, cv2.LINE_AA)
+    cv2.ellipse(
+        layer, (cx, h + int(h * 0.05)), (int(w * 0.48), int(h * 0.36)), 0, 180, 360, 255, -1, cv2.LINE_AA
+    )
     cv2.rectangle(layer, (cx - head_r // 2, cy), (cx + head_r // 2, int(h * 0.72)), 255, -1)
     alpha = cv2.GaussianBlur(layer.astype(np.float32) / 255.0, (0, 0), 1.2)
     page.ink(alpha, x, y, (0.55, 0.57, 0.62), 0.8)
@@ -318,8 +429,17 @@ def emblem(page: Page, cx: int, cy: int, r: int) -> None:
     gold = np.zeros_like(layer)
     _star(gold, r + 2, r * 0.75, r * 0.32)
     for k in range(3):
-        cv2.ellipse(gold, (r + 2, int(r * 1.25)), (int(r * (0.45 + 0.12 * k)), int(r * 0.25)), 0, 0, 180, 255, 2,
-                    cv2.LINE_AA)
+        cv2.ellipse(
+            gold,
+            (r + 2, int(r * 1.25)),
+            (int(r * (0.45 + 0.12 * k)), int(r * 0.25)),
+            0,
+            0,
+            180,
+            255,
+            2,
+            cv2.LINE_AA,
+        )
     cv2.circle(gold, (r + 2, r + 2), r, 255, max(2, r // 12), cv2.LINE_AA)
     page.ink(gold.astype(np.float32) / 255.0, cx - r - 2, cy - r - 2, (0.98, 0.8, 0.25), 0.9)
 

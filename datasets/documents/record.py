@@ -58,34 +58,173 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方")
 GIVEN_MALE = "伟强磊军勇杰涛斌浩鹏超明刚平辉建华志国峰宇晨俊凯昊天博文亮健成龙飞海波鑫瑞宏"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀玲婷雪琳颖倩洁萍梅莉慧燕红霞佳怡欣悦蕾晶璐瑶琪婧"
 ETHNICITIES = ("汉",) * 23 + ("回", "满", "壮", "蒙古", "苗", "土家", "彝", "朝鲜")
-STREETS = ("建设路", "人民路", "解放路", "中山路", "和平路", "长江路", "黄河路", "光明街", "新华街", "文化路",
-           "学府路", "滨江大道", "朝阳路", "青年路", "友谊路", "胜利街", "东风路", "迎宾大道", "花园路", "科技路")
-COMMUNITIES = ("阳光花园", "锦绣家园", "翠湖小区", "金色家园", "丽都花园", "碧水湾", "明珠苑", "世纪城", "幸福里",
-               "书香苑")
+STREETS = (
+    "建设路",
+    "人民路",
+    "解放路",
+    "中山路",
+    "和平路",
+    "长江路",
+    "黄河路",
+    "光明街",
+    "新华街",
+    "文化路",
+    "学府路",
+    "滨江大道",
+    "朝阳路",
+    "青年路",
+    "友谊路",
+    "胜利街",
+    "东风路",
+    "迎宾大道",
+    "花园路",
+    "科技路",
+)
+COMMUNITIES = (
+    "阳光花园",
+    "锦绣家园",
+    "翠湖小区",
+    "金色家园",
+    "丽都花园",
+    "碧水湾",
+    "明珠苑",
+    "世纪城",
+    "幸福里",
+    "书香苑",
+)
 COLOURS = ("白", "黑", "银", "灰", "红", "蓝", "棕")
 
 # brand (as printed in 品牌型号), maker, model code prefix, WMI, series names, body (7 = 轿车, 6 = 客车),
 # displacement litres (0 = battery electric), price range in yuan, seats, curb mass kg, length mm
 _VEHICLES: tuple[tuple[str, str, str, str, tuple[str, ...], int, float, int, int, int, int, int], ...] = (
-    ("大众汽车牌", "上汽大众汽车有限公司", "SVW", "LSV", ("朗逸", "帕萨特", "凌渡"), 7, 1.5, 99800, 229900, 5, 1290, 4670),
-    ("大众汽车牌", "一汽-大众汽车有限公司", "FV", "LFV", ("速腾", "迈腾", "宝来"), 7, 1.4, 109900, 259900, 5, 1350, 4760),
-    ("大众汽车牌", "上汽大众汽车有限公司", "SVW", "LSV", ("途观L", "途岳"), 6, 2.0, 169900, 279900, 5, 1640, 4735),
-    ("丰田牌", "广汽丰田汽车有限公司", "GTM", "LVG", ("凯美瑞", "雷凌"), 7, 2.0, 119800, 219800, 5, 1480, 4885),
+    (
+        "大众汽车牌",
+        "上汽大众汽车有限公司",
+        "SVW",
+        "LSV",
+        ("朗逸", "帕萨特", "凌渡"),
+        7,
+        1.5,
+        99800,
+        229900,
+        5,
+        1290,
+        4670,
+    ),
+    (
+        "大众汽车牌",
+        "一汽-大众汽车有限公司",
+        "FV",
+        "LFV",
+        ("速腾", "迈腾", "宝来"),
+        7,
+        1.4,
+        109900,
+        259900,
+        5,
+        1350,
+        4760,
+    ),
+    (
+        "大众汽车牌",
+        "上汽大众汽车有限公司",
+        "SVW",
+        "LSV",
+        ("途观L", "途岳"),
+        6,
+        2.0,
+        169900,
+        279900,
+        5,
+        1640,
+        4735,
+    ),
+    (
+        "丰田牌",
+        "广汽丰田汽车有限公司",
+        "GTM",
+        "LVG",
+        ("凯美瑞", "雷凌"),
+        7,
+        2.0,
+        119800,
+        219800,
+        5,
+        1480,
+        4885,
+    ),
     ("本田牌", "广汽本田汽车有限公司", "GHA", "LHG", ("雅阁", "飞度"), 7, 1.5, 79800, 199800, 5, 1310, 4893),
     ("日产牌", "东风汽车有限公司", "DFL", "LGB", ("轩逸", "天籁"), 7, 1.6, 99800, 189800, 5, 1270, 4652),
     ("别克牌", "上汽通用汽车有限公司", "SGM", "LSG", ("英朗", "君越"), 7, 1.3, 89900, 229900, 5, 1290, 4609),
     ("别克牌", "上汽通用汽车有限公司", "SGM", "LSG", ("GL8",), 6, 2.0, 229900, 329900, 7, 1920, 5238),
-    ("比亚迪牌", "比亚迪汽车工业有限公司", "BYD", "LGX", ("秦PLUS", "汉"), 7, 0.0, 109800, 269800, 5, 1500, 4765),
+    (
+        "比亚迪牌",
+        "比亚迪汽车工业有限公司",
+        "BYD",
+        "LGX",
+        ("秦PLUS", "汉"),
+        7,
+        0.0,
+        109800,
+        269800,
+        5,
+        1500,
+        4765,
+    ),
     ("吉利牌", "浙江吉利汽车有限公司", "MR", "L6T", ("帝豪", "星瑞"), 7, 1.5, 69800, 149800, 5, 1250, 4638),
-    ("长安牌", "重庆长安汽车股份有限公司", "SC", "LS5", ("逸动", "CS75"), 7, 1.6, 69900, 139900, 5, 1280, 4730),
+    (
+        "长安牌",
+        "重庆长安汽车股份有限公司",
+        "SC",
+        "LS5",
+        ("逸动", "CS75"),
+        7,
+        1.6,
+        69900,
+        139900,
+        5,
+        1280,
+        4730,
+    ),
     ("哈弗牌", "长城汽车股份有限公司", "CC", "LGW", ("H6", "大狗"), 6, 1.5, 98900, 159900, 5, 1590, 4653),
     ("宝马牌", "华晨宝马汽车有限公司", "BMW", "LBV", ("3系", "5系"), 7, 2.0, 299900, 469900, 5, 1580, 4838),
     ("奔驰牌", "北京奔驰汽车有限公司", "BJ", "LE4", ("C级", "E级"), 7, 2.0, 319800, 499800, 5, 1660, 4882),
-    ("特斯拉牌", "特斯拉（上海）有限公司", "TSL", "LRW", ("Model 3", "Model Y"), 7, 0.0, 229900, 299900, 5, 1760, 4694),
+    (
+        "特斯拉牌",
+        "特斯拉（上海）有限公司",
+        "TSL",
+        "LRW",
+        ("Model 3", "Model Y"),
+        7,
+        0.0,
+        229900,
+        299900,
+        5,
+        1760,
+        4694,
+    ),
 )
-INSURERS = ("中国人民财产保险股份有限公司", "中国平安财产保险股份有限公司", "中国太平洋财产保险股份有限公司",
-            "中国人寿财产保险股份有限公司", "中华联合财产保险股份有限公司")
-DEALER_NAMES = ("骏达", "华通", "众诚", "宝利", "恒信", "盛世", "永达", "广物", "中升", "远通", "博远", "瑞丰")
+INSURERS = (
+    "中国人民财产保险股份有限公司",
+    "中国平安财产保险股份有限公司",
+    "中国太平洋财产保险股份有限公司",
+    "中国人寿财产保险股份有限公司",
+    "中华联合财产保险股份有限公司",
+)
+DEALER_NAMES = (
+    "骏达",
+    "华通",
+    "众诚",
+    "宝利",
+    "恒信",
+    "盛世",
+    "永达",
+    "广物",
+    "中升",
+    "远通",
+    "博远",
+    "瑞丰",
+)
 BANKS = ("中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "招商银行", "交通银行")
 
 # ISO 3779 model-year letters (I, O, Q, U, Z and 0 are never used)
@@ -304,21 +443,24 @@ def _name(rng: np.random.Generator, sex: str) -> str:
     return surname + given
 
 
-def _address(rng: np.random.Generator, region: tuple[str, ...]) -> str:
+def _address(rng: np.random.Generator, region: tuple[str, ...], home: bool = True) -> str:
     _, province, city, district = region[:4]
     head = province + city + district if province != city else province + district
     street = f"{_pick(rng, STREETS)}{int(rng.integers(1, 400))}号"
-    if rng.random() < 0.7:
-        street += (f"{_pick(rng, COMMUNITIES)}{int(rng.integers(1, 30))}栋{int(rng.integers(1, 6))}单元"
-                   f"{int(rng.integers(1, 33))}{int(rng.integers(1, 5)):02d}室")
+    if home and rng.random() < 0.7:
+        street += (
+            f"{_pick(rng, COMMUNITIES)}{int(rng.integers(1, 30))}栋{int(rng.integers(1, 6))}单元"
+            f"{int(rng.integers(1, 33))}{int(rng.integers(1, 5)):02d}室"
+        )
     return head + street
 
 
 def make_case_record(rng: np.random.Generator) -> CaseRecord:
     region = _pick(rng, REGIONS)
     prefix, province, city, district, region_code, id_issuer, vehicle_office = region
-    (brand, maker, code_prefix, wmi, series_names, body, litres, price_lo, price_hi, seats, curb,
-     length) = _pick(rng, _VEHICLES)
+    (brand, maker, code_prefix, wmi, series_names, body, litres, price_lo, price_hi, seats, curb, length) = (
+        _pick(rng, _VEHICLES)
+    )
     electric = litres == 0
 
     # dates: built, sold, taxed, registered, (re)issued -- each on or after the previous one
@@ -343,18 +485,41 @@ def make_case_record(rng: np.random.Generator) -> CaseRecord:
     litres_eff = max(1.0, litres + litres_jitter) if not electric else 0.0
     length_mm = length + int(rng.integers(-60, 61))
     model_code = _model_code(rng, code_prefix, body, litres_eff, length_mm)
-    price = int(rng.integers(price_lo // 100, price_hi // 100 + 1)) * 100 * 100  # whole hundreds of yuan, in fen
+    price = (
+        int(rng.integers(price_lo // 100, price_hi // 100 + 1)) * 100 * 100
+    )  # whole hundreds of yuan, in fen
     price -= int(rng.choice([0, 0, 10000, 20000]))  # dealers like ...800 / ...900 prices
     excl = round(price / 1.13)
     purchase_tax = round(excl * 0.10)
     curb_mass = curb + int(rng.integers(-40, 41))
-    power = int(round(litres_eff * 70 + rng.integers(-10, 30))) if not electric else int(rng.integers(100, 220))
-    engine_model = ("TZ" + _digits(rng, 3) + "XS" + _chars(rng, _PLATE_LETTERS, 2)) if electric else (
-        _chars(rng, "ABCDEFGHJKLMNPRSTVWXYZ", 2) + _digits(rng, 2) + _chars(rng, _PLATE_LETTERS, 1))
+    power = (
+        int(round(litres_eff * 70 + rng.integers(-10, 30))) if not electric else int(rng.integers(100, 220))
+    )
+    engine_model = (
+        ("TZ" + _digits(rng, 3) + "XS" + _chars(rng, _PLATE_LETTERS, 2))
+        if electric
+        else (_chars(rng, "ABCDEFGHJKLMNPRSTVWXYZ", 2) + _digits(rng, 2) + _chars(rng, _PLATE_LETTERS, 1))
+    )
     insurance_premium = 95000 if seats < 6 else 110000
-    vessel_tax = 0 if electric else int({1.0: 30000, 1.3: 30000, 1.4: 30000, 1.5: 36000, 1.6: 42000,
-                                          1.7: 42000, 1.8: 42000, 1.9: 42000, 2.0: 42000, 2.1: 72000,
-                                          2.2: 72000}.get(round(litres_eff, 1), 42000))
+    vessel_tax = (
+        0
+        if electric
+        else int(
+            {
+                1.0: 30000,
+                1.3: 30000,
+                1.4: 30000,
+                1.5: 36000,
+                1.6: 42000,
+                1.7: 42000,
+                1.8: 42000,
+                1.9: 42000,
+                2.0: 42000,
+                2.1: 72000,
+                2.2: 72000,
+            }.get(round(litres_eff, 1), 42000)
+        )
+    )
     dealer = f"{city or province}{_pick(rng, DEALER_NAMES)}汽车销售服务有限公司"
     return CaseRecord(
         owner_name=_name(rng, sex),
@@ -370,7 +535,9 @@ def make_case_record(rng: np.random.Generator) -> CaseRecord:
         plate=make_plate(rng, prefix, electric),
         vin=make_vehicle_vin(rng, wmi, manufacture.year),
         engine_model=engine_model,
-        engine_number=(_chars(rng, _PLATE_LETTERS, int(rng.integers(0, 4))) + _digits(rng, int(rng.integers(6, 9)))),
+        engine_number=(
+            _chars(rng, _PLATE_LETTERS, int(rng.integers(0, 4))) + _digits(rng, int(rng.integers(6, 9)))
+        ),
         brand=brand,
         model_code=model_code,
         series=_pick(rng, series_names),
@@ -389,7 +556,9 @@ def make_case_record(rng: np.random.Generator) -> CaseRecord:
         height_mm=int(rng.integers(1440, 1780)) if body == 7 else int(rng.integers(1650, 1800)),
         wheelbase_mm=int(rng.integers(2600, 2980)),
         track_mm=int(rng.integers(1530, 1620)),
-        tyre_spec=_pick(rng, ("205/55 R16", "215/55 R17", "225/45 R18", "235/55 R19", "215/60 R16", "225/60 R18")),
+        tyre_spec=_pick(
+            rng, ("205/55 R16", "215/55 R17", "225/45 R18", "235/55 R19", "215/60 R16", "225/60 R18")
+        ),
         emission_standard="" if electric else ("国VI" if manufacture.year >= 2019 else "国V"),
         manufacture_date=manufacture,
         invoice_date=invoice,
@@ -409,9 +578,10 @@ def make_case_record(rng: np.random.Generator) -> CaseRecord:
         invoice_number=_digits(rng, 8),
         dealer_name=dealer,
         dealer_tax_id="91" + region_code + _chars(rng, _ALNUM, 10),
-        dealer_address=_address(rng, region),
+        dealer_address=_address(rng, region, home=False),
         dealer_phone="0" + _digits(rng, 2) + "-" + _digits(rng, 8),
-        dealer_bank=f"{_pick(rng, BANKS)}{city or province}{_pick(rng, DEALER_NAMES)}支行 " + _digits(rng, 19),
+        dealer_bank=f"{_pick(rng, BANKS)}{city or province}{_pick(rng, DEALER_NAMES)}支行 "
+        + _digits(rng, 19),
         tax_certificate_number=region_code[:2] + _digits(rng, 12),
         tax_office=f"国家税务总局{city}{district}税务局",
         registration_cert_number=region_code[:2] + _digits(rng, 10),

@@ -3,11 +3,12 @@
 Plate text is written without separators: "京A12345", "沪AD12345", "粤Z1234港", "使123456".
 Positions in messages and corrections are 1-based, counted on that compact text.
 
-Rules encoded here (GA 36 numbering clauses are not quoted because they moved between editions):
+Rules encoded here (clause numbers are not quoted: they are not reliably known to us and moved
+between editions; the rules themselves are the long-standing public ones):
 
 * ordinary plates: province abbreviation + issuing-authority letter + 5-character serial;
 * the serial never uses I or O (read as 1 and 0), and holds at most two letters (the limit GA 36 sets
-  for self-chosen numbers; issued numbers stay within it too);
+  for self-chosen numbers, applied here to every ordinary serial);
 * suffix plates (学 learner, 挂 trailer, 警 police, 领 consulate, 港/澳 Hong Kong / Macao cross-border):
   province + letter + 4 characters + the suffix; 港/澳 plates are only issued as 粤Z;
 * small new-energy plates: province + letter + 6 characters, the first a power-type letter (D, A, B, C,
@@ -15,8 +16,8 @@ Rules encoded here (GA 36 numbering clauses are not quoted because they moved be
   or digit, the last four digits;
 * large new-energy plates: province + letter + 5 digits + D or F;
 * embassy plates: 使 + 6 digits (3-digit mission code + 3-digit sequence);
-* armed-police plates: WJ + province + 5 characters, or WJ + 7 characters (older and headquarters
-  plates carry no province).
+* armed-police plates: WJ + province + 5 characters, or WJ + 7 characters (older plates such as
+  "WJ1693015", whose province is a 2-digit code).
 """
 
 from __future__ import annotations
@@ -258,14 +259,38 @@ class PlateCheck:
     plate_types: tuple[PlateType, ...] = ()
 
 
-def _closest_type(text: str) -> tuple[PlateType, list[str]]:
-    def score(plate_type: PlateType) -> tuple[int, int]:
-        problems = _type_problems(text, plate_type)
-        length_fits = any(len(text) == n for n in plate_lengths(plate_type))
-        return (0 if length_fits else 1, len(problems))
+_SUFFIX_TYPES: dict[str, PlateType] = {
+    "学": PlateType.yellow_learner,
+    "挂": PlateType.yellow_trailer,
+    "警": PlateType.white_police,
+    "领": PlateType.black_consulate,
+    "港": PlateType.black_hk_macao,
+    "澳": PlateType.black_hk_macao,
+}
 
-    closest = min(PlateType, key=score)  # min() keeps the first of equals: the preference order
-    return closest, _type_problems(text, closest)
+
+def _closest_problems(text: str) -> tuple[str, ...]:
+    """Problems of an invalid text, explained against the type its signature points to.
+
+    A prefix (使, WJ) or suffix (学, 挂, ...) names the type even when the rest is garbled; otherwise
+    the length does. Predictable beats clever here: these messages are read by people.
+    """
+    plate_type: PlateType | None
+    if text.startswith("使"):
+        plate_type = PlateType.black_embassy
+    elif text.startswith("WJ"):
+        plate_type = PlateType.white_armed_police
+    elif text[-1] in _SUFFIX_TYPES:
+        plate_type = _SUFFIX_TYPES[text[-1]]
+    else:
+        by_length = [t for t in PlateType if len(text) in plate_lengths(t)]
+        # min() keeps the first of equals, so ties fall back to the preference order.
+        plate_type = min(by_length, key=lambda t: len(_type_problems(text, t)), default=None)
+    if plate_type is None:
+        lengths = sorted({n for t in PlateType for n in plate_lengths(t)})
+        expected = ", ".join(str(n) for n in lengths[:-1]) + f" or {lengths[-1]}"
+        return (f"plates have {expected} characters, got {len(text)}",)
+    return tuple(f"as {plate_type.value}: {p}" for p in _type_problems(text, plate_type))
 
 
 def validate_plate(text: str, plate_type: PlateType | None = None) -> PlateCheck:
@@ -296,14 +321,7 @@ def validate_plate(text: str, plate_type: PlateType | None = None) -> PlateCheck
         return PlateCheck(
             text=plate, valid=False, plate_type=None, color=None, problems=("empty plate text",)
         )
-    closest, problems = _closest_type(plate)
-    return PlateCheck(
-        text=plate,
-        valid=False,
-        plate_type=None,
-        color=None,
-        problems=tuple(f"as {closest.value}: {p}" for p in problems),
-    )
+    return PlateCheck(text=plate, valid=False, plate_type=None, color=None, problems=_closest_problems(plate))
 
 
 @dataclass(frozen=True, slots=True)

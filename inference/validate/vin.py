@@ -307,8 +307,9 @@ def validate_vin(text: str) -> VinCheck:
             expected = _check_digit_unchecked(vin)
             check_ok = vin[_CHECK_INDEX] == expected
             if not check_ok and charset_ok:
+                read = vin[_CHECK_INDEX]
                 problems.append(
-                    f"check digit at position 9 is {vin[_CHECK_INDEX]!r}, the other characters give {expected!r}"
+                    f"check digit at position 9 is {read!r}, the other characters give {expected!r}"
                 )
             elif not check_ok:
                 problems.append(f"position 9 should hold the check digit {expected!r}")
@@ -439,7 +440,9 @@ def _prepare(
             if folded is not None:
                 best[folded] = max(best.get(folded, 0.0), prob * FOLD_PRIOR)
         # sorted() is stable, so the recogniser's own order breaks ties.
-        prepared.append(sorted(best.items(), key=lambda kv: -kv[1]))
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        # A zero-probability alternative is no evidence: it must not turn into a "fix".
+        prepared.append(ranked[:1] + [kv for kv in ranked[1:] if kv[1] > 0.0])
     return prepared
 
 

@@ -82,16 +82,17 @@ INVALID = [
     ("港A12345", "province"),
     ("京112345", "issuing-authority"),
     ("京A1234", "characters"),
-    ("京A1234567", "characters"),
+    ("京A123", "7, 8 or 9 characters"),
+    ("京A1234567", "W of WJ"),
     ("", "empty"),
     ("京AAB1C3", "at most 2"),
     ("京A123456", "power-type"),
     ("京AD1234A", "digit"),
-    ("京A12345E", "power-type"),
+    ("京A12345E", "D or F"),
     ("粤A1234港", "Z"),
     ("京Z1234港", "粤"),
     ("使12345A", "digit"),
-    ("京A1234使", "suffix"),
+    ("京A1234使", "使"),
     ("WX1693015", "WJ"),
 ]
 
@@ -123,7 +124,12 @@ def test_invalid_for_requested_type(text: str, plate_type: PlateType, fragment: 
 
 @pytest.mark.parametrize(
     ("raw", "text"),
-    [("京A·12345", "京A12345"), (" 京a 12345 ", "京A12345"), ("沪AD-12345", "沪AD12345"), ("京Ａ１２３４５", "京A12345")],
+    [
+        ("京A·12345", "京A12345"),
+        (" 京a 12345 ", "京A12345"),
+        ("沪AD-12345", "沪AD12345"),
+        ("京Ａ１２３４５", "京A12345"),
+    ],
 )
 def test_normalisation(raw: str, text: str) -> None:
     check = validate_plate(raw)
@@ -186,13 +192,13 @@ CORRECTION_CASES = [
     ("serial O folded", reading("京A1234O"), None, 2, "京A12340", True, T.blue_small, [(7, "O", "0")], False),
     (
         "serial I folded",
-        reading("沪AD1I345", {6: [("I", 0.7), ("T", 0.2)]}),
+        reading("沪AD1I345", {5: [("I", 0.7), ("T", 0.2)]}),
         None,
         2,
         "沪AD11345",
         True,
         T.green_small,
-        [(6, "I", "1")],
+        [(5, "I", "1")],
         False,
     ),
     (
@@ -252,7 +258,7 @@ CORRECTION_CASES = [
     ),
     (
         "suffix kept without type",
-        reading("京A1234学", {7: [("学", 0.6), ("挂", 0.3)]}),
+        reading("京A1234学", {7: [("学", 0.7), ("挂", 0.2)]}),
         None,
         2,
         "京A1234学",
@@ -260,6 +266,17 @@ CORRECTION_CASES = [
         T.yellow_learner,
         [],
         False,
+    ),
+    (
+        "equal suffixes are ambiguous",
+        reading("京A1234学", {7: [("学", 0.6), ("挂", 0.3)]}),
+        None,
+        2,
+        "京A1234学",
+        True,
+        T.yellow_learner,
+        [],
+        True,
     ),
     (
         "no fix in reach",

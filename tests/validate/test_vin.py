@@ -347,8 +347,15 @@ CORRECTION_CASES = [
     ),
     ("lower-case candidates", [[(c.lower(), 0.9)] for c in GAC], 2, GAC, True, [], False),
     ("too short", reading(GAC[:16]), 2, GAC[:16], False, [], False),
-    ("zero changes allowed", reading(swap(GAC, 12, "Z"), {12: [("Z", 0.55), ("2", 0.4)]}), 0, swap(GAC, 12, "Z"),
-     False, [], False),  # fmt: skip
+    (
+        "zero changes allowed",
+        reading(swap(GAC, 12, "Z"), {12: [("Z", 0.55), ("2", 0.4)]}),
+        0,
+        swap(GAC, 12, "Z"),
+        False,
+        [],
+        False,
+    ),
 ]
 
 
