@@ -20,6 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from datasets.realdev import in_split_group, split_of
 from inference.ops.geometry import iou_xyxy
 from inference.types import Frame, VehicleRead
 from inference.vehicle import ImageHint, VehicleReader
@@ -55,6 +56,11 @@ class Item:
         return "other"
 
     @property
+    def split(self) -> str:
+        """``tune`` images may have been used to fine-tune a model; ``holdout`` ones never are."""
+        return split_of(self.file)
+
+    @property
     def hint(self) -> ImageHint:
         if self.kind == "vin":
             return ImageHint.vin_crop
@@ -83,6 +89,7 @@ def load_items(root: Path, kinds: Iterable[str] = ("plate", "vin")) -> list[Item
 class ItemResult:
     file: str
     group: str
+    split: str
     kind: str
     truth: str | None
     plate_color: str | None
@@ -119,7 +126,8 @@ class GroupStats:
             "errors": self.errors,
             "latency_ms_p50": float(np.percentile(lat, 50)),
             "latency_ms_p95": float(np.percentile(lat, 95)),
-            "by_color": {c: {"images": n, "exact": k, "exact_rate": k / n} for c, (k, n) in sorted(self.by_color.items())},
+            "by_color": {c: {"images": n, "exact": k, "exact_rate": k / n}
+                         for c, (k, n) in sorted(self.by_color.items())},
         }
 
 
@@ -148,30 +156,36 @@ def evaluate(
     groups: dict[str, GroupStats] = defaultdict(GroupStats)
     results: list[ItemResult] = []
     for k, item in enumerate(items):
-        stats = groups[item.group]
-        stats.images += 1
+        # Groups that are split report their held-out half on its own as well.
+        held_out = item.split == "holdout" and in_split_group(item.file)
+        names = [item.group] + ([f"{item.group} (holdout)"] if held_out else [])
+        all_stats = [groups[name] for name in names]
+        for stats in all_stats:
+            stats.images += 1
         image = cv2.imread(str(root / item.file), cv2.IMREAD_COLOR)
         if image is None:
-            stats.errors += 1
-            results.append(ItemResult(item.file, item.group, item.kind, item.text, item.plate_color, [], None,
-                                      False, 0, 0.0, "unreadable image"))
+            for stats in all_stats:
+                stats.errors += 1
+            results.append(ItemResult(item.file, item.group, item.split, item.kind, item.text, item.plate_color, [],
+                                      None, False, 0, 0.0, "unreadable image"))
             continue
         start = time.perf_counter()
         read = reader.read(Frame.from_array(image), item.hint)
         latency = (time.perf_counter() - start) * 1000
         predicted, found, exact, fps = score(item, read)
-        stats.latencies_ms.append(latency)
-        stats.exact += exact
-        stats.predicted += len(predicted) if item.bbox is not None else 0
-        if found is not None:
-            stats.with_box += 1
-            stats.found += found
-            stats.false_positives += fps
-        if item.plate_color:
-            stats.by_color[item.plate_color][0] += exact
-            stats.by_color[item.plate_color][1] += 1
-        results.append(ItemResult(item.file, item.group, item.kind, item.text, item.plate_color, predicted, found,
-                                  exact, fps, latency))
+        for stats in all_stats:
+            stats.latencies_ms.append(latency)
+            stats.exact += exact
+            stats.predicted += len(predicted) if item.bbox is not None else 0
+            if found is not None:
+                stats.with_box += 1
+                stats.found += found
+                stats.false_positives += fps
+            if item.plate_color:
+                stats.by_color[item.plate_color][0] += exact
+                stats.by_color[item.plate_color][1] += 1
+        results.append(ItemResult(item.file, item.group, item.split, item.kind, item.text, item.plate_color,
+                                  predicted, found, exact, fps, latency))
         if progress:
             progress(k + 1, len(items))
     return dict(groups), results
@@ -193,7 +207,8 @@ def markdown(name: str, summary: dict[str, dict[str, Any]], setup: dict[str, Any
     for group, s in summary.items():
         lines.append(
             f"| {group} | {s['images']} | {_pct(s['exact_rate'])} ({s['exact']}) | {_pct(s['detection_recall'])} | "
-            f"{_pct(s['detection_precision'])} | {s['latency_ms_p50']:.0f} | {s['latency_ms_p95']:.0f} | {s['errors']} |"
+            f"{_pct(s['detection_precision'])} | {s['latency_ms_p50']:.0f} | {s['latency_ms_p95']:.0f} | "
+            f"{s['errors']} |"
         )
     lines += ["", "Exact match per plate colour (over all ground-truth plates of that colour):", "",
               "| group | colour | images | exact match |", "|---|---|---|---|"]
@@ -218,13 +233,16 @@ def run(
     groups, results = evaluate(reader, items, root, progress)
     summary = {g: groups[g].summary() for g in sorted(groups)}
     overall = GroupStats()
-    for g in groups.values():
+    for group_name, g in groups.items():
+        if group_name.endswith("(holdout)"):
+            continue
         overall.images += g.images
         overall.exact += g.exact
         overall.latencies_ms += g.latencies_ms
         overall.errors += g.errors
     summary["all"] = overall.summary()
-    setup = {"reader": name, "threads": threads, "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+    machine = f"{platform.machine()} {platform.processor() or ''}".strip()
+    setup = {"reader": name, "threads": threads, "machine": machine,
              "python": platform.python_version(), "date": time.strftime("%Y-%m-%d"), "images": len(items),
              "root": str(root)}
     report = {"setup": setup, "summary": summary, "items": [asdict(r) for r in results]}

@@ -28,12 +28,14 @@ BRIGHT_CLIPPED = 0.3
 CLIPPED_LEVEL = 250
 # Glare: a compact bright highlight covering a noticeable part of the frame.
 GLARE_FRACTION = 0.015
-# Sharpness: the 99.5th percentile of |Laplacian| on the thumbnail; crisp text edges give > 60.
-SHARP_EDGE = 60.0
-BLUR_EDGE = 25.0
+# Sharpness: strongest Laplacian over strongest gradient (99.5th percentiles) on the thumbnail. For an
+# edge blurred by sigma the ratio falls like 1/sigma whatever the edge's contrast: crisp ~1, soft < 0.5.
+SHARP_EDGE = 0.8
+BLUR_EDGE = 0.5
+MIN_EDGE_GRADIENT = 8.0  # below this there is no edge to judge focus by
 LOW_CONTRAST_STD = 18.0
-# Motion: mean absolute difference of consecutive tiny thumbnails (grey levels).
-MOTION_LEVEL = 14.0
+# Motion: mean absolute difference of consecutive tiny thumbnails, over the frame's contrast.
+MOTION_LEVEL = 0.25
 
 # An item smaller than this share of the frame width asks the user to come closer.
 MIN_WIDTH_SHARE: dict[str, float] = {"plate": 0.14, "vin": 0.35, "nameplate": 0.35}
@@ -98,13 +100,15 @@ def assess_quality(frame: Frame | np.ndarray, previous_thumb: np.ndarray | None 
     clipped_mask = (grey >= CLIPPED_LEVEL).astype(np.uint8)
     clipped = float(clipped_mask.mean())
     glare = _largest_blob_fraction(clipped_mask)
-    lap = np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=3))
-    sharpness = float(np.percentile(lap, 99.5))
+    g = grey.astype(np.float32)
+    lap = float(np.percentile(np.abs(cv2.Laplacian(g, cv2.CV_32F, ksize=3)), 99.5))
+    grad = float(np.percentile(np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)), 99.5))
+    sharpness = lap / grad if grad >= MIN_EDGE_GRADIENT else 0.0
 
     small = cv2.resize(grey, _motion_size(grey.shape), interpolation=cv2.INTER_AREA)
     motion = 0.0
     if previous_thumb is not None and previous_thumb.shape == small.shape:
-        motion = float(cv2.absdiff(small, previous_thumb).mean())
+        motion = float(cv2.absdiff(small, previous_thumb).mean()) / max(contrast, 8.0)
 
     issues: list[QualityIssue] = []
     if mean < DARK_MEAN or highlight < DARK_HIGHLIGHT:
@@ -120,12 +124,13 @@ def assess_quality(frame: Frame | np.ndarray, previous_thumb: np.ndarray | None 
     if contrast < LOW_CONTRAST_STD:
         issues.append(QualityIssue.low_contrast)
 
-    exposure = (_ramp(mean, DARK_MEAN * 0.5, DARK_MEAN * 2) * _ramp(highlight, DARK_HIGHLIGHT * 0.7, DARK_HIGHLIGHT * 1.6)
+    exposure = (_ramp(mean, DARK_MEAN * 0.5, DARK_MEAN * 2)
+                * _ramp(highlight, DARK_HIGHLIGHT * 0.7, DARK_HIGHLIGHT * 1.6)
                 * _ramp(mean, 0.98, BRIGHT_MEAN - 0.1) * _ramp(clipped, BRIGHT_CLIPPED, 0.05))
     score = (exposure * _ramp(sharpness, BLUR_EDGE * 0.6, SHARP_EDGE) * _ramp(glare, 0.08, 0.0)
              * _ramp(motion, MOTION_LEVEL * 2, MOTION_LEVEL * 0.5) * (0.7 + 0.3 * _ramp(contrast, 5, 40)))
-    return FrameQuality(round(sharpness, 2), round(mean, 4), round(dark, 4), round(clipped, 4), round(glare, 4),
-                        round(contrast, 2), round(motion, 2), round(score, 4), tuple(issues), small)
+    return FrameQuality(round(sharpness, 3), round(mean, 4), round(dark, 4), round(clipped, 4), round(glare, 4),
+                        round(contrast, 2), round(motion, 3), round(score, 4), tuple(issues), small)
 
 
 def _motion_size(shape: tuple[int, ...]) -> tuple[int, int]:

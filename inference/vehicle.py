@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .engine import Engine
+from .ops.geometry import box_of_points, iou_xyxy
 from .stages.detector import Detector
 from .stages.readers import PlateReader, VinReader
 from .stages.text import TextReader
@@ -37,6 +38,8 @@ class ImageHint(StrEnum):
 
 
 class VehicleReader(Protocol):
+    kind: str
+
     def read(self, frame: Frame, hint: ImageHint = ImageHint.frame) -> VehicleRead: ...
 
 
@@ -60,6 +63,8 @@ def vin_candidates(text: str) -> list[str]:
 
 
 class OcrVehicleReader:
+    kind = "general-ocr"
+
     def __init__(self, engine: Engine) -> None:
         self.text = TextReader(engine)
 
@@ -99,6 +104,8 @@ class DetectorVehicleReader:
     """The dedicated path: detector (plates with corners, VIN stamps and labels) -> rectify -> plate or
     VIN reader -> rules."""
 
+    kind = "dedicated"
+
     def __init__(self, engine: Engine, input_size: int | None = None, detector: str = "vehicle-det",
                  plate_reader: str = "plate-reader", vin_reader: str = "vin-reader") -> None:
         det_model = engine.load(detector)
@@ -135,6 +142,94 @@ class DetectorVehicleReader:
         return VehicleRead(tuple(plates), tuple(vins), frame.size_wh, timings, self.models)
 
 
+# PP-OCR text lines come out already grown (DB unclip ratio 1.6): on a plate the line almost covers it;
+# these factors along the line's own axes complete the plate's outline (tuned on the real-dev tune split).
+_PLATE_FROM_LINE = (1.04, 1.12)
+_VIN_MIN_ASPECT = 6.0
+
+
+def _grow_quad(quad: np.ndarray, sx: float, sy: float) -> np.ndarray:
+    centre = quad.mean(axis=0)
+    ux = (quad[1] - quad[0] + quad[2] - quad[3]) / 2
+    uy = (quad[3] - quad[0] + quad[2] - quad[1]) / 2
+    return np.array([centre + a * ux * sx / 2 + b * uy * sy / 2 for a, b in ((-1, -1), (1, -1), (1, 1), (-1, 1))],
+                    np.float32)
+
+
+def _aspect(quad: np.ndarray) -> float:
+    w = np.linalg.norm(quad[1] - quad[0])
+    h = np.linalg.norm(quad[3] - quad[0])
+    return float(w / max(h, 1e-6))
+
+
+class TextLineVehicleReader:
+    """The trained plate and VIN readers behind the pretrained PP-OCR text detector.
+
+    Each text line is a candidate: lines shaped like a plate's character row are grown to the plate's
+    outline and read by the plate reader, long lines by the VIN reader; the rules keep only readings they
+    accept. A double-row plate is two stacked lines read as one plate. Used where the vehicle-text
+    detector is not shipped; it is slower (the text detector reads every line of the frame).
+    """
+
+    kind = "text-lines"
+
+    def __init__(self, engine: Engine, plate_reader: str = "plate-reader", vin_reader: str = "vin-reader",
+                 min_confidence: float = 0.3) -> None:
+        self.text = TextReader(engine)
+        self.plates = PlateReader(engine.load(plate_reader))
+        self.vins = VinReader(engine.load(vin_reader)) if vin_reader in engine.catalog else None
+        self.min_confidence = min_confidence
+        self.models = (self.text.detector.model.version, self.plates.recognizer.model.version,
+                       *((self.vins.recognizer.model.version,) if self.vins else ()))
+
+    def read(self, frame: Frame, hint: ImageHint = ImageHint.frame) -> VehicleRead:
+        image = frame.image
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        plates: list[PlateRead] = []
+        vins: list[VinRead] = []
+        if hint is ImageHint.plate_crop:
+            plates.append(self.plates.read(image))
+        elif hint is ImageHint.vin_crop and self.vins is not None:
+            vins.append(self.vins.read(image))
+        else:
+            quads = self.text.detector(image)
+            timings["text_det"] = (time.perf_counter() - t0) * 1000
+            t1 = time.perf_counter()
+            outlines = [_grow_quad(q, *_PLATE_FROM_LINE) for q, _ in quads if 2.0 <= _aspect(q) <= 6.5]
+            for (upper, _), (lower, _) in zip(quads, quads[1:], strict=False):
+                box_u, box_l = box_of_points(upper), box_of_points(lower)
+                if _stacked(box_u, box_l) and _aspect(upper) < 4.0:
+                    # Double-row plate: the outline runs from above the upper line to below the lower one.
+                    top = lower[:2] - (lower[3] - lower[0]) * 1.05
+                    both = np.array([top[0], top[1], lower[2], lower[3]], np.float32)
+                    outlines.append(_grow_quad(both, 1.08, 1.2))
+            for outline in outlines:
+                read = self.plates.read(image, outline)
+                if read.valid and read.confidence >= self.min_confidence:
+                    plates.append(read)
+            timings["plate_read"] = (time.perf_counter() - t1) * 1000
+            t2 = time.perf_counter()
+            if self.vins is not None:
+                for q, _ in quads:
+                    if _aspect(q) >= _VIN_MIN_ASPECT:
+                        read = self.vins.read(image, q)
+                        if read.valid or len(read.text) == 17:
+                            vins.append(read)
+            timings["vin_read"] = (time.perf_counter() - t2) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return VehicleRead(tuple(_dedupe_plates(plates)), tuple(vins), frame.size_wh, timings, self.models)
+
+
+def _dedupe_plates(plates: list[PlateRead]) -> list[PlateRead]:
+    """One reading per plate: overlapping candidates keep the most confident."""
+    kept: list[PlateRead] = []
+    for p in sorted(plates, key=lambda p: -p.confidence):
+        if all(iou_xyxy(p.box_xyxy, k.box_xyxy) < 0.3 for k in kept):
+            kept.append(p)
+    return kept
+
+
 def _join(a: TextRead, b: TextRead) -> TextRead:
     return TextRead(a.text + b.text, min(a.confidence, b.confidence), a.chars + b.chars)
 
@@ -161,15 +256,23 @@ def _dedupe(plates: Iterable[PlateRead]) -> list[PlateRead]:
 
 
 DEDICATED_MODELS = ("vehicle-det", "plate-reader", "vin-reader")
+READER_KINDS = ("auto", "dedicated", "text-lines", "general-ocr")
 
 
 def make_reader(engine: Engine, kind: str = "auto") -> VehicleReader:
-    """``dedicated`` (detector + trained readers), ``general-ocr`` (PP-OCR), or ``auto``: dedicated when the
-    catalog ships its models."""
+    """``dedicated`` (vehicle-text detector + trained readers), ``text-lines`` (PP-OCR text detector + trained
+    readers), ``general-ocr`` (PP-OCR only), or ``auto``: the first whose models the catalog ships."""
     if kind == "auto":
-        kind = "dedicated" if all(name in engine.catalog for name in DEDICATED_MODELS) else "general-ocr"
+        if all(name in engine.catalog for name in DEDICATED_MODELS):
+            kind = "dedicated"
+        elif "plate-reader" in engine.catalog:
+            kind = "text-lines"
+        else:
+            kind = "general-ocr"
     if kind == "dedicated":
         return DetectorVehicleReader(engine)
+    if kind == "text-lines":
+        return TextLineVehicleReader(engine)
     if kind == "general-ocr":
         return OcrVehicleReader(engine)
-    raise ValueError(f"unknown reader {kind!r}; expected auto, dedicated or general-ocr")
+    raise ValueError(f"unknown reader {kind!r}; expected one of {READER_KINDS}")

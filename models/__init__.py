@@ -124,7 +124,8 @@ class ModelCatalog:
         try:
             return self._entries[name]
         except KeyError:
-            raise ModelNotFoundError(f"no model named {name!r} in the catalog; known: {sorted(self._entries)}") from None
+            known = sorted(self._entries)
+            raise ModelNotFoundError(f"no model named {name!r} in the catalog; known: {known}") from None
 
     def path_of(self, entry: ModelEntry) -> Path:
         if entry.file.startswith(_PKG_PREFIX):

@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from .routes import health, read
+from .routes import health, inspections, read, reviews, sessions
 from .runtime import Runtime
+from .sessions import SessionManager
 from .settings import Settings, get_settings
 
 
@@ -24,13 +25,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         runtime.start_loading()
+        app.state.sessions = SessionManager(runtime)
+        app.state.sessions.start()
         try:
             yield
         finally:
+            await app.state.sessions.stop()
             runtime.store.close()
 
     app = FastAPI(title="Chayan", version="0.1.0", lifespan=lifespan,
                   description="Vehicle inspection and document verification engine")
     app.include_router(health.router)
     app.include_router(read.router)
+    app.include_router(reviews.router)
+    app.include_router(inspections.router)
+    app.include_router(sessions.router)
     return app

@@ -100,9 +100,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    report = realdev.run(reader, args.reader, Path(args.root), Path(args.out), args.threads, args.limit, progress)
+    name = reader.kind
+    report = realdev.run(reader, name, Path(args.root), Path(args.out), args.threads, args.limit, progress)
     print(file=sys.stderr)
-    print(realdev.markdown(args.reader, report["summary"], report["setup"]))
+    print(realdev.markdown(name, report["summary"], report["setup"]))
     return 0
 
 
@@ -111,10 +112,100 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from training import detector
 
         detector.run(Path(args.config), threads=args.threads, workers=args.workers)
+    elif args.what in ("doc-type", "authenticity", "authenticity-page"):
+        from training import documents
+
+        documents.run(Path(args.config), threads=args.threads, workers=args.workers)
     else:  # plate-reader, vin-reader
         from training import recognizer
 
         recognizer.run(Path(args.config), workers=args.workers, threads=args.threads)
+    return 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    import cv2
+
+    from inference.engine import Engine, EngineOptions
+    from inference.types import Frame
+    from inference.vehicle import make_reader
+
+    from .routes.inspections import inspect_frame, inspection_json, parse_record
+
+    record = parse_record(Path(args.record).read_text(encoding="utf-8"))
+    image = cv2.imread(args.image, cv2.IMREAD_COLOR)
+    if image is None:
+        print(f"chayan inspect: {args.image} is not a readable image", file=sys.stderr)
+        return 1
+    reader = make_reader(Engine(options=EngineOptions(intra_op_threads=args.threads)), args.reader)
+    out = inspection_json(*inspect_frame(reader, Frame.from_array(image), record), args.image)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(f"{args.image}: {out['verdict']}")
+        for c in out["checks"]:
+            print(f"  {c['field']:<16} {c['verdict']:<13} record {c['expected']}  read {c['read'] or '-'}")
+            for reason in c["reasons"]:
+                print(f"  {'':<16} - {reason}")
+    return {"match": 0, "needs_review": 3, "unreadable": 3}.get(out["verdict"], 4)
+
+
+def _cmd_stream(args: argparse.Namespace) -> int:
+    from .stream_client import run
+
+    return run(args)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from inference.documents.reader import DocumentReader
+    from inference.documents.review import review_case
+    from inference.engine import Engine, EngineOptions
+
+    from .images import UploadError
+    from .routes.reviews import ReviewOut, decode_upload, parse_application
+    from .settings import Settings
+
+    settings = Settings()
+    try:
+        text = Path(args.application).read_text(encoding="utf-8") if args.application else None
+        app = parse_application(text, args.business)
+        pages = [page for name in args.files for page in decode_upload(name, Path(name).read_bytes(), settings)]
+    except (UploadError, OSError) as err:
+        print(f"chayan review: {getattr(err, 'message', err)}", file=sys.stderr)
+        return 2
+    engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
+    reader = DocumentReader(engine, authenticity_thresholds=settings.document_thresholds())
+    result = review_case(reader.read, pages, None, app)
+    out = ReviewOut.of(result)
+    if args.json:
+        print(json.dumps(out.model_dump(), ensure_ascii=False))
+    else:
+        for d in out.documents:
+            verdict = d.authenticity.verdict if d.authenticity else "-"
+            print(f"{d.file}: {d.doc_type}/{d.page} ({d.confidence:.2f}), authenticity {verdict}, "
+                  f"quality {'ok' if d.quality.ok else ','.join(d.quality.issues)}")
+            for k, f in d.fields.items():
+                print(f"    {k:<12} {f.text}{'' if f.valid else '  [INVALID: ' + '; '.join(f.problems) + ']'}")
+        print(f"decision: {out.decision}\n{out.notice_zh}\n{out.notice_en}")
+    return {"pass": 0, "refer_to_officer": 3}.get(out.decision, 4)
+
+
+def _cmd_calibrate_authenticity(args: argparse.Namespace) -> int:
+    from inference.documents.authenticity import calibrate_folder
+    from inference.engine import Engine
+
+    from .settings import Settings
+
+    settings = Settings()
+    try:
+        result = calibrate_folder(Engine(), Path(args.folder), args.target_false_alarm)
+    except ValueError as err:
+        print(f"chayan calibrate-authenticity: {err}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else settings.calibration_path()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{result['pages']} genuine pages -> thresholds {result['thresholds']} written to {out}")
     return 0
 
 
@@ -141,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument("--lines", action="store_true", help="also print every text line found")
     p.add_argument("--hint", choices=["frame", "plate_crop", "vin_crop"], default="frame")
-    p.add_argument("--reader", choices=["auto", "dedicated", "general-ocr"], default="auto")
+    p.add_argument("--reader", choices=["auto", "dedicated", "text-lines", "general-ocr"], default="auto")
     p.add_argument("--threads", type=int, default=2)
     p.set_defaults(func=_cmd_read)
 
@@ -162,23 +253,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     b.add_argument("--root", default=str(DEFAULT_ROOT))
     b.add_argument("--out", default=str(RESULTS_DIR))
-    b.add_argument("--reader", default="dedicated", choices=["dedicated", "general-ocr"])
+    b.add_argument("--reader", default="auto", choices=["auto", "dedicated", "text-lines", "general-ocr"])
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--limit", type=int)
     b.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("train", help="train a model and write it into the catalog")
-    p.add_argument("what", choices=["detector", "plate-reader", "vin-reader"])
+    p.add_argument("what", choices=["detector", "plate-reader", "vin-reader", "doc-type", "authenticity",
+                                          "authenticity-page"])
     p.add_argument("--config", required=True)
     p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
     p.add_argument("--workers", type=int, default=2, help="data loader / data factory processes")
     p.set_defaults(func=_cmd_train)
 
-    for name, feature in (("inspect", "inspection against a vehicle record"),
-                          ("review", "pre-review of uploaded documents")):
-        p = sub.add_parser(name, help=f"{feature} (not yet available)")
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(func=lambda _a, f=feature: _not_yet(f))
+    p = sub.add_parser("inspect", help="inspect a photo against a vehicle record (exit 0 match, 3 review, 4 mismatch)")
+    p.add_argument("image")
+    p.add_argument("--record", required=True, help="JSON file of the vehicle record (plate, vin, model, ...)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--reader", choices=["auto", "dedicated", "text-lines", "general-ocr"], default="auto")
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=_cmd_inspect)
+
+    from .stream_client import build_parser as stream_parser
+
+    p = sub.add_parser("stream", help="stream a video file to a remote inspection session",
+                       parents=[stream_parser()], add_help=False)
+    p.set_defaults(func=_cmd_stream)
+
+    p = sub.add_parser("review", help="pre-review a case's documents (exit 0 pass, 3 refer, 4 needs correction)")
+    p.add_argument("files", nargs="+", help="photos, scans or PDFs of the documents")
+    p.add_argument("--business", help="registration | transfer | change | mortgage | replacement (or 转移登记 ...)")
+    p.add_argument("--application", help="application JSON file (business, applicant, vehicle)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=_cmd_review)
+
+    p = sub.add_parser("calibrate-authenticity",
+                       help="set this office's authenticity thresholds from a folder of its genuine documents")
+    p.add_argument("folder")
+    p.add_argument("--target-false-alarm", type=float, default=0.01)
+    p.add_argument("--out", help="thresholds file (default: the settings' authenticity calibration file)")
+    p.set_defaults(func=_cmd_calibrate_authenticity)
     return parser
 
 

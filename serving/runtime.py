@@ -10,6 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from inference.documents.reader import DocumentReader
 from inference.engine import Engine
 from inference.vehicle import VehicleReader, make_reader
 from models import ModelCatalog
@@ -26,6 +27,7 @@ class Runtime:
     store: Store
     engine: Engine
     reader: VehicleReader | None = None
+    documents: DocumentReader | None = None
     error: str | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
 
@@ -39,6 +41,7 @@ class Runtime:
         try:
             self.engine.load_all()
             self.reader = make_reader(self.engine, self.settings.reader)
+            self.documents = DocumentReader(self.engine, authenticity_thresholds=self.settings.document_thresholds())
             self._ready.set()
             log.info("ready: %d models loaded", len(self.engine.loaded))
         except Exception as exc:  # the service keeps answering /readyz with the reason

@@ -29,9 +29,51 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(50_000_000, ge=10_000)
-    reader: Literal["auto", "dedicated", "general-ocr"] = "auto"
+    reader: Literal["auto", "dedicated", "text-lines", "general-ocr"] = "auto"
     # Blocking inference runs in worker threads; more than the cores only queues work inside ORT.
     inference_workers: int = Field(2, ge=1, le=32)
+
+    # Remote inspection sessions: idle expiry, full reads in flight across all sessions, evidence limits.
+    session_idle_minutes: float = Field(30.0, gt=0)
+    session_sweep_seconds: float = Field(30.0, gt=0)
+    session_read_workers: int = Field(2, ge=1, le=16)
+    max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    evidence_max_per_session: int = Field(200, ge=1)
+    evidence_jpeg_quality: int = Field(90, ge=50, le=100)
+    video_read_every: int = Field(5, ge=1, le=100)  # uploaded videos: a full read every n-th good frame
+
+    # Document pre-review. Per-office authenticity thresholds override the catalog's: inline as JSON
+    # (CHAYAN_AUTHENTICITY_THRESHOLDS='{"tampered": 0.6}') or in the file `chayan calibrate-authenticity` writes
+    # (default: <data_dir>/authenticity_thresholds.json); inline values win.
+    authenticity_thresholds: dict[str, float] = Field(default_factory=dict)
+    authenticity_calibration_file: Path | None = None
+    max_review_files: int = Field(8, ge=1, le=50)
+    max_pdf_pages: int = Field(10, ge=1, le=100)
+    max_pdf_page_inches: float = Field(20.0, gt=1.0)
+
+    @model_validator(mode="after")
+    def _check_authenticity(self) -> Settings:
+        self.document_thresholds()  # a bad calibration file or value stops the service here
+        return self
+
+    def calibration_path(self) -> Path:
+        return self.authenticity_calibration_file or self.data_dir / "authenticity_thresholds.json"
+
+    def document_thresholds(self) -> dict[str, float]:
+        import json
+
+        from inference.documents.authenticity import validate_thresholds
+
+        merged: dict[str, float] = {}
+        path = self.calibration_path()
+        if path.is_file():
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                merged.update(validate_thresholds(raw.get("thresholds", raw)))
+            except (ValueError, AttributeError) as err:
+                raise ValueError(f"authenticity calibration file {path} is not valid: {err}") from None
+        merged.update(validate_thresholds(self.authenticity_thresholds))
+        return merged
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -30,3 +30,24 @@ def ocr_reader(engine):
     from inference.vehicle import OcrVehicleReader
 
     return OcrVehicleReader(engine)
+
+
+@pytest.fixture(scope="session")
+def smoke_detector(tmp_path_factory):
+    """A detector trained for one epoch on a handful of scenes and exported: (config, weights, onnx)."""
+    import yaml
+
+    from training import detector as det_training
+
+    tmp = tmp_path_factory.mktemp("det")
+    cfg = {"name": "det-smoke", "version": "smoke", "model": "yolo11n-pose.yaml",
+           "data": {"dir": str(tmp / "scenes"), "train": {"n": 8, "seed": 21}, "val": {"n": 4, "seed": 22}},
+           "imgsz": 160, "epochs": 1, "batch": 4, "seed": 0,
+           "augment": {"fliplr": 0.0, "mosaic": 0.0}, "export": {"file": "det.onnx", "opset": 17,
+                                                                 "default_input_size": 160}}
+    path = tmp / "det.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    config = det_training.DetectorConfig.load(path)
+    weights = det_training.train(config, tmp / "runs" / "smoke", threads=2, workers=0)
+    onnx_path = det_training.export_onnx(weights, config, tmp / "det.onnx")
+    return config, weights, onnx_path

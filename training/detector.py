@@ -45,7 +45,11 @@ class DetectorConfig:
     batch: int
     seed: int = 0
     patience: int = 100
+    hours: float | None = None
+    cache: str | bool = False
     augment: dict[str, Any] = field(default_factory=dict)
+    # Optional second stage on the real-dev *tune* split (datasets/realdev.py) mixed with synthetic scenes.
+    finetune: dict[str, Any] = field(default_factory=dict)
     export: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -83,9 +87,46 @@ def train(cfg: DetectorConfig, run_dir: Path, threads: int | None = None, worker
     model.train(
         data=str(data_yaml), epochs=cfg.epochs, imgsz=cfg.imgsz, batch=cfg.batch, device="cpu", workers=workers,
         project=str(run_dir.parent), name=run_dir.name, exist_ok=True, pretrained=False, amp=False, plots=False,
-        seed=cfg.seed, deterministic=True, patience=cfg.patience, verbose=True, **cfg.augment,
+        seed=cfg.seed, deterministic=True, patience=cfg.patience, verbose=True, time=cfg.hours, cache=cfg.cache,
+        **cfg.augment,
     )
     return run_dir / "weights" / "best.pt"
+
+
+def finetune(cfg: DetectorConfig, weights: Path, run_dir: Path, threads: int | None = None, workers: int = 2) -> Path:
+    """Fine-tune on the real-dev tune frames plus a share of the synthetic scenes; the real holdout frames
+    and the synthetic val split are never seen."""
+    ultra.prepare(threads)
+    from ultralytics import YOLO
+
+    from datasets.realdev import export_tune_frames_yolo
+
+    ft = cfg.finetune
+    root = cfg.data_dir / "finetune"
+    if root.exists():
+        shutil.rmtree(root)
+    real = export_tune_frames_yolo(Path(ft.get("realdev_root", REPO.parent / "shared" / "data" / "real-dev")),
+                                   root / "train")
+    synthetic = sorted((cfg.data_dir / "train" / "images").iterdir())[: int(ft.get("synthetic_images", 400))]
+    for image in synthetic:
+        (root / "train" / "images" / image.name).symlink_to(image)
+        label = cfg.data_dir / "train" / "labels" / f"{image.stem}.txt"
+        (root / "train" / "labels" / label.name).symlink_to(label)
+    print(f"fine-tuning on {real} real tune frames + {len(synthetic)} synthetic scenes", flush=True)
+    data_yaml = root / "dataset.yaml"
+    data_yaml.write_text(yaml.safe_dump({
+        "path": str(root), "train": "train/images", "val": str(cfg.data_dir / "val" / "images"),
+        "names": dict(enumerate(CLASS_NAMES)), "kpt_shape": [4, 3], "flip_idx": [1, 0, 3, 2],
+    }, sort_keys=False), encoding="utf-8")
+    model = YOLO(str(weights), task="pose")
+    augment = {**cfg.augment, **ft.get("augment", {})}
+    model.train(
+        data=str(data_yaml), epochs=int(ft.get("epochs", 10)), imgsz=cfg.imgsz, batch=cfg.batch, device="cpu",
+        workers=workers, project=str(run_dir.parent), name=f"{run_dir.name}-ft", exist_ok=True, amp=False,
+        plots=False, seed=cfg.seed, deterministic=True, lr0=float(ft.get("lr0", 0.002)), warmup_epochs=0,
+        verbose=True, cache=cfg.cache, **augment,
+    )
+    return run_dir.parent / f"{run_dir.name}-ft" / "weights" / "best.pt"
 
 
 def export_onnx(weights: Path, cfg: DetectorConfig, out: Path) -> Path:
@@ -132,7 +173,10 @@ def catalog_entry(cfg: DetectorConfig, config_path: Path, metrics: dict[str, Any
             "data_seed": {"train": cfg.train.seed, "val": cfg.val.seed},
             "data_size": {"train": cfg.train.n, "val": cfg.val.n},
             "epochs": cfg.epochs,
+            "hours": cfg.hours,
             "imgsz": cfg.imgsz,
+            "finetune": dict(cfg.finetune) or None,
+            "realdev_used_for_training": "tune split of CCPD frames (datasets/realdev.py)" if cfg.finetune else "none",
         },
         "metrics": metrics,
     }
@@ -144,6 +188,8 @@ def run(config_path: Path, threads: int | None = None, workers: int = 2,
     run_dir = REPO / "var" / "runs" / cfg.name
     start = time.perf_counter()
     weights = train(cfg, run_dir, threads, workers)
+    if cfg.finetune:
+        weights = finetune(cfg, weights, run_dir, threads, workers)
     minutes = (time.perf_counter() - start) / 60
     metrics = validate(weights, cfg)
     metrics["train_minutes"] = round(minutes, 1)

@@ -12,8 +12,8 @@ import numpy as np
 from .geometry import warp_quad
 
 # Height x width of the reader inputs.
-PLATE_INPUT_HW = (48, 192)
-VIN_INPUT_HW = (48, 400)
+PLATE_INPUT_HW = (32, 128)
+VIN_INPUT_HW = (32, 256)
 
 
 def rectify_plate(image: np.ndarray, corners_xy: np.ndarray | None, double_row: bool,

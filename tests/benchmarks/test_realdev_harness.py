@@ -44,7 +44,7 @@ class ScriptedReader:
 
 def test_harness_arithmetic(tiny, tmp_path):
     items = realdev.load_items(tiny)
-    ccpd1, ccpd2 = items[0], items[1]
+    ccpd1 = items[0]
     assert ccpd1.group == "ccpd" and ccpd1.hint is ImageHint.frame and ccpd1.bbox is not None
     assert items[2].group == "crops_lprnet" and items[2].hint is ImageHint.plate_crop
     assert items[3].group == "vin_stamped" and items[3].hint is ImageHint.vin_crop
@@ -65,6 +65,10 @@ def test_harness_arithmetic(tiny, tmp_path):
     assert groups["crops_lprnet"].summary()["exact"] == 0
     assert groups["vin_stamped"].summary()["exact_rate"] == 1.0
     assert [r.error for r in results].count("unreadable image") == 1
+    # The held-out half of a split group is also reported on its own.
+    holdout = [i for i in items if i.group == "ccpd" and i.split == "holdout"]
+    assert groups.get("ccpd (holdout)", realdev.GroupStats()).images == len(holdout)
+    assert {i.split for i in items if i.group in ("vin_stamped", "special_frames")} <= {"holdout"}
 
 
 def test_harness_runs_the_general_reader_and_writes_results(tiny, tmp_path, ocr_reader):

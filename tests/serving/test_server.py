@@ -96,7 +96,8 @@ def _huge_png() -> bytes:
     [
         ("notes.txt", b"hello, this is not an image", 415, "not an image"),
         ("empty.jpg", b"", 400, "empty"),
-        ("cut.jpg", _jpeg(np.random.default_rng(0).integers(0, 255, (256, 256, 3), np.uint8))[:30000], 400, "truncated"),
+        ("cut.jpg", _jpeg(np.random.default_rng(0).integers(0, 255, (256, 256, 3), np.uint8))[:30000], 400,
+         "truncated"),
         ("huge.png", _huge_png(), 413, "pixels"),
     ],
 )

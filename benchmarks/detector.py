@@ -1,0 +1,167 @@
+"""Detector benchmark: recall/precision and corner error on the real-dev frames, VIN localisation on the
+real VIN crops, and latency per input size, fp32 vs int8, 1 vs 2 threads, with the PyTorch model (when
+its weights and torch are present) timed in the same run.
+
+``python -m benchmarks.detector [--sizes 320 416 512 640] [--int8 models/vehicle-det.int8.onnx]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from benchmarks.realdev import DEFAULT_ROOT, RESULTS_DIR, load_items
+from inference.engine import Engine, EngineOptions
+from inference.ops.geometry import iou_xyxy
+from inference.ops.letterbox import letterbox
+from inference.stages.detector import Detector
+from models import ModelCatalog
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _corners_from_ccpd(vertices: list[list[float]]) -> np.ndarray:
+    # CCPD lists bottom-right first and goes round (BR, BL, TL, TR); ours are TL, TR, BR, BL.
+    br, bl, tl, tr = (np.asarray(v, np.float32) for v in vertices)
+    return np.stack([tl, tr, br, bl])
+
+
+def accuracy(detector: Detector, root: Path, size: int) -> dict[str, Any]:
+    items = [json.loads(line) for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    frames = [r for r in items if r["kind"] == "plate" and r.get("image_type") == "full_frame"]
+    vins = [r for r in items if r["kind"] == "vin"]
+    found = with_box = reported = false_alarms = 0
+    corner_err: list[float] = []
+    special_any = special_n = 0
+    for r in frames:
+        image = cv2.imread(str(root / r["file"]), cv2.IMREAD_COLOR)
+        plates = detector(image, size).of("plate")
+        if r.get("bbox"):
+            with_box += 1
+            reported += len(plates)
+            match = [p for p in plates if iou_xyxy(p.box_xyxy, tuple(r["bbox"])) >= 0.5]
+            found += bool(match)
+            false_alarms += len(plates) - (1 if match else 0)
+            if match and r.get("vertices"):
+                truth = _corners_from_ccpd(r["vertices"])
+                width = float(np.linalg.norm(truth[1] - truth[0]))
+                pred = np.asarray(match[0].corners_xy, np.float32)
+                corner_err.append(float(np.linalg.norm(pred - truth, axis=1).mean() / max(width, 1)))
+        else:
+            special_n += 1
+            special_any += bool(plates)
+    vin_found = 0
+    vin_cover: list[float] = []
+    for r in vins:
+        image = cv2.imread(str(root / r["file"]), cv2.IMREAD_COLOR)
+        h, w = image.shape[:2]
+        dets = [d for d in detector(image, size).detections if d.label in ("vin_stamp", "vin_label")]
+        if dets:
+            x1, y1, x2, y2 = dets[0].box_xyxy
+            vin_found += 1
+            vin_cover.append((x2 - x1) / w)
+    return {
+        "input_size": size,
+        "frames_with_box": with_box,
+        "plate_recall_iou50": found / with_box if with_box else None,
+        "plate_precision": (reported - false_alarms) / reported if reported else None,
+        "corner_error_mean_rel_width": float(np.mean(corner_err)) if corner_err else None,
+        "special_frames_with_a_plate": f"{special_any}/{special_n}",
+        "vin_crops_with_a_vin": f"{vin_found}/{len(vins)}",
+        "vin_width_covered_mean": float(np.mean(vin_cover)) if vin_cover else None,
+    }
+
+
+def latency(session_run, tensor: np.ndarray, repeats: int) -> dict[str, float]:
+    for _ in range(3):
+        session_run(tensor)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        session_run(tensor)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"p50_ms": float(np.percentile(times, 50)), "p95_ms": float(np.percentile(times, 95))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--root", default=str(DEFAULT_ROOT))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[320, 416, 512, 640])
+    parser.add_argument("--int8", default="", help="an int8 ONNX file to time against fp32")
+    parser.add_argument("--torch-weights", default=str(REPO / "var/runs/vehicle-det/weights/best.pt"))
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--out", default=str(RESULTS_DIR))
+    args = parser.parse_args(argv)
+    root = Path(args.root)
+    load_items(root)  # fails clearly when the real-dev folder is missing
+    catalog = ModelCatalog.load()
+    sample = cv2.imread(str(root / "plates_full/ccpd_001.jpg"), cv2.IMREAD_COLOR)
+    report: dict[str, Any] = {"model": catalog.get("vehicle-det").version, "accuracy": [], "latency": []}
+    for threads in (1, 2):
+        engine = Engine(catalog, EngineOptions(intra_op_threads=threads))
+        detector = Detector(engine.load("vehicle-det"))
+        if threads == 1:
+            report["accuracy"] = [accuracy(detector, root, s) for s in args.sizes]
+        variants = {"onnx-fp32": lambda x, m=detector.model: m.run({"images": x})}
+        if args.int8:
+            import onnxruntime as ort
+
+            so = engine.session_options()
+            q = ort.InferenceSession(args.int8, so, providers=["CPUExecutionProvider"])
+            variants["onnx-int8"] = lambda x, s=q: s.run(None, {"images": x})
+        if Path(args.torch_weights).is_file():
+            try:
+                import torch
+
+                from training import ultra
+
+                ultra.prepare(threads)
+                from ultralytics import YOLO
+
+                net = YOLO(args.torch_weights).model.float().eval()
+                torch.set_num_threads(threads)
+
+                def torch_run(x: np.ndarray, net=net) -> Any:
+                    with torch.no_grad():
+                        return net(torch.from_numpy(x))
+
+                variants["pytorch"] = torch_run
+            except ImportError:
+                pass
+        for size in args.sizes:
+            boxed, _ = letterbox(sample, size)
+            x = np.ascontiguousarray(boxed[:, :, ::-1].transpose(2, 0, 1))[None].astype(np.float32) / 255
+            for name, fn in variants.items():
+                stats = latency(fn, x, args.repeats)
+                report["latency"].append({"variant": name, "threads": threads, "input_size": size,
+                                          "input_wh": [x.shape[3], x.shape[2]], **stats})
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "detector.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    lines = [f"# Detector: {report['model']}", "", "Real-dev accuracy (single frame, conf 0.3):", "",
+             "| input | plate recall IoU≥0.5 | precision | corner err / plate width | special frames with a plate"
+             " | VIN crops with a VIN | VIN width covered |", "|---|---|---|---|---|---|---|"]
+    for a in report["accuracy"]:
+        def pct(v: float | None) -> str:
+            return "–" if v is None else f"{100 * v:.1f}%"
+        lines.append(f"| {a['input_size']} | {pct(a['plate_recall_iou50'])} | {pct(a['plate_precision'])} | "
+                     f"{pct(a['corner_error_mean_rel_width'])} | {a['special_frames_with_a_plate']} | "
+                     f"{a['vin_crops_with_a_vin']} | {pct(a['vin_width_covered_mean'])} |")
+    lines += ["", "Latency of the model alone on a 720x1160 frame letterboxed (ms, same run):", "",
+              "| variant | threads | input | p50 | p95 |", "|---|---|---|---|---|"]
+    for r in report["latency"]:
+        lines.append(f"| {r['variant']} | {r['threads']} | {r['input_wh'][0]}x{r['input_wh'][1]} | "
+                     f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
+    (out / "detector.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""Authenticity of a document image: genuine, screen recapture, photocopy/print-scan or digitally tampered.
+
+A patch classifier looks at 112-pixel patches at (near) native scale, where the cues live (moire and the
+sub-pixel grid of a screen, the halftone screen of a copier, the edges of an edit). The page's score for a
+kind is the mean patch probability for the global kinds (screen, photocopy) and the mean of the top patches
+for tampering, which is local; the per-patch tamper probabilities are the heatmap, and patches above the
+threshold are reported as boxes in page pixels. Thresholds are set from genuine pages for a target false-
+alarm rate (``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..engine import Engine, OnnxModel
+from ..types import Frame
+from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
+from .types import AuthenticityResult, TamperRegion
+
+DEFAULT_STRIDE = 112
+FORGED_KINDS = ("screen_recapture", "photocopy", "tampered")
+TAMPER_TOP_K = 2
+_MAX_PATCHES = 400
+
+ProbsFn = Callable[[np.ndarray], np.ndarray]
+
+
+def page_scores(
+    image: np.ndarray, run: ProbsFn, labels: Sequence[str], stride: int = DEFAULT_STRIDE, batch: int = 64
+) -> tuple[dict[str, float], np.ndarray, np.ndarray, float]:
+    """Scores per forged kind, patch origins (x, y in page pixels), patch probabilities and the patch side in
+    page pixels. ``run`` maps an N x 3 x P x P batch to N x len(labels) probabilities."""
+    work, s = auth_scale(image, AUTH_MAX_SIDE)
+    work = pad_to(work, AUTH_PATCH)
+    h, w = work.shape[:2]
+    origins = list(patch_grid((w, h), AUTH_PATCH, stride))
+    if len(origins) > _MAX_PATCHES:  # a very elongated page: subsample evenly, keep the cost bounded
+        origins = [origins[i] for i in np.linspace(0, len(origins) - 1, _MAX_PATCHES).astype(int)]
+    patches = np.stack([work[y : y + AUTH_PATCH, x : x + AUTH_PATCH] for x, y in origins])
+    probs = np.concatenate([run(to_chw(patches[i : i + batch])) for i in range(0, len(patches), batch)])
+    idx = {k: labels.index(k) for k in FORGED_KINDS}
+    top = np.sort(probs[:, idx["tampered"]])[::-1][:TAMPER_TOP_K]
+    scores = {
+        "screen_recapture": float(probs[:, idx["screen_recapture"]].mean()),
+        "photocopy": float(probs[:, idx["photocopy"]].mean()),
+        "tampered": float(top.mean()),
+    }
+    return scores, np.asarray(origins, np.float32) / s, probs, AUTH_PATCH / s
+
+
+PAGE_KINDS = ("screen_recapture", "photocopy")
+
+
+def combine(patch_scores: Mapping[str, float], page_probs: Mapping[str, float]) -> dict[str, float]:
+    """One score per forged kind from the patch scores and the whole-page probabilities: the stronger of the
+    two for the global kinds (a screen or a copy shows in either view), the patches alone for tampering."""
+    out = {k: float(patch_scores.get(k, 0.0)) for k in FORGED_KINDS}
+    for k in PAGE_KINDS:
+        if k in page_probs:
+            out[k] = max(out[k], float(page_probs[k]))
+    return out
+
+
+def thresholds_for(genuine_scores: Sequence[Mapping[str, float]], target_false_alarm: float) -> dict[str, float]:
+    """Per-kind thresholds so that at most ``target_false_alarm`` of genuine pages raise any alarm: each
+    kind gets an equal share of the budget."""
+    if not genuine_scores:
+        raise ValueError("calibration needs at least one genuine page")
+    if not 0.0 < target_false_alarm < 1.0:
+        raise ValueError(f"target_false_alarm must be in (0, 1), got {target_false_alarm}")
+    share = target_false_alarm / len(FORGED_KINDS)
+    out = {}
+    for kind in FORGED_KINDS:
+        values = np.asarray([s[kind] for s in genuine_scores], np.float64)
+        q = float(np.quantile(values, 1.0 - share, method="higher"))
+        out[kind] = round(min(0.999, max(q + 0.01, 0.05)), 4)  # small margin above the quantile
+    return out
+
+
+def validate_thresholds(thresholds: Mapping[str, float]) -> dict[str, float]:
+    unknown = sorted(set(thresholds) - set(FORGED_KINDS))
+    if unknown:
+        raise ValueError(f"unknown authenticity kinds {unknown}; expected some of {list(FORGED_KINDS)}")
+    bad = {k: v for k, v in thresholds.items() if not 0.0 < float(v) < 1.0}
+    if bad:
+        raise ValueError(f"authenticity thresholds must be in (0, 1), got {bad}")
+    return {k: float(v) for k, v in thresholds.items()}
+
+
+class AuthenticityChecker:
+    """Stage: page -> :class:`AuthenticityResult`. The patch model ``doc-authenticity`` always; the whole-page
+    model ``doc-authenticity-page`` when the catalog has it (its thresholds are for the combined scores).
+    ``thresholds`` override the catalog's (per office)."""
+
+    def __init__(self, engine: Engine, name: str = "doc-authenticity", thresholds: Mapping[str, float] | None = None,
+                 page_model: bool = True, page_name: str = "doc-authenticity-page") -> None:
+        self.model: OnnxModel = engine.load(name)
+        self.labels: tuple[str, ...] = tuple(json.loads(self.model.metadata["labels"]))
+        post = dict(self.model.entry.postprocess)
+        self.stride = int(post.get("stride", DEFAULT_STRIDE))
+        self.page: OnnxModel | None = None
+        if page_model and page_name in engine.catalog:
+            self.page = engine.load(page_name)
+            self.page_labels: tuple[str, ...] = tuple(json.loads(self.page.metadata["labels"]))
+            self.page_size = int(self.page.metadata.get("input_size", "128"))
+            post["thresholds"] = self.page.entry.postprocess.get("thresholds") or post.get("thresholds")
+        self.thresholds = {**{k: 0.5 for k in FORGED_KINDS}, **validate_thresholds(post.get("thresholds") or {}),
+                           **validate_thresholds(thresholds or {})}
+
+    @property
+    def models(self) -> tuple[OnnxModel, ...]:
+        return (self.model,) if self.page is None else (self.model, self.page)
+
+    def page_probs(self, image: np.ndarray) -> dict[str, float]:
+        if self.page is None:
+            return {}
+        x = to_chw(doc_thumbnail(image, self.page_size)[None])
+        probs = self.page.run({self.page.input_names[0]: x})[0][0]
+        return dict(zip(self.page_labels, (float(p) for p in probs), strict=True))
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        return self.model.run({self.model.input_names[0]: batch})[0]
+
+    def scores(self, image: np.ndarray) -> dict[str, float]:
+        return combine(page_scores(image, self._run, self.labels, self.stride)[0], self.page_probs(image))
+
+    def check(self, frame: Frame) -> AuthenticityResult:
+        t0 = time.perf_counter()
+        patch_scores, origins, probs, side = page_scores(frame.image, self._run, self.labels, self.stride)
+        scores = combine(patch_scores, self.page_probs(frame.image))
+        ratios = {k: scores[k] / self.thresholds[k] for k in FORGED_KINDS}
+        flagged = [k for k in FORGED_KINDS if ratios[k] >= 1.0]
+        verdict = max(flagged, key=lambda k: ratios[k]) if flagged else "genuine"
+        t_idx = self.labels.index("tampered")
+        regions: list[TamperRegion] = []
+        if verdict == "tampered":
+            w, h = frame.size_wh
+            for (x, y), p in zip(origins, probs[:, t_idx], strict=True):
+                if p >= self.thresholds["tampered"]:
+                    box = (float(x), float(y), float(min(w, x + side)), float(min(h, y + side)))
+                    regions.append(TamperRegion(box, float(p)))
+            regions.sort(key=lambda r: -r.score)
+        return AuthenticityResult(
+            verdict=verdict,
+            scores=scores,
+            thresholds=dict(self.thresholds),
+            tamper_regions=tuple(regions[:8]),
+            patch_side_px=float(side),
+            heatmap=tuple((float(x), float(y), float(p)) for (x, y), p in zip(origins, probs[:, t_idx], strict=True)),
+            elapsed_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+
+
+def calibrate_folder(
+    engine: Engine, folder: Path, target_false_alarm: float = 0.01, name: str = "doc-authenticity"
+) -> dict[str, object]:
+    """Thresholds for an office from a folder of its own genuine document images (scored by the shipped
+    model): each forged kind may raise at most its share of ``target_false_alarm`` on them."""
+    import cv2
+
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder")
+    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if len(paths) < 20:
+        raise ValueError(f"{folder} holds {len(paths)} images; calibration needs at least 20 genuine documents")
+    checker = AuthenticityChecker(engine, name)
+    scores = []
+    for path in paths:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError(f"{path} is not a readable image")
+        scores.append(checker.scores(image))
+    thresholds = thresholds_for(scores, target_false_alarm)
+    return {
+        "thresholds": thresholds,
+        "target_false_alarm": target_false_alarm,
+        "pages": len(paths),
+        "model": {"name": checker.model.entry.name, "sha256": checker.model.entry.sha256},
+        "folder": str(folder),
+    }

@@ -1,0 +1,95 @@
+"""Document type and page: a MobileNetV3-small over the whole page squashed to a small square (layout and
+colour decide the type), with the titles the text reader finds as a second opinion when the model is unsure
+or absent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..engine import Engine, OnnxModel
+from ..types import Frame
+from .fields import normalise
+from .preprocess import doc_thumbnail, to_chw
+from .types import DocClass, DocType
+
+# Printed titles, most specific first: (title, doc type, page)
+TITLES: tuple[tuple[str, DocType, str], ...] = (
+    ("机动车销售统一发票", DocType.sales_invoice, "1"),
+    ("车辆购置税完税证明", DocType.purchase_tax, "1"),
+    ("交通事故责任强制保险单", DocType.insurance_policy, "1"),
+    ("整车出厂合格证", DocType.conformity_certificate, "1"),
+    ("机动车登记证书", DocType.registration_certificate, "1"),
+    ("机动车行驶证", DocType.vehicle_license, "main"),
+    ("公民身份号码", DocType.id_card, "front"),
+    ("签发机关", DocType.id_card, "back"),
+    ("档案编号", DocType.vehicle_license, "secondary"),
+)
+
+
+def classify_by_text(texts: Sequence[str], tops: Sequence[float] | None = None) -> DocClass | None:
+    """The type a printed title names. With ``tops`` (each line's relative height on the page, 0 = top) the
+    document titles count only in the top third, where they are printed; keywords of the ID card anywhere."""
+    lines = [normalise(t) for t in texts]
+    keywords = {"公民身份号码", "签发机关", "档案编号"}
+    joined = "".join(lines)
+    for title, doc_type, page in TITLES:
+        if title in keywords:
+            hit = title in joined
+        else:
+            hit = any(title in t and (tops is None or tops[i] <= 0.34) for i, t in enumerate(lines))
+        if hit:
+            second = "转移登记摘要" in joined and "车辆识别代号" not in joined
+            if doc_type is DocType.registration_certificate and second:
+                page = "2"
+            return DocClass(doc_type, page, 0.9, ((f"{doc_type.value}/{page}", 0.9),))
+    return None
+
+
+def fuse(doc: DocClass | None, texts: Sequence[str], tops: Sequence[float] | None = None) -> DocClass:
+    """The model's class, overruled by a printed title when the reader found one (a title is the stronger
+    evidence and also tells the page); ``other`` when there is neither."""
+    by_text = classify_by_text(texts, tops)
+    if by_text is None:
+        return doc if doc is not None else DocClass(DocType.other, "1", 0.0)
+    if doc is not None and (by_text.doc_type, by_text.page) == (doc.doc_type, doc.page):
+        return doc
+    agree = doc is not None and doc.doc_type == by_text.doc_type
+    confidence = max(by_text.confidence, doc.confidence if doc is not None and agree else 0.0)
+    return DocClass(by_text.doc_type, by_text.page, confidence, doc.top if doc is not None else by_text.top)
+
+
+def relative_tops(boxes: Sequence[tuple[float, float, float, float]]) -> list[float]:
+    """Each box's top as a fraction of the span of all boxes (0 = the highest line)."""
+    if not boxes:
+        return []
+    y0 = min(b[1] for b in boxes)
+    y1 = max(b[3] for b in boxes)
+    return [(b[1] - y0) / max(y1 - y0, 1.0) for b in boxes]
+
+
+def split_label(label: str) -> tuple[DocType, str]:
+    doc_type, _, page = label.partition("/")
+    return DocType(doc_type), page or "1"
+
+
+class DocumentClassifier:
+    """Stage: page -> :class:`DocClass` from the ``doc-type`` model; labels come from its ONNX metadata."""
+
+    def __init__(self, engine: Engine, name: str = "doc-type") -> None:
+        self.model: OnnxModel = engine.load(name)
+        self.labels: tuple[str, ...] = tuple(json.loads(self.model.metadata["labels"]))
+        self.size = int(self.model.metadata.get("input_size", "128"))
+
+    def probabilities(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        batch = to_chw(np.stack([doc_thumbnail(im, self.size) for im in images]))
+        return self.model.run({self.model.input_names[0]: batch})[0]
+
+    def classify(self, frame: Frame) -> DocClass:
+        probs = self.probabilities([frame.image])[0]
+        order = np.argsort(probs)[::-1]
+        doc_type, page = split_label(self.labels[int(order[0])])
+        top = tuple((self.labels[int(i)], float(probs[i])) for i in order[:3])
+        return DocClass(doc_type, page, float(probs[order[0]]), top)

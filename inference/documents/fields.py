@@ -1,0 +1,465 @@
+"""Locating field values by their printed labels in the lines of the general text reader.
+
+A document type declares :class:`FieldRule` s: the printed label (and its variants and common misreads),
+the kind of value (VIN, ID number, plate, date, amount, text) and where the value sits relative to the label.
+Lines are compared in a deskewed frame (the median text angle is rotated away), each line is claimed by the
+longest label it starts with, and a value is taken from, in order: the rest of the label's own line, the
+nearest line to the right on the same row, the nearest line below. Candidates must fit the kind's pattern;
+values are then validated by the rules in :mod:`inference.validate` (GB 11643 checksum, ISO 3779 check
+digit, plate grammar, calendar dates) and reported with their problems, never silently "fixed".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import TextLine
+from ..validate.idcard import validate_id_number
+from ..validate.plate import validate_plate
+from ..validate.vin import validate_vin
+from .types import FieldValue
+
+# value kinds -> the pattern a candidate must match (after normalisation)
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "vin": re.compile(r"[A-Z0-9]{17}"),
+    "id": re.compile(r"\d{17}[\dX]"),
+    "plate": re.compile(r"[\u4e00-\u9fffA-Z][A-Z0-9\u4e00-\u9fff]{5,8}"),
+    "date": re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?"),
+    "amount": re.compile(r"[¥￥]?-?\d[\d,]*(\.\d{1,2})?"),
+    "code": re.compile(r"[A-Z0-9][A-Z0-9\-]{3,}"),
+    "number": re.compile(r"\d{6,}"),
+    "name": re.compile(r"[\u4e00-\u9fff·()]{2,30}"),  # a person or a company: CJK only
+    "words": re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]{2,}"),  # an amount in words
+    "text": re.compile(r".+"),
+}
+_ENUM = re.compile(r"^(?:[IVXⅠⅡⅢⅣⅤⅥⅦⅧ]+|\d{1,2})\s*[.．、]?\s*")
+_SEPARATORS = ":：;；,，"
+NO_NUMBER = re.compile(r"N[oO0]\s*[.．:]?\s*(\d{8,20})")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    key: str  # the label as the document prints it: the field's name in results and in the benchmark
+    kind: str = "text"
+    labels: tuple[str, ...] = ()  # printed variants and frequent misreads; the key is always one
+    canonical: str | None = None  # shared name for cross-checks: vin, plate, owner_name, id_number, ...
+    where: str = "right"  # right | below | right_below
+    occurrence: str = "first"  # first | last: which printed label when it appears more than once
+    multiline: bool = False  # the value continues on the lines below (addresses)
+    keep_label: bool = False  # the value printed includes the label (e.g. 检验有效期至2028年06月...)
+    fallback: str | None = None  # "pattern": search the whole page for the kind's pattern; "no": No.xxxx
+
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.key, *self.labels)
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    text: str  # NFKC, no spaces
+    conf: float
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    box: tuple[float, float, float, float]
+
+    @property
+    def h(self) -> float:
+        return max(1.0, self.y2 - self.y1)
+
+
+def normalise(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _angle(line: TextLine) -> tuple[float, float]:
+    (x0, y0), (x1, y1) = line.corners_xy[0], line.corners_xy[1]
+    length = math.hypot(x1 - x0, y1 - y0)
+    return math.atan2(y1 - y0, x1 - x0), length
+
+
+def deskew_angle(lines: Sequence[TextLine]) -> float:
+    """The length-weighted median angle of the text lines' top edges (radians)."""
+    pairs = [_angle(line) for line in lines if len(line.read.text) >= 2]
+    if not pairs:
+        return 0.0
+    pairs.sort()
+    total = sum(w for _, w in pairs)
+    acc = 0.0
+    for a, w in pairs:
+        acc += w
+        if acc >= total / 2:
+            return a
+    return pairs[-1][0]
+
+
+def prepare_lines(lines: Sequence[TextLine]) -> list[_Line]:
+    a = deskew_angle(lines)
+    c, s = math.cos(-a), math.sin(-a)
+    out = []
+    for line in lines:
+        text = normalise(line.read.text)
+        if not text:
+            continue
+        pts = np.asarray(line.corners_xy, np.float64)
+        rx = pts[:, 0] * c - pts[:, 1] * s
+        ry = pts[:, 0] * s + pts[:, 1] * c
+        out.append(
+            _Line(
+                text,
+                float(line.read.confidence),
+                float(rx.min()),
+                float(ry.min()),
+                float(rx.max()),
+                float(ry.max()),
+                tuple(float(v) for v in line.box_xyxy),
+            )
+        )  # type: ignore[arg-type]
+    return out
+
+
+def _close(a: str, b: str) -> bool:
+    """Equal, or one substitution apart for labels of four or more characters, two for eight or more
+    (OCR misreads)."""
+    if a == b:
+        return True
+    if len(a) != len(b) or len(a) < 4:
+        return False
+    return sum(x != y for x, y in zip(a, b, strict=True)) <= (2 if len(a) >= 8 else 1)
+
+
+def _label_match(text: str, label: str, fuzzy: bool = True) -> str | None:
+    """The rest of ``text`` after ``label`` if the line starts with it (enumeration stripped), else None."""
+    body = _ENUM.sub("", text)
+    for candidate in (text, body):
+        head = candidate[: len(label)]
+        if len(head) == len(label) and (head == label or (fuzzy and _close(head, label))):
+            return candidate[len(label) :].lstrip(_SEPARATORS)
+    return None
+
+
+def join_split_labels(lines: Sequence[_Line], labels: Sequence[str]) -> list[_Line]:
+    """Re-join a label the detector cut in two on the same row ('所有' + '人王京', '住' + '址北京市...')."""
+    out = list(lines)
+    dropped: set[int] = set()
+    for i, left in enumerate(lines):
+        heads = [lab for lab in labels if len(lab) > len(left.text) and lab.startswith(left.text)]
+        if not heads or i in dropped:
+            continue
+        for j, right in enumerate(lines):
+            if j == i or j in dropped:
+                continue
+            overlap = min(left.y2, right.y2) - max(left.y1, right.y1)
+            gap = right.x1 - left.x2
+            if overlap < 0.3 * min(left.h, right.h) or not -left.h <= gap <= 2.5 * left.h:
+                continue
+            if any(right.text.startswith(lab[len(left.text) :]) for lab in heads):
+                out[i] = _Line(
+                    left.text + right.text,
+                    min(left.conf, right.conf),
+                    left.x1,
+                    min(left.y1, right.y1),
+                    right.x2,
+                    max(left.y2, right.y2),
+                    (
+                        min(left.box[0], right.box[0]),
+                        min(left.box[1], right.box[1]),
+                        max(left.box[2], right.box[2]),
+                        max(left.box[3], right.box[3]),
+                    ),
+                )
+                dropped.add(j)
+                break
+    return [line for k, line in enumerate(out) if k not in dropped]
+
+
+def _claim(lines: Sequence[_Line], labels: Sequence[str]) -> dict[int, tuple[str, str]]:
+    """Line index -> (label, rest of the line): the longest label a line starts with, allowing misreads; on
+    equal length an exact label beats a misread of another (发票号码 vs 发票代码)."""
+    claimed: dict[int, tuple[str, str]] = {}
+    unique = sorted(set(labels), key=len, reverse=True)
+    for i, line in enumerate(lines):
+        best: tuple[int, bool, str, str] | None = None
+        for label in unique:
+            if best is not None and len(label) < best[0]:
+                break
+            exact = _label_match(line.text, label, fuzzy=False)
+            rest = exact if exact is not None else _label_match(line.text, label, fuzzy=True)
+            if rest is None:
+                continue
+            key = (len(label), exact is not None, label, rest)
+            if best is None or key[:2] > best[:2]:
+                best = key
+        if best is not None:
+            claimed[i] = (best[2], best[3])
+    return claimed
+
+
+def clean_value(kind: str, text: str) -> str | None:
+    """The value of ``kind`` found in ``text`` (normalised), or None when it does not fit."""
+    text = text.strip(_SEPARATORS + "·")
+    if not text:
+        return None
+    if kind in ("vin", "id", "code"):
+        up = text.upper()
+        if kind == "vin":  # I, O and Q never occur in a VIN: they are misread 1 and 0
+            up = up.translate(str.maketrans({"I": "1", "O": "0", "Q": "0"}))
+        m = _PATTERNS[kind].search(up)
+        return m.group(0) if m else None
+    if kind == "plate":
+        m = _PATTERNS["plate"].search(text.upper().replace("·", "").replace(".", ""))
+        return m.group(0) if m else None
+    if kind == "date":
+        m = _PATTERNS["date"].search(text)
+        return m.group(0) if m else None
+    if kind == "amount":
+        m = _PATTERNS["amount"].search(text.replace("￥", "¥"))
+        return m.group(0) if m and any(ch.isdigit() for ch in m.group(0)) else None
+    if kind == "number":
+        m = _PATTERNS["number"].search(text)
+        return m.group(0) if m else None
+    if kind == "name":
+        return text if _PATTERNS["name"].fullmatch(text) else None
+    if kind == "words":
+        m = _PATTERNS["words"].search(text)
+        return m.group(0) if m else None
+    return text
+
+
+def parse_date(text: str) -> dt.date | None:
+    m = _PATTERNS["date"].search(text)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def validate_value(kind: str, text: str) -> tuple[bool, tuple[str, ...]]:
+    if kind == "vin":
+        check = validate_vin(text)
+        problems = list(check.problems)
+        if check.length_ok and check.charset_ok and not check.check_digit_ok:
+            problems = [
+                f"VIN check digit (position 9) is {text[8]!r}, the other characters give {check.check_digit_expected!r}"
+            ] + [p for p in problems if "check digit" not in p]
+        return check.valid, tuple(problems)
+    if kind == "id":
+        idc = validate_id_number(text)
+        return idc.valid, idc.problems
+    if kind == "plate":
+        pc = validate_plate(text)
+        return pc.valid, pc.problems
+    if kind == "date":
+        ok = parse_date(text) is not None
+        return ok, () if ok else (f"{text!r} is not a calendar date",)
+    return True, ()
+
+
+def _right(lines: Sequence[_Line], lab: _Line, excluded: set[int]) -> list[int]:
+    out = []
+    for j, v in enumerate(lines):
+        if j in excluded:
+            continue
+        overlap = min(lab.y2, v.y2) - max(lab.y1, v.y1)
+        if overlap < 0.4 * min(lab.h, v.h) or v.x1 < lab.x2 - 0.5 * lab.h:
+            continue
+        gap = v.x1 - lab.x2
+        if gap <= 14 * lab.h:
+            out.append((gap, j))
+    return [j for _, j in sorted(out)]
+
+
+def _below(lines: Sequence[_Line], lab: _Line, excluded: set[int]) -> list[int]:
+    out = []
+    for j, v in enumerate(lines):
+        if j in excluded or v.y1 < lab.y1 + 0.6 * lab.h:
+            continue
+        dy = v.y1 - lab.y2
+        if dy > 3 * lab.h or v.x2 < lab.x1 - lab.h or v.x1 > lab.x2 + 2 * lab.h:
+            continue
+        out.append((dy, j))
+    return [j for _, j in sorted(out)]
+
+
+def _continuation(lines: Sequence[_Line], first: _Line, excluded: set[int], used: set[int]) -> list[int]:
+    """Lines that carry on ``first`` below it, left-aligned with it (wrapped addresses)."""
+    chain, cur = [], first
+    while True:
+        nxt = [
+            j
+            for j, v in enumerate(lines)
+            if j not in excluded
+            and j not in used
+            and j not in chain
+            and v.y1 > cur.y1 + 0.5 * cur.h
+            and v.y1 - cur.y2 <= 0.8 * cur.h
+            and abs(v.x1 - first.x1) <= 1.5 * first.h
+        ]
+        if not nxt:
+            return chain
+        j = min(nxt, key=lambda k: lines[k].y1)
+        chain.append(j)
+        cur = lines[j]
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    fields: Mapping[str, FieldValue]
+    angle_deg: float
+
+
+def extract(lines_in: Sequence[TextLine], rules: Sequence[FieldRule], extra_labels: Sequence[str] = ()) -> Extraction:
+    all_labels = [lab for r in rules for lab in r.all_labels()] + list(extra_labels)
+    lines = join_split_labels(prepare_lines(lines_in), all_labels)
+    claimed = _claim(lines, all_labels)
+    label_lines = set(claimed)
+    used: set[int] = set()
+    found: dict[str, FieldValue] = {}
+    for rule in rules:
+        mine = {lab for lab in rule.all_labels()}
+        occurrences = sorted((i for i, (lab, _) in claimed.items() if lab in mine), key=lambda i: lines[i].y1)
+        if rule.occurrence == "last":
+            occurrences = occurrences[::-1]
+        value: FieldValue | None = None
+        # a value printed on the label's own line wins over a neighbour of another occurrence of the label
+        for same_line in (True, False):
+            for i in occurrences:
+                value = _value_at(rule, lines, i, claimed, label_lines, used, same_line)
+                if value is not None:
+                    break
+            if value is not None:
+                break
+        if value is None and rule.fallback is not None:
+            value = _fallback(rule, lines, label_lines, used)
+        if value is not None:
+            found[rule.key] = value
+    return Extraction(found, math.degrees(deskew_angle(lines_in)))
+
+
+_STAMP = re.compile(r"公安|交通|管理局|市公|局公")
+
+
+def _stamp(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used: set[int]) -> FieldValue | None:
+    """The issuing office's seal: stacked arcs of text read as short lines, joined top to bottom."""
+    idx = [j for j, v in enumerate(lines) if j not in label_lines and j not in used and _STAMP.search(v.text)]
+    if not idx:
+        return None
+    seed = min(idx, key=lambda k: lines[k].y1)
+    cx = (lines[seed].x1 + lines[seed].x2) / 2
+    group = sorted(
+        (k for k in idx if abs((lines[k].x1 + lines[k].x2) / 2 - cx) <= 2 * lines[seed].h), key=lambda k: lines[k].y1
+    )
+    text = "".join(lines[k].text for k in group)
+    used.update(group)
+    x1 = min(lines[k].box[0] for k in group)
+    y1 = min(lines[k].box[1] for k in group)
+    x2 = max(lines[k].box[2] for k in group)
+    y2 = max(lines[k].box[3] for k in group)
+    conf = min(lines[k].conf for k in group)
+    return FieldValue(rule.canonical or rule.key, "", text, conf, True, (), (x1, y1, x2, y2), text)
+
+
+def _value_at(
+    rule: FieldRule,
+    lines: Sequence[_Line],
+    i: int,
+    claimed: Mapping[int, tuple[str, str]],
+    label_lines: set[int],
+    used: set[int],
+    same_line: bool,
+) -> FieldValue | None:
+    lab_line = lines[i]
+    label, rest = claimed[i]
+    candidates: list[tuple[str, float, tuple[float, float, float, float], list[int]]] = []
+    if same_line:
+        if rule.keep_label:
+            candidates.append((lab_line.text, lab_line.conf, lab_line.box, [i]))
+        elif rest:
+            candidates.append((rest, lab_line.conf, lab_line.box, [i]))
+    else:
+        order: list[int] = []
+        if rule.where in ("right", "right_below"):
+            order += _right(lines, lab_line, label_lines | used)
+        if rule.where in ("below", "right_below"):
+            order += _below(lines, lab_line, label_lines | used)
+        candidates += [(lines[j].text, lines[j].conf, lines[j].box, [j]) for j in order]
+    for text, conf, box, idx in candidates:
+        cleaned = clean_value(rule.kind, text)
+        if cleaned is None:
+            continue
+        if rule.multiline and idx[0] not in label_lines:
+            more = _continuation(lines, lines[idx[0]], label_lines, used)
+            if more:
+                cleaned += "".join(lines[k].text for k in more)
+                conf = min([conf] + [lines[k].conf for k in more])
+                idx = idx + more
+        ok, problems = validate_value(rule.kind, cleaned)
+        used.update(k for k in idx if k not in label_lines)
+        return FieldValue(rule.canonical or rule.key, label, cleaned, conf, ok, problems, box, text)
+    return None
+
+
+def _fallback(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used: set[int]) -> FieldValue | None:
+    if rule.fallback == "stamp":
+        return _stamp(rule, lines, label_lines, used)
+    if rule.fallback == "title":
+        top = [j for j, v in enumerate(lines) if j not in label_lines and len(v.text) >= 2]
+        if not top:
+            return None
+        j = max(top[:4], key=lambda k: lines[k].h)
+        v = lines[j]
+        return FieldValue(rule.canonical or rule.key, "", v.text, v.conf, True, (), v.box, v.text)
+    for j, line in enumerate(lines):
+        if j in used:
+            continue
+        if rule.fallback == "no":
+            m = NO_NUMBER.search(line.text)
+            if not m:
+                continue
+            text = m.group(1)
+        else:
+            if j in label_lines:
+                continue
+            cleaned = clean_value(rule.kind, line.text)
+            if cleaned is None:
+                continue
+            text = cleaned
+        ok, problems = validate_value(rule.kind, text)
+        if rule.fallback == "pattern" and not ok:
+            continue  # a stray string that fits the shape but not the rules: not this field
+        used.add(j)
+        return FieldValue(rule.canonical or rule.key, "", text, line.conf, ok, problems, line.box, line.text)
+    return None
+
+
+def model_code(text: str) -> str:
+    """The manufacturer's model code in a 品牌型号 value: '日产牌DFL7160Y' -> 'DFL7160Y'."""
+    m = re.search(r"[A-Z0-9][A-Z0-9\-]{2,}$", normalise(text).upper())
+    return m.group(0) if m else normalise(text)
+
+
+PostProcess = Callable[[dict[str, FieldValue]], dict[str, FieldValue]]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRules:
+    """The field rules of one document type: per page, plus labels that are printed but carry no field
+    we report (so their lines are never taken as values) and a post-processing step."""
+
+    pages: Mapping[str, tuple[FieldRule, ...]]
+    extra_labels: tuple[str, ...] = ()
+    post: PostProcess | None = None
+
+    def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
+        rules = self.pages.get(page) or next(iter(self.pages.values()))
+        fields = dict(extract(lines, rules, self.extra_labels).fields)
+        return self.post(fields) if self.post is not None else fields

@@ -1,0 +1,47 @@
+"""交强险保单 (compulsory traffic accident liability insurance policy): policy number, insured and ID
+number, plate, engine number, VIN, premium and the insurance period."""
+
+from __future__ import annotations
+
+from .fields import DocumentRules, FieldRule
+
+PAGE = (
+    FieldRule("保险单号", "code"),
+    FieldRule("被保险人", "name", canonical="owner_name"),
+    FieldRule("身份证号码", "id", labels=("被保险人身份证号码",), canonical="id_number", fallback="pattern"),
+    FieldRule("地址", multiline=False, canonical="address"),
+    FieldRule("号牌号码", "plate", canonical="plate"),
+    FieldRule("发动机号码", "code", canonical="engine_number"),
+    FieldRule("车辆识别代号", "vin", labels=("识别代码(车架号)", "识别代码"), canonical="vin", fallback="pattern"),
+    FieldRule("厂牌型号", canonical="model"),
+    FieldRule("保险费大写", "words", labels=("保险费合计(人民币大写)",)),
+    FieldRule("保险费", "amount", labels=("保险费合计(人民币大写)",)),
+    FieldRule("保险期间", canonical="insurance_period"),
+    FieldRule("车船税", "amount", labels=("当年应缴",)),
+    FieldRule("签单日期", "date"),
+)
+OTHER_LABELS = (
+    "机动车种类",
+    "使用性质",
+    "联系电话",
+    "排量",
+    "核定载客",
+    "功率",
+    "登记日期",
+    "死亡伤残赔偿限额",
+    "医疗费用赔偿限额",
+    "无责任死亡伤残赔偿限额",
+    "无责任医疗费用赔偿限额",
+    "财产损失赔偿限额",
+    "无责任财产损失赔偿限额",
+    "代收车船税",
+    "整备质量",
+    "纳税人识别号",
+    "往年补缴",
+    "滞纳金",
+    "特别约定",
+    "重要提示",
+    "保险人",
+)
+
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS)

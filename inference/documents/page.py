@@ -1,0 +1,67 @@
+"""Finding the document page in a photo and rectifying it, so the text reader sees an upright page with
+text of a readable size (a page photographed from afar on a desk has text a few pixels high).
+
+The page is the largest bright quadrilateral: paper against a darker background (Otsu threshold on a small
+copy, then the outer contour approximated by four corners). Scans and photos where the page fills the frame
+give no quadrilateral and are read as they are."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+WORK_SIDE = 640
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    """Four points clockwise from top-left."""
+    pts = np.asarray(pts, np.float32).reshape(4, 2)
+    s, d = pts.sum(1), np.diff(pts, axis=1).ravel()
+    return np.asarray([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
+
+
+def find_page(image: np.ndarray, min_area: float = 0.12, max_area: float = 0.85) -> np.ndarray | None:
+    """Corners (4x2, clockwise from top-left, image pixels) of the page, or None when the page fills the
+    frame or no clear quadrilateral is found."""
+    h, w = image.shape[:2]
+    k = min(1.0, WORK_SIDE / max(h, w))
+    small = cv2.resize(image, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
+    _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    c = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(c) / float(mask.shape[0] * mask.shape[1])
+    if not min_area <= area <= max_area:
+        return None
+    approx = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
+    if len(approx) != 4 or not cv2.isContourConvex(approx):
+        return None
+    quad = order_corners(approx.reshape(4, 2).astype(np.float32) / k)
+    # the paper must be clearly brighter than what surrounds it
+    inside = cv2.fillConvexPoly(np.zeros(grey.shape, np.uint8), np.round(quad * k).astype(np.int32), 1).astype(bool)
+    if grey[inside].mean() - grey[~inside].mean() < 40:
+        return None
+    return quad
+
+
+def rectify(image: np.ndarray, quad: np.ndarray, long_side: int = 1400) -> tuple[np.ndarray, np.ndarray]:
+    """The page warped upright to ``long_side`` on its longer side, and the 3x3 map page -> image pixels."""
+    tl, tr, br, bl = quad
+    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    s = long_side / max(width, height, 1.0)
+    out_w, out_h = max(1, round(width * s)), max(1, round(height * s))
+    dst = np.asarray([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], np.float32)
+    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    page = cv2.warpPerspective(image, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return page, np.linalg.inv(m)
+
+
+def map_box(box: tuple[float, float, float, float], page_to_image: np.ndarray) -> tuple[float, float, float, float]:
+    x1, y1, x2, y2 = box
+    pts = np.asarray([[[x1, y1], [x2, y1], [x2, y2], [x1, y2]]], np.float32)
+    out = cv2.perspectiveTransform(pts, page_to_image)[0]
+    return (float(out[:, 0].min()), float(out[:, 1].min()), float(out[:, 0].max()), float(out[:, 1].max()))

@@ -1,0 +1,62 @@
+"""Array preparation shared by the document classifiers and their training (numpy/opencv only), so the
+training code and the engine cannot drift apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+
+DOC_INPUT_SIZE = 128
+AUTH_PATCH = 112
+# Authenticity cues (moire, halftone, sub-pixel grid) live at the pixel scale the forgeries were made at:
+# pages are brought to this longest side (never enlarged) before patches are cut.
+AUTH_MAX_SIDE = 1280
+
+
+def to_chw(images: np.ndarray) -> np.ndarray:
+    """N x H x W x 3 uint8 BGR -> N x 3 x H x W float32 in [-1, 1]."""
+    x = images.astype(np.float32) * (1.0 / 255.0)
+    x = (x - 0.5) / 0.5
+    return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+
+
+def doc_thumbnail(image: np.ndarray, size: int = DOC_INPUT_SIZE) -> np.ndarray:
+    """The whole page squashed to ``size`` x ``size`` (layout and colour decide the type)."""
+    return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def auth_scale(image: np.ndarray, max_side: int = AUTH_MAX_SIDE) -> tuple[np.ndarray, float]:
+    """The page at the authenticity model's working scale and the factor applied."""
+    h, w = image.shape[:2]
+    s = min(1.0, max_side / max(h, w))
+    if s >= 1.0:
+        return image, 1.0
+    return cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA), s
+
+
+def patch_grid(
+    size_wh: tuple[int, int], patch: int = AUTH_PATCH, stride: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """Top-left corners of patches covering the image (the last row/column is flush with the border)."""
+    w, h = size_wh
+    stride = stride or patch
+    if w < patch or h < patch:
+        return
+    xs = list(range(0, w - patch + 1, stride))
+    ys = list(range(0, h - patch + 1, stride))
+    if xs[-1] != w - patch:
+        xs.append(w - patch)
+    if ys[-1] != h - patch:
+        ys.append(h - patch)
+    for y in ys:
+        for x in xs:
+            yield x, y
+
+
+def pad_to(image: np.ndarray, min_side: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    if h >= min_side and w >= min_side:
+        return image
+    return cv2.copyMakeBorder(image, 0, max(0, min_side - h), 0, max(0, min_side - w), cv2.BORDER_REPLICATE)

@@ -1,0 +1,129 @@
+"""One uploaded page -> :class:`DocumentRead`: type and page, image quality, authenticity, fields.
+
+Each stage runs once per page. The text reader sees the page at most ``ocr_max_side`` pixels on its longest
+side (PP-OCR's cost grows with the area; printed document text stays legible), and boxes are mapped back to
+the uploaded pixels.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from types import MappingProxyType, ModuleType
+
+import cv2
+import numpy as np
+
+from ..engine import Engine
+from ..stages.text import TextReader
+from ..types import BoxXYXY, Frame, TextResult
+from . import (
+    conformity_certificate,
+    id_card,
+    insurance_policy,
+    other,
+    purchase_tax,
+    registration_certificate,
+    sales_invoice,
+    vehicle_license,
+)
+from .authenticity import AuthenticityChecker
+from .classify import DocumentClassifier, fuse, relative_tops
+from .fields import DocumentRules
+from .page import find_page, map_box, rectify
+from .quality import QualityLimits, measure
+from .types import DocType, DocumentRead, QualityReport
+
+MODULES: Mapping[DocType, ModuleType] = MappingProxyType(
+    {
+        DocType.id_card: id_card,
+        DocType.vehicle_license: vehicle_license,
+        DocType.registration_certificate: registration_certificate,
+        DocType.sales_invoice: sales_invoice,
+        DocType.purchase_tax: purchase_tax,
+        DocType.insurance_policy: insurance_policy,
+        DocType.conformity_certificate: conformity_certificate,
+        DocType.other: other,
+    }
+)
+
+
+def rules_for(doc_type: DocType) -> DocumentRules:
+    return MODULES[doc_type].RULES  # type: ignore[no-any-return]
+
+
+class DocumentReader:
+    def __init__(
+        self,
+        engine: Engine,
+        text_reader: TextReader | None = None,
+        authenticity_thresholds: Mapping[str, float] | None = None,
+        ocr_max_side: int = 1280,
+        quality_limits: QualityLimits | None = None,
+    ) -> None:
+        self.text = text_reader or TextReader(engine)
+        self.classifier = DocumentClassifier(engine) if "doc-type" in engine.catalog else None
+        self.authenticity = (
+            AuthenticityChecker(engine, thresholds=authenticity_thresholds)
+            if "doc-authenticity" in engine.catalog
+            else None
+        )
+        self.ocr_max_side = ocr_max_side
+        self.quality_limits = quality_limits or QualityLimits()
+        self.models = tuple(
+            m
+            for m in (
+                *self.text.models,
+                self.classifier.model.version if self.classifier else None,
+                *(m.version for m in (self.authenticity.models if self.authenticity else ())),
+            )
+            if m is not None
+        )
+
+    def ocr(self, frame: Frame) -> tuple[TextResult, Callable[[BoxXYXY], BoxXYXY], bool]:
+        """Text lines of the page (rectified when it is found in the photo), a map from their boxes to the
+        uploaded pixels, and whether the page was found."""
+        quad = find_page(frame.image)
+        if quad is not None:
+            page, page_to_image = rectify(frame.image, quad, self.ocr_max_side)
+            return self.text.read(Frame(page)), lambda b: map_box(b, page_to_image), True
+        h, w = frame.image.shape[:2]
+        s = min(1.0, self.ocr_max_side / max(h, w))
+        if s < 1.0:
+            small = cv2.resize(frame.image, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+            k = 1.0 / s
+            return self.text.read(Frame(small)), lambda b: (b[0] * k, b[1] * k, b[2] * k, b[3] * k), False
+        return self.text.read(frame), lambda b: b, False
+
+    def quality(
+        self, frame: Frame, text: TextResult, to_image: Callable[[BoxXYXY], BoxXYXY], page_found: bool
+    ) -> QualityReport:
+        """Measured quality; the text lines tell whether text is cut by the border and how large it is."""
+        boxes = [to_image(line.box_xyxy) for line in text.lines]
+        heights = [b[3] - b[1] for b in boxes if b[3] > b[1]]
+        text_height = float(np.median(heights)) if len(heights) >= 3 else None
+        # a page found whole inside the photo is not cut off; otherwise text at the border says it is
+        return measure(frame.image, [] if page_found else boxes, self.quality_limits, text_height)
+
+    def read(self, frame: Frame, source: str = "") -> DocumentRead:
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        doc = self.classifier.classify(frame) if self.classifier else None
+        timings["classify"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        auth = self.authenticity.check(frame) if self.authenticity else None
+        timings["authenticity"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        text, to_image, page_found = self.ocr(frame)
+        timings["ocr"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        doc = fuse(doc, [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines]))
+        fields = rules_for(doc.doc_type).read(text.lines, doc.page)
+        fields = {
+            name: replace(v, box_xyxy=to_image(v.box_xyxy)) if v.box_xyxy is not None else v
+            for name, v in fields.items()
+        }
+        quality = self.quality(frame, text, to_image, page_found)
+        timings["fields"] = (time.perf_counter() - t) * 1000
+        return DocumentRead(source, doc, quality, auth, MappingProxyType(fields), MappingProxyType(timings))

@@ -1,0 +1,141 @@
+"""Result types of the document pre-review (frozen, slotted; pixels of the uploaded page)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+from ..types import BoxXYXY
+
+
+class DocType(StrEnum):
+    id_card = "id_card"  # 居民身份证
+    vehicle_license = "vehicle_license"  # 机动车行驶证
+    registration_certificate = "registration_certificate"  # 机动车登记证书
+    sales_invoice = "sales_invoice"  # 机动车销售统一发票
+    purchase_tax = "purchase_tax"  # 车辆购置税完税证明
+    insurance_policy = "insurance_policy"  # 交强险保单
+    conformity_certificate = "conformity_certificate"  # 机动车整车出厂合格证
+    other = "other"
+
+
+DOC_NAMES: dict[DocType, tuple[str, str]] = {
+    DocType.id_card: ("居民身份证", "ID card"),
+    DocType.vehicle_license: ("机动车行驶证", "vehicle licence (行驶证)"),
+    DocType.registration_certificate: ("机动车登记证书", "vehicle registration certificate"),
+    DocType.sales_invoice: ("机动车销售统一发票", "vehicle sales invoice"),
+    DocType.purchase_tax: ("车辆购置税完税证明", "vehicle purchase tax certificate"),
+    DocType.insurance_policy: ("交强险保单", "compulsory traffic insurance policy"),
+    DocType.conformity_certificate: ("机动车整车出厂合格证", "certificate of conformity"),
+    DocType.other: ("其他材料", "other document"),
+}
+
+
+class Severity(StrEnum):
+    info = "info"
+    warning = "warning"  # the citizen should fix it, an officer may accept it
+    error = "error"  # must be corrected before the business can proceed
+    refer = "refer"  # an officer must look (possible forgery, unreadable evidence)
+
+
+class Decision(StrEnum):
+    passed = "pass"
+    needs_correction = "needs_correction"
+    refer_to_officer = "refer_to_officer"
+
+
+@dataclass(frozen=True, slots=True)
+class DocClass:
+    doc_type: DocType
+    page: str
+    confidence: float
+    top: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TamperRegion:
+    box_xyxy: BoxXYXY
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticityResult:
+    verdict: str  # genuine | screen_recapture | photocopy | tampered
+    scores: Mapping[str, float]
+    thresholds: Mapping[str, float]
+    tamper_regions: tuple[TamperRegion, ...] = ()
+    patch_side_px: float = 0.0
+    heatmap: tuple[tuple[float, float, float], ...] = ()  # (x, y, p_tampered) per patch, top-left in page px
+    elapsed_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class QualityIssue:
+    code: str  # blur | glare | dark | small | cropped | overexposed
+    value: float
+    limit: float
+
+
+@dataclass(frozen=True, slots=True)
+class QualityReport:
+    sharpness: float
+    brightness: float
+    glare_fraction: float
+    size_wh: tuple[int, int]
+    border_touch: float
+    issues: tuple[QualityIssue, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One field read off a document: text as normalised by the rules, the OCR confidence and validity."""
+
+    name: str  # canonical name: vin, owner_name, id_number, plate, engine_number, ...
+    label: str  # the printed label the value was found by
+    text: str
+    confidence: float
+    valid: bool = True
+    problems: tuple[str, ...] = ()
+    box_xyxy: BoxXYXY | None = None
+    raw: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRead:
+    """Everything known about one uploaded page."""
+
+    source: str
+    doc: DocClass
+    quality: QualityReport
+    authenticity: AuthenticityResult | None
+    fields: Mapping[str, FieldValue] = field(default_factory=lambda: MappingProxyType({}))
+    timings_ms: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message_zh: str
+    message_en: str
+    documents: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    evidence: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseReview:
+    business: str
+    decision: Decision
+    documents: tuple[DocumentRead, ...]
+    findings: tuple[Finding, ...]
+    missing: tuple[str, ...]
+    notice_zh: str
+    notice_en: str
+    timings_ms: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))

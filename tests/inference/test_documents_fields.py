@@ -1,0 +1,309 @@
+"""Per-type field rules over text lines (no OCR): labels, positions, misreads and the validators."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from inference.documents.fields import clean_value, deskew_angle, model_code, validate_value
+from inference.documents.reader import MODULES, rules_for
+from inference.documents.types import DocType
+from inference.types import TextLine, TextRead
+from inference.validate.idcard import make_id_number
+
+VALID_VIN = "LGB95P2T0HV157558"  # check digit ok
+BAD_VIN = "HHGHH555778802669"  # the real-dev specimen: check digit fails
+VALID_ID = "110108197805184008"
+
+
+def line(
+    text: str, x: float, y: float, w: float | None = None, h: float = 30.0, angle_deg: float = 0.0, conf: float = 0.99
+) -> TextLine:
+    w = w if w is not None else 26.0 * len(text)
+    a = math.radians(angle_deg)
+    c, s = math.cos(a), math.sin(a)
+    pts = [(x, y), (x + w * c, y + w * s), (x + w * c - h * s, y + w * s + h * c), (x - h * s, y + h * c)]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return TextLine((min(xs), min(ys), max(xs), max(ys)), tuple(pts), 0.9, TextRead(text, conf))  # type: ignore[arg-type]
+
+
+def row(y: float, *cells: tuple[str, float], angle: float = 0.0) -> list[TextLine]:
+    return [line(t, x, y + x * math.tan(math.radians(angle)), angle_deg=angle) for t, x in cells]
+
+
+CASES = [
+    # (doc type, page, lines, expected {key: text}, expected invalid keys)
+    (
+        "id_card",
+        "front",
+        row(100, ("姓名", 100), ("秦艳璐", 300))
+        + row(180, ("性别", 100), ("女", 300), ("民族满", 500))
+        + row(260, ("出生", 100), ("1978年5月18日", 300))
+        + row(340, ("住址", 100), ("北京市海淀区科技路18", 300))
+        + row(378, ("1号幸福里5栋", 300))
+        + row(500, ("公民身份号码", 100), (VALID_ID, 400)),
+        {
+            "姓名": "秦艳璐",
+            "性别": "女",
+            "民族": "满",
+            "出生": "1978年5月18日",
+            "住址": "北京市海淀区科技路181号幸福里5栋",
+            "公民身份号码": VALID_ID,
+        },
+        set(),
+    ),
+    (
+        "id_card",
+        "front",  # birth date differs from the one in the number; checksum broken
+        row(100, ("姓名", 100), ("王五", 300))
+        + row(260, ("出生", 100), ("1980年1月2日", 300))
+        + row(500, ("公民身份号码", 100), ("110108197805184009", 400)),
+        {"姓名": "王五", "公民身份号码": "110108197805184009"},
+        {"公民身份号码"},
+    ),
+    (
+        "id_card",
+        "back",
+        row(100, ("签发机关", 100), ("沈阳市公安局和平分局", 300))
+        + row(160, ("有效期限", 100), ("2012.04.22-2032.04.22", 300)),
+        {"签发机关": "沈阳市公安局和平分局", "有效期限": "2012.04.22-2032.04.22"},
+        set(),
+    ),
+    (
+        "vehicle_license",
+        "main",  # the real specimen's layout: labels cut in two, values on the label's line
+        row(100, ("号牌号码", 100), ("京AA5599", 215), ("车辆类型", 440), ("小型轿车", 580))
+        + row(150, ("所有", 100), ("人王京", 150))
+        + row(200, ("住", 100), ("址北京市石景山区", 160))
+        + row(250, ("使用性质非营运", 100), ("品牌型号", 400), ("讴歌牌GHA7150JAD5B", 510))
+        + row(300, ("车辆识别代号", 300))
+        + row(340, (BAD_VIN, 300))
+        + row(400, ("北京市公", 20), ("发动机号码", 300), ("112244", 460))
+        + row(440, ("安局公安", 20))
+        + row(480, ("交通管理局", 20), ("注册日期2018-06-14", 300), ("发证日期2018-06-14", 700)),
+        {
+            "号牌号码": "京AA5599",
+            "车辆类型": "小型轿车",
+            "所有人": "王京",
+            "住址": "北京市石景山区",
+            "使用性质": "非营运",
+            "品牌型号": "讴歌牌GHA7150JAD5B",
+            "车辆识别代号": BAD_VIN,
+            "发动机号码": "112244",
+            "注册日期": "2018-06-14",
+            "发证日期": "2018-06-14",
+            "印章": "北京市公安局公安交通管理局",
+        },
+        {"车辆识别代号"},
+    ),
+    (
+        "vehicle_license",
+        "secondary",
+        row(100, ("号牌号码", 100), ("苏A46426", 220), ("档案编号", 500), ("320121269137", 620))
+        + row(160, ("核定载人数", 100), ("5人", 250), ("总质量", 500), ("1765kg", 600))
+        + row(400, ("检验有效期至2028年06月苏A46426", 200)),
+        {
+            "号牌号码": "苏A46426",
+            "档案编号": "320121269137",
+            "核定载人数": "5人",
+            "总质量": "1765kg",
+            "检验有效期至": "检验有效期至2028年06月苏A46426",
+        },
+        set(),
+    ),
+    (
+        "registration_certificate",
+        "1",  # enumerated labels, 'No.' number, rotated 4 degrees
+        row(60, ("No.446201302306", 500), angle=4)
+        + row(120, ("1机动车所有人/身份证明名称/号码", 100), (f"金峰/居民身份证/{VALID_ID}", 620), angle=4)
+        + row(170, ("IV.机动车登记编号", 100), ("粤BDX8777", 420), angle=4)
+        + row(220, ("5.车辆识别代号", 100), (VALID_VIN, 420), angle=4)
+        + row(270, ("7.发动机号", 100), ("82734005", 420), ("8.发动机型号", 700), ("TZ209XSVB", 950), angle=4),
+        {
+            "登记证书编号": "446201302306",
+            "机动车所有人": f"金峰/居民身份证/{VALID_ID}",
+            "号牌号码": "粤BDX8777",
+            "车辆识别代号": VALID_VIN,
+            "发动机号码": "82734005",
+            "发动机型号": "TZ209XSVB",
+        },
+        set(),
+    ),
+    (
+        "sales_invoice",
+        "1",
+        row(60, ("发票代码113011804753", 100))
+        + row(100, ("发票号码 93391909", 100))
+        + row(160, ("购买方名称及身份证号码/组织机构代码", 50), ("刘晶", 560), ("纳税人识别号", 700), (VALID_ID, 900))
+        + row(220, ("车辆识别代号/车架号码", 50), (VALID_VIN, 400))
+        + row(280, ("价税合计", 50), ("贰拾陆万壹仟叁佰元整", 200), ("小写", 700), ("¥261300.00", 800))
+        + row(340, ("纳税人识别号", 50), ("911301020FGS8868KM", 250)),
+        {
+            "发票代码": "113011804753",
+            "发票号码": "93391909",
+            "购买方名称": "刘晶",
+            "身份证号码": VALID_ID,
+            "车辆识别代号": VALID_VIN,
+            "价税合计大写": "贰拾陆万壹仟叁佰元整",
+            "价税合计": "¥261300.00",
+            "销货单位纳税人识别号": "911301020FGS8868KM",
+        },
+        set(),
+    ),
+    (
+        "purchase_tax",
+        "1",  # a misread label (发动机号辆) is still found; the ID number has no readable label
+        row(60, ("No.31060452767404", 600))
+        + row(120, ("纳税人名称", 100), ("张平昊", 260))
+        + row(170, ("纳税人玩件号的", 500), (VALID_ID, 700))
+        + row(220, ("发动机号辆", 500), ("88224513", 650))
+        + row(270, ("车辆识别代号", 100), (VALID_VIN, 280))
+        + row(320, ("税额", 500), ("¥21769.91", 600)),
+        {
+            "完税证明号码": "31060452767404",
+            "纳税人名称": "张平昊",
+            "身份证号码": VALID_ID,
+            "发动机号码": "88224513",
+            "车辆识别代号": VALID_VIN,
+            "税额": "¥21769.91",
+        },
+        set(),
+    ),
+    (
+        "insurance_policy",
+        "1",
+        row(60, ("保险单号：PDZA20221301076269103087", 100))
+        + row(110, ("被保险人", 100), ("刘宇勇", 250))
+        + row(150, ("被保险人身份证号码", 100), (VALID_ID, 400))
+        + row(200, ("号牌号码", 100), ("冀AJ1730", 250))
+        + row(250, ("识别代码(车架号)", 400), (VALID_VIN, 650))
+        + row(300, ("保险费合计（人民币大写）", 50), ("玖佰伍拾元整", 400), ("¥950.00", 700))
+        + row(350, ("签单日期：2022-09-12", 50)),
+        {
+            "保险单号": "PDZA20221301076269103087",
+            "被保险人": "刘宇勇",
+            "身份证号码": VALID_ID,
+            "号牌号码": "冀AJ1730",
+            "车辆识别代号": VALID_VIN,
+            "保险费大写": "玖佰伍拾元整",
+            "保险费": "¥950.00",
+            "签单日期": "2022-09-12",
+        },
+        set(),
+    ),
+    (
+        "conformity_certificate",
+        "1",  # rotated pages: values sit right of their labels only once deskewed
+        row(100, ("0.合格证编号", 100), ("WVQZ87039654676", 330), angle=-7)
+        + row(140, ("5.车辆识别代号/车架号", 100), (VALID_VIN, 420), angle=-7)
+        + row(180, ("9.发动机号", 100), ("JMH072656", 330), angle=-7)
+        + row(220, ("11.梯量和功率(ml/kW)", 100), ("1793/124", 560), angle=-7),
+        {
+            "合格证编号": "WVQZ87039654676",
+            "车辆识别代号": VALID_VIN,
+            "发动机号码": "JMH072656",
+            "排量和功率": "1793/124",
+        },
+        set(),
+    ),
+    (
+        "other",
+        "1",
+        row(60, ("维修结算单", 300))
+        + row(160, ("日期：2019-07-16", 100))
+        + row(260, ("合计金额", 100), ("15560.00", 400)),
+        {"标题": "维修结算单", "日期": "2019-07-16", "金额": "15560.00"},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "page", "lines", "expected", "invalid"), CASES, ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)]
+)
+def test_rules_read_fields(doc_type, page, lines, expected, invalid):
+    fields = rules_for(DocType(doc_type)).read(lines, page)
+    got = {k: fields[k].text for k in expected if k in fields}
+    assert got == expected
+    assert {k for k in expected if not fields[k].valid} == invalid
+
+
+def test_every_document_type_has_a_module():
+    assert set(MODULES) == set(DocType)
+
+
+def test_registration_owner_is_split_for_cross_checks():
+    lines = row(120, ("机动车所有人/身份证明名称/号码", 100), (f"金峰/居民身份证/{VALID_ID}", 620))
+    fields = rules_for(DocType.registration_certificate).read(lines, "1")
+    assert fields["_owner_name"].text == "金峰" and fields["_owner_name"].name == "owner_name"
+    assert fields["_owner_id"].text == VALID_ID and fields["_owner_id"].valid
+
+
+def test_birth_date_must_match_the_id_number():
+    lines = row(260, ("出生", 100), ("1980年1月2日", 300)) + row(500, ("公民身份号码", 100), (VALID_ID, 400))
+    fields = rules_for(DocType.id_card).read(lines, "front")
+    assert not fields["出生"].valid and "differs" in fields["出生"].problems[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("vin", "VIN: lgb95p2t0hv157558", "LGB95P2T0HV157558"),
+        ("vin", "LGB95P2TOHV157558", "LGB95P2T0HV157558"),  # O never occurs in a VIN: read as 0
+        ("vin", "LGB95P2T0HV15755", None),
+        ("id", "身份证 11010819780518400x", "11010819780518400X"),
+        ("id", "1101081978051840", None),
+        ("date", "2024年05月11日", "2024年05月11日"),
+        ("date", "无", None),
+        ("amount", "￥950.00", "¥950.00"),
+        ("amount", "玖佰伍拾元整", None),
+        ("plate", "京A·12345", "京A12345"),
+        ("number", "No.446201302306", "446201302306"),
+        ("text", "：王京", "王京"),
+        ("text", "：", None),
+    ],
+)
+def test_clean_value(kind, text, expected):
+    assert clean_value(kind, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "valid", "problem"),
+    [
+        ("vin", VALID_VIN, True, None),
+        ("vin", BAD_VIN, False, "check digit"),
+        ("id", VALID_ID, True, None),
+        ("id", "110108197805184009", False, "check character"),
+        ("id", make_id_number("110108", __import__("datetime").date(1990, 1, 1), 1), True, None),
+        ("plate", "京AA5599", True, None),
+        ("plate", "京AI2345", False, "I"),
+        ("date", "2018-02-30", False, "calendar"),
+        ("date", "2018-02-28", True, None),
+        ("text", "anything", True, None),
+    ],
+)
+def test_validate_value(kind, text, valid, problem):
+    ok, problems = validate_value(kind, text)
+    assert ok is valid
+    if problem:
+        assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("日产牌DFL7160Y", "DFL7160Y"),
+        ("讴歌牌GHA7150JAD5B", "GHA7150JAD5B"),
+        ("BYD7002BEV2", "BYD7002BEV2"),
+        ("宝马", "宝马"),
+    ],
+)
+def test_model_code(text, code):
+    assert model_code(text) == code
+
+
+@pytest.mark.parametrize("angle", [-8.0, 0.0, 5.0])
+def test_deskew_angle(angle):
+    lines = [line("车辆识别代号", 100, 100 + 40 * i, angle_deg=angle) for i in range(5)]
+    assert math.degrees(deskew_angle(lines)) == pytest.approx(angle, abs=0.01)

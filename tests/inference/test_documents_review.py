@@ -1,0 +1,345 @@
+"""The case-review rules over documents already read (no models): completeness, per-document findings,
+cross-checks, application parsing, decisions and notices."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pytest
+
+from inference.documents.review import (
+    BUSINESSES,
+    Application,
+    ApplicationError,
+    business_of,
+    review_case,
+    review_documents,
+)
+from inference.documents.types import (
+    AuthenticityResult,
+    Decision,
+    DocClass,
+    DocType,
+    DocumentRead,
+    FieldValue,
+    QualityIssue,
+    QualityReport,
+    TamperRegion,
+)
+
+VIN = "LGB95P2T0HV157558"
+OTHER_VIN = "LSG7CX078JR395672"
+BAD_VIN = "HHGHH555778802669"
+ID = "110108197805184008"
+OK_QUALITY = QualityReport(200.0, 150.0, 0.0, (1280, 960), 0.0, ())
+
+
+def fv(name: str, text: str, valid: bool = True, problems: tuple[str, ...] = ()) -> FieldValue:
+    return FieldValue(name, name, text, 0.99, valid, problems)
+
+
+def doc(
+    doc_type: str,
+    source: str,
+    page: str | None = None,
+    verdict: str = "genuine",
+    quality: QualityReport = OK_QUALITY,
+    **fields: FieldValue,
+) -> DocumentRead:
+    t = DocType(doc_type)
+    page = page or {"id_card": "front", "vehicle_license": "main"}.get(doc_type, "1")
+    auth = AuthenticityResult(
+        verdict,
+        {"screen_recapture": 0.0, "photocopy": 0.0, "tampered": 0.0, verdict: 0.9},
+        {"screen_recapture": 0.5, "photocopy": 0.5, "tampered": 0.5},
+        (TamperRegion((10.0, 10.0, 122.0, 122.0), 0.9),) if verdict == "tampered" else (),
+    )
+    return DocumentRead(source, DocClass(t, page, 0.99), quality, auth, MappingProxyType(dict(fields)))
+
+
+def id_card(name: str = "王京", number: str = ID, **kw) -> DocumentRead:
+    return doc("id_card", "id.jpg", **kw, 姓名=fv("owner_name", name), 公民身份号码=fv("id_number", number))
+
+
+def id_back() -> DocumentRead:
+    return doc("id_card", "id_back.jpg", page="back")
+
+
+def registration(vin: str = VIN, owner: str = "张三", **kw) -> DocumentRead:
+    # in a transfer the certificate still shows the previous owner
+    v = fv("vin", vin) if vin != BAD_VIN else fv("vin", vin, False, ("VIN check digit (position 9) is '7'",))
+    return doc("registration_certificate", "reg.jpg", **kw, 车辆识别代号=v, _owner_name=fv("owner_name", owner))
+
+
+def license_(vin: str = VIN, plate: str = "京AA5599", **kw) -> DocumentRead:
+    return doc(
+        "vehicle_license",
+        "lic.jpg",
+        **kw,
+        车辆识别代号=fv("vin", vin),
+        号牌号码=fv("plate", plate),
+        所有人=fv("owner_name", "张三"),
+    )
+
+
+def invoice(vin: str = VIN, name: str = "王京", **kw) -> DocumentRead:
+    return doc("sales_invoice", "inv.jpg", **kw, 车辆识别代号=fv("vin", vin), 购买方名称=fv("owner_name", name))
+
+
+def insurance(vin: str = VIN, name: str = "王京", **kw) -> DocumentRead:
+    return doc("insurance_policy", "ins.jpg", **kw, 车辆识别代号=fv("vin", vin), 被保险人=fv("owner_name", name))
+
+
+def transfer_case() -> list[DocumentRead]:
+    return [id_card(), id_back(), registration(), license_(), invoice(), insurance()]
+
+
+APP = {
+    "business": "transfer",
+    "applicant": {"name": "王京", "id_number": ID},
+    "vehicle": {"vin": VIN, "plate": "京AA5599"},
+}
+
+CASES = [
+    # (name, business, documents, application, expected decision, expected rules)
+    ("complete", "transfer", transfer_case(), APP, Decision.passed, set()),
+    (
+        "missing insurance",
+        "transfer",
+        [d for d in transfer_case() if d.source != "ins.jpg"],
+        APP,
+        Decision.needs_correction,
+        {"DOC.MISSING"},
+    ),
+    (
+        "missing id back",
+        "transfer",
+        [d for d in transfer_case() if d.source != "id_back.jpg"],
+        APP,
+        Decision.passed,
+        {"DOC.PAGE_MISSING"},
+    ),
+    (
+        "vin differs between documents",
+        "transfer",
+        [id_card(), id_back(), registration(), license_(), invoice(), insurance(vin=OTHER_VIN)],
+        None,
+        Decision.needs_correction,
+        {"XCHECK.VIN"},
+    ),
+    (
+        "vin differs from the application",
+        "transfer",
+        transfer_case(),
+        {**APP, "vehicle": {"vin": OTHER_VIN}},
+        Decision.needs_correction,
+        {"XCHECK.VIN"},
+    ),
+    (
+        "owner name differs",
+        "transfer",
+        [id_card(), id_back(), registration(), license_(), invoice(name="李四"), insurance()],
+        None,
+        Decision.needs_correction,
+        {"XCHECK.OWNER_NAME"},
+    ),
+    (
+        "previous owner on the certificate is not a mismatch in a transfer",
+        "transfer",
+        transfer_case(),
+        None,
+        Decision.passed,
+        set(),
+    ),
+    (
+        "id number differs from the application",
+        "transfer",
+        transfer_case(),
+        {**APP, "applicant": {"id_number": "110108197805184016"}},
+        Decision.needs_correction,
+        {"XCHECK.ID_NUMBER"},
+    ),
+    (
+        "plate differs from the application",
+        "transfer",
+        transfer_case(),
+        {**APP, "vehicle": {"plate": "京AB1234"}},
+        Decision.needs_correction,
+        {"XCHECK.PLATE"},
+    ),
+    (
+        "vin fails the check digit",
+        "transfer",
+        [id_card(), id_back(), registration(vin=BAD_VIN), license_(), invoice(), insurance()],
+        None,
+        Decision.refer_to_officer,
+        {"FIELD.VIN_CHECK", "XCHECK.VIN"},
+    ),
+    (
+        "screen recapture",
+        "transfer",
+        [*transfer_case()[:4], invoice(verdict="screen_recapture"), insurance()],
+        APP,
+        Decision.needs_correction,
+        {"AUTH.SCREEN"},
+    ),
+    (
+        "photocopy",
+        "transfer",
+        [*transfer_case()[:4], invoice(verdict="photocopy"), insurance()],
+        APP,
+        Decision.needs_correction,
+        {"AUTH.PHOTOCOPY"},
+    ),
+    (
+        "tampered",
+        "transfer",
+        [*transfer_case()[:4], invoice(verdict="tampered"), insurance()],
+        APP,
+        Decision.refer_to_officer,
+        {"AUTH.TAMPERED"},
+    ),
+    (
+        "blurred photo",
+        "transfer",
+        [
+            *transfer_case()[:5],
+            insurance(quality=QualityReport(5.0, 150.0, 0.0, (1280, 960), 0.0, (QualityIssue("blur", 5.0, 40.0),))),
+        ],
+        APP,
+        Decision.passed,
+        {"QUAL.BLUR"},
+    ),
+    (
+        "unreadable vin",
+        "transfer",
+        [*transfer_case()[:5], doc("insurance_policy", "ins.jpg", 被保险人=fv("owner_name", "王京"))],
+        APP,
+        Decision.passed,
+        {"FIELD.UNREADABLE"},
+    ),
+    (
+        "unrelated document",
+        "mortgage",
+        [id_card(), id_back(), registration(owner="王京"), doc("other", "letter.jpg")],
+        None,
+        Decision.passed,
+        {"DOC.UNRECOGNISED"},
+    ),
+    (
+        "owner differs in a mortgage",
+        "mortgage",
+        [id_card(), id_back(), registration()],
+        None,
+        Decision.needs_correction,
+        {"XCHECK.OWNER_NAME"},
+    ),
+    (
+        "id number checksum",
+        "mortgage",
+        [id_card(), id_back(), registration(owner="王京")],
+        None,
+        Decision.refer_to_officer,
+        {"FIELD.ID_CHECKSUM", "XCHECK.ID_NUMBER"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "business", "docs", "app", "decision", "rules"), CASES, ids=[c[0] for c in CASES])
+def test_review_rules(name, business, docs, app, decision, rules):
+    if name == "id number checksum":
+        docs = [
+            doc(
+                "id_card",
+                "id.jpg",
+                姓名=fv("owner_name", "王京"),
+                公民身份号码=fv("id_number", "110108197805184009", False, ("check",)),
+            ),
+            *docs[1:],
+            doc(
+                "sales_invoice",
+                "inv.jpg",
+                车辆识别代号=fv("vin", VIN),
+                身份证号码=fv("id_number", ID),
+                购买方名称=fv("owner_name", "王京"),
+            ),
+        ]
+    application = Application.from_dict(app) if app else None
+    result = review_documents(business_of(business), docs, application)
+    assert {f.rule for f in result.findings} == rules
+    assert result.decision is decision
+    for f in result.findings:
+        assert f.message_zh and f.message_en and f.rule and f.severity
+    if decision is not Decision.passed:
+        assert result.notice_zh.count("\n") >= 1 and result.notice_en.count("\n") >= 1
+
+
+def test_mismatch_names_both_documents():
+    docs = [id_card(), id_back(), registration(), license_(), invoice(), insurance(vin=OTHER_VIN)]
+    result = review_documents(BUSINESSES["transfer"], docs)
+    (f,) = [f for f in result.findings if f.rule == "XCHECK.VIN"]
+    assert set(f.documents) == {"ins.jpg", "reg.jpg"}
+    assert OTHER_VIN in f.message_en and "insurance" in f.message_en and "交强险保单" in f.message_zh
+
+
+def test_missing_documents_are_listed():
+    result = review_documents(BUSINESSES["registration"], [id_card(), id_back()])
+    assert set(result.missing) == {"sales_invoice", "purchase_tax", "insurance_policy", "conformity_certificate"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "business", "error"),
+    [
+        ({"business": "transfer"}, None, None),
+        ({"business": "转移登记", "vehicle": {"vin": VIN}}, None, None),
+        ({}, "mortgage", None),
+        ({}, None, "names no business"),
+        ({"business": "sale"}, None, "unknown business"),
+        ({"business": "transfer", "owner": "x"}, None, "unknown application fields"),
+        ({"business": "transfer", "vehicle": {"colour": "red"}}, None, "unknown vehicle fields"),
+        ({"business": "transfer", "vehicle": {"vin": 12}}, None, "non-empty string"),
+        ({"business": "transfer", "applicant": "王京"}, None, "must be an object"),
+        (["transfer"], None, "JSON object"),
+        ({"business": 3}, None, "must be a string"),
+    ],
+)
+def test_application_parsing(raw, business, error):
+    if error is None:
+        app = Application.from_dict(raw, business)
+        assert app.business.key in BUSINESSES
+    else:
+        with pytest.raises(ApplicationError, match=error):
+            Application.from_dict(raw, business)
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("transfer", "transfer"),
+        ("转移登记", "transfer"),
+        ("注册登记", "registration"),
+        ("变更登记", "change"),
+        ("抵押登记", "mortgage"),
+        ("补换领", "replacement"),
+        (" Transfer ", "transfer"),
+    ],
+)
+def test_business_names(name, key):
+    assert business_of(name).key == key
+
+
+def test_review_case_without_application_still_cross_checks():
+    docs = {"a.jpg": registration(), "b.jpg": insurance(vin=OTHER_VIN)}
+
+    def read(frame, source):
+        return docs[source]
+
+    import numpy as np
+
+    from inference.types import Frame
+
+    pages = [(name, Frame(np.zeros((8, 8, 3), np.uint8))) for name in docs]
+    result = review_case(read, pages, workers=2)
+    assert result.business == "unspecified" and result.missing == ()
+    assert "XCHECK.VIN" in {f.rule for f in result.findings}
+    assert result.decision is Decision.needs_correction and result.timings_ms["total"] >= 0

@@ -1,0 +1,225 @@
+"""Document stages: image quality (measured), patch grids, authenticity thresholds, title classification,
+the trained classifiers on rendered pages, and the real 行驶证 specimen read end to end."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.documents.authenticity import FORGED_KINDS, thresholds_for, validate_thresholds
+from inference.documents.classify import classify_by_text, split_label
+from inference.documents.preprocess import auth_scale, patch_grid, to_chw
+from inference.documents.quality import measure
+from inference.documents.types import DocType
+from inference.types import Frame
+
+
+def _page(w: int = 1200, h: int = 900, seed: int = 0) -> np.ndarray:
+    """A sharp synthetic page: light paper with dark text-like strokes."""
+    rng = np.random.default_rng(seed)
+    img = np.full((h, w, 3), 225, np.uint8)
+    for _ in range(60):
+        x, y = int(rng.integers(50, w - 300)), int(rng.integers(50, h - 60))
+        cv2.putText(img, "LGB95P2T0HV157558", (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)
+    return img
+
+
+def _glare(img: np.ndarray) -> np.ndarray:
+    out = img.copy()
+    cv2.circle(out, (600, 450), 220, (255, 255, 255), -1)
+    return out
+
+
+QUALITY_CASES = [
+    ("sharp page", lambda: _page(), (), set()),
+    ("blurred", lambda: cv2.GaussianBlur(_page(), (0, 0), 6), (), {"blur"}),
+    ("dark", lambda: (_page() * 0.2).astype(np.uint8), (), {"dark"}),
+    ("glare", lambda: _glare(_page()), (), {"glare"}),
+    ("small", lambda: cv2.resize(_page(), (400, 300), interpolation=cv2.INTER_AREA), (), {"small"}),
+    ("text cut by the border", lambda: _page(), ((0.0, 100.0, 300.0, 140.0),), {"cropped"}),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "boxes", "issues"), QUALITY_CASES, ids=[c[0] for c in QUALITY_CASES])
+def test_quality(name, make, boxes, issues):
+    report = measure(make(), boxes)
+    assert {i.code for i in report.issues} == issues
+    assert report.ok is (not issues)
+
+
+@pytest.mark.parametrize(
+    ("size_wh", "patch", "stride", "n"),
+    [
+        ((224, 224), 112, 112, 4),
+        ((250, 112), 112, 112, 3),
+        ((100, 300), 112, 112, 0),
+        ((336, 224), 112, 84, 12),
+    ],
+)
+def test_patch_grid_covers_the_page(size_wh, patch, stride, n):
+    grid = list(patch_grid(size_wh, patch, stride))
+    assert len(grid) == n
+    if grid:
+        assert max(x for x, _ in grid) == size_wh[0] - patch and max(y for _, y in grid) == size_wh[1] - patch
+
+
+def test_auth_scale_and_tensor():
+    img = np.zeros((2000, 1000, 3), np.uint8)
+    small, s = auth_scale(img, 1280)
+    assert small.shape[:2] == (1280, 640) and s == pytest.approx(0.64)
+    x = to_chw(np.full((2, 4, 4, 3), 255, np.uint8))
+    assert x.shape == (2, 3, 4, 4) and np.allclose(x, 1.0)
+
+
+def test_thresholds_hold_the_false_alarm_budget():
+    rng = np.random.default_rng(0)
+    scores = [{k: float(v) for k, v in zip(FORGED_KINDS, rng.uniform(0, 0.5, 3), strict=True)} for _ in range(600)]
+    th = thresholds_for(scores, 0.01)
+    alarms = sum(any(s[k] >= th[k] for k in FORGED_KINDS) for s in scores)
+    assert alarms / len(scores) <= 0.01
+
+
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [
+        ({"tampered": 0.6}, None),
+        ({"tampered": 1.5}, "in \\(0, 1\\)"),
+        ({"forged": 0.5}, "unknown"),
+    ],
+)
+def test_validate_thresholds(values, error):
+    if error:
+        with pytest.raises(ValueError, match=error):
+            validate_thresholds(values)
+    else:
+        assert validate_thresholds(values) == values
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["机动车销售统一发票", "发票联"], ("sales_invoice", "1")),
+        (["中华人民共和国机动车行驶证"], ("vehicle_license", "main")),
+        (["档案编号", "核定载人数"], ("vehicle_license", "secondary")),
+        (["机动车登记证书", "V.转移登记摘要信息栏"], ("registration_certificate", "2")),
+        (["机动车登记证书", "5.车辆识别代号"], ("registration_certificate", "1")),
+        (["公民身份号码"], ("id_card", "front")),
+        (["签发机关", "有效期限"], ("id_card", "back")),
+        (["车辆购置税完税证明"], ("purchase_tax", "1")),
+        (["机动车交通事故责任强制保险单"], ("insurance_policy", "1")),
+        (["机动车整车出厂合格证"], ("conformity_certificate", "1")),
+        (["维修结算单"], None),
+    ],
+)
+def test_classify_by_text(texts, expected):
+    got = classify_by_text(texts)
+    assert (None if got is None else (got.doc_type.value, got.page)) == expected
+
+
+def test_split_label():
+    assert split_label("vehicle_license/secondary") == (DocType.vehicle_license, "secondary")
+    assert split_label("other") == (DocType.other, "1")
+
+
+# ------------------------------------------------------------------------------------ trained models
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    from datasets.documents import PAGES, make_case_record, render_document
+
+    rng = np.random.default_rng(123)
+    record = make_case_record(rng)
+    return {(t.value, p): render_document(rng, t, p, record).image for t, pages in PAGES.items() for p in pages}
+
+
+def _need(engine, name: str) -> None:
+    if name not in engine.catalog:
+        pytest.skip(f"model {name} is not in the catalog (train it: chayan train ...)")
+
+
+def test_doc_type_model_labels_and_output(engine, rendered):
+    _need(engine, "doc-type")
+    from inference.documents.classify import DocumentClassifier
+
+    clf = DocumentClassifier(engine)
+    assert len(clf.labels) == 11 and all(split_label(lb)[0] in DocType for lb in clf.labels)
+    probs = clf.probabilities(list(rendered.values()))
+    assert probs.shape == (len(rendered), 11) and np.allclose(probs.sum(1), 1, atol=1e-4)
+
+
+def test_authenticity_flags_a_screen_recapture(engine, rendered):
+    _need(engine, "doc-authenticity")
+    from datasets.documents.capture import apply_capture, plan_capture
+    from datasets.forgeries import screen_recapture
+    from inference.documents.authenticity import AuthenticityChecker
+
+    checker = AuthenticityChecker(engine)
+    assert checker.labels == ("genuine", "screen_recapture", "photocopy", "tampered")
+    page = rendered[("sales_invoice", "1")]
+    rng = np.random.default_rng(5)
+    h, w = page.shape[:2]
+    plan = plan_capture(rng, (w, h), "photo")
+    genuine, _ = apply_capture(plan, page)
+    obj, a = screen_recapture(rng, page)
+    pts = cv2.perspectiveTransform(np.asarray([[[0, 0], [w, 0], [w, h], [0, h]]], np.float32), a)[0]
+    screen, _ = apply_capture(plan, obj, pts)
+    g, s = checker.check(Frame(genuine)), checker.check(Frame(screen))
+    assert s.scores["screen_recapture"] > g.scores["screen_recapture"]
+    assert s.verdict == "screen_recapture"
+    assert len(s.heatmap) > 0 and s.patch_side_px > 0
+
+
+def test_real_specimen_is_read_and_its_vin_reported(engine, realdev):
+    from inference.documents.reader import DocumentReader
+
+    row = next(
+        json.loads(line)
+        for line in (realdev / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+        if json.loads(line).get("kind") == "document"
+    )
+    image = cv2.imread(str(realdev / row["file"]), cv2.IMREAD_COLOR)
+    doc = DocumentReader(engine).read(Frame(image), row["file"])
+    assert (doc.doc.doc_type, doc.doc.page) == (DocType.vehicle_license, "main")
+    got = {k: v.text for k, v in doc.fields.items()}
+    assert got == {k: v for k, v in row["fields"].items()}
+    vin = doc.fields["车辆识别代号"]
+    assert not vin.valid and any("check digit" in p for p in vin.problems)
+
+
+def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch):
+    """`chayan calibrate-authenticity FOLDER` writes thresholds that the settings load and validate."""
+    _need(engine, "doc-authenticity")
+    from datasets.documents import random_doc_type, render_document
+    from datasets.documents.capture import apply_capture, plan_capture
+    from serving.cli import main
+    from serving.settings import Settings
+
+    folder = tmp_path / "genuine"
+    folder.mkdir()
+    rng = np.random.default_rng(9)
+    for i in range(20):
+        page = render_document(rng, random_doc_type(rng)).image
+        page = cv2.resize(page, (page.shape[1] // 2, page.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        image, _ = apply_capture(plan_capture(rng, (page.shape[1], page.shape[0]), "scan"), page)
+        cv2.imwrite(str(folder / f"{i:02d}.jpg"), image)
+    out = tmp_path / "var" / "authenticity_thresholds.json"
+    assert main(["calibrate-authenticity", str(folder), "--out", str(out)]) == 0
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["pages"] == 20 and set(saved["thresholds"]) == set(FORGED_KINDS)
+    monkeypatch.setenv("CHAYAN_DATA_DIR", str(tmp_path / "var"))
+    assert Settings().document_thresholds() == saved["thresholds"]
+    out.write_text(json.dumps({"thresholds": {"tampered": 7}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid"):
+        Settings()
+
+
+def test_calibration_needs_enough_pages(engine, tmp_path):
+    _need(engine, "doc-authenticity")
+    from inference.documents.authenticity import calibrate_folder
+
+    with pytest.raises(ValueError, match="at least 20"):
+        calibrate_folder(engine, tmp_path)

@@ -1,0 +1,106 @@
+"""Smoke training of the document classifiers on a handful of images, ONNX export with labels in the
+metadata, and ONNX/PyTorch parity that fails on mismatch."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+import yaml
+
+from training import documents
+
+
+def _config(tmp_path, task: str, train: list[dict], test_seeds: list[int] | None = None):
+    cfg = {
+        "name": f"{task}-smoke",
+        "version": "smoke",
+        "task": task,
+        "data": {"train": train, "val_fraction": 0.25, "test_seeds": test_seeds or [999]},
+        "epochs": 1,
+        "batch": 4,
+        "lr": 0.003,
+        "patches_per_image": 2,
+        "seed": 0,
+        "export_file": f"{task}.onnx",
+    }
+    path = tmp_path / f"{task}.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return documents.DocConfig.load(path)
+
+
+def _parity(model, cfg, tmp_path):
+    out = documents.export_onnx(model, cfg, tmp_path / "m.onnx")
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    meta = session.get_modelmeta().custom_metadata_map
+    assert json.loads(meta["labels"]) == list(cfg.labels)
+    assert int(meta["input_size"]) == cfg.input_size
+    s = cfg.input_size
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 3, s, s)).astype(np.float32)
+    (onnx_out,) = session.run(None, {"x": x})
+    with torch.no_grad():
+        torch_out = documents.ExportWrapper(model).eval()(torch.from_numpy(x)).numpy()
+    assert onnx_out.shape == (3, len(cfg.labels))
+    np.testing.assert_allclose(onnx_out, torch_out, atol=1e-4, rtol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """A handful of documents and forgery twins, built once for the module."""
+    from datasets.core import build
+
+    root = tmp_path_factory.mktemp("data")
+    build("documents", 6, 11, root / "docs", progress=False)
+    build("forgeries", 4, 12, root / "forg", progress=False)
+    return {
+        "docs": {"kind": "documents", "dir": str(root / "docs"), "n": 6, "seed": 11},
+        "forg": {"kind": "forgeries", "dir": str(root / "forg"), "n": 4, "seed": 12},
+    }
+
+
+def test_doc_type_smoke_train_export_and_parity(tmp_path, data):
+    cfg = _config(tmp_path, "doc_type", [data["docs"]])
+    model, metrics, post = documents.train_doc_type(cfg, threads=2, max_steps=2)
+    assert 0.0 <= metrics["synthetic_val_accuracy"] <= 1.0 and post == {"kind": "argmax"}
+    _parity(model, cfg, tmp_path)
+
+
+def test_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, data):
+    cfg = _config(tmp_path, "authenticity", [data["forg"], data["docs"]])
+    model, metrics, post = documents.train_authenticity(cfg, threads=2, max_steps=2)
+    assert 0.0 <= metrics["synthetic_val_patch_accuracy"] <= 1.0
+    assert set(post["thresholds"]) == {"screen_recapture", "photocopy", "tampered"}
+    assert all(0.0 < v < 1.0 for v in post["thresholds"].values())
+    _parity(model, cfg, tmp_path)
+
+
+def test_page_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, data):
+    cfg = _config(tmp_path, "authenticity_page", [data["forg"], data["docs"]])
+    model, metrics, post = documents.train_authenticity_page(cfg, threads=2, max_steps=2)
+    assert cfg.labels == ("genuine", "screen_recapture", "photocopy")
+    assert post["kind"] == "combined_with_patches" and set(post["thresholds"]) == {
+        "screen_recapture", "photocopy", "tampered"}
+    _parity(model, cfg, tmp_path)
+
+
+def test_patch_labels_follow_the_tamper_mask():
+    mask = np.zeros((300, 300), np.uint8)
+    mask[100:160, 100:200] = 255
+    assert documents._patch_label("tampered", mask, 90, 90, 112) == documents.AUTH_LABELS.index("tampered")
+    assert documents._patch_label("tampered", mask, 0, 180, 112) == documents.AUTH_LABELS.index("genuine")
+    assert documents._patch_label("tampered", mask, 195, 0, 112) is None  # a sliver: left out
+    assert documents._patch_label("photocopy", None, 0, 0, 112) == documents.AUTH_LABELS.index("photocopy")
+
+
+def test_test_seeds_must_differ_from_training_seeds(tmp_path):
+    with pytest.raises(ValueError, match="held apart"):
+        _config(tmp_path, "doc_type", [{"kind": "documents", "dir": "d", "n": 1, "seed": 5}], test_seeds=[5])
+
+
+def test_batchnorm_momentum_is_raised():
+    model = documents.make_model(4)
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert bns and all(m.momentum == pytest.approx(0.1) for m in bns)
