@@ -119,7 +119,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     else:  # plate-reader, vin-reader
         from training import recognizer
 
-        recognizer.run(Path(args.config), workers=args.workers, threads=args.threads)
+        recognizer.run(Path(args.config), workers=args.workers, threads=args.threads, stage=args.stage)
     return 0
 
 
@@ -264,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True)
     p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
     p.add_argument("--workers", type=int, default=2, help="data loader / data factory processes")
+    p.add_argument("--stage", choices=["all", "train", "finetune"], default="all",
+                   help="readers: synthetic training, real-dev tune fine-tuning, or both (default)")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("inspect", help="inspect a photo against a vehicle record (exit 0 match, 3 review, 4 mismatch)")

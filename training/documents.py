@@ -348,7 +348,9 @@ def fit(
     metrics: dict[str, float] = {"train_minutes": round((time.perf_counter() - start) / 60, 1)}
     if len(x_val):
         acc = float((predict(model, x_val).argmax(1) == y_val).mean())
-        metrics["synthetic_val_accuracy" if cfg.task == "doc_type" else "synthetic_val_patch_accuracy"] = round(acc, 4)
+        metrics["synthetic_val_patch_accuracy" if cfg.task == "authenticity" else "synthetic_val_accuracy"] = round(
+            acc, 4
+        )
     print(f"metrics {metrics}", flush=True)
     return model, metrics
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,10 @@ PLATE_COLORS = ("blue", "yellow", "green", "white", "black")
 # ------------------------------------------------------------------------------------------------- model
 
 
-def _conv(cin: int, cout: int, k: int | tuple[int, int] = 3, p: int | tuple[int, int] = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, k, padding=p, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+def _conv(cin: int, cout: int, k: int | tuple[int, int] = 3, p: int | tuple[int, int] = 1,
+          bn: bool = True) -> nn.Sequential:
+    norm = nn.BatchNorm2d(cout) if bn else nn.Identity()
+    return nn.Sequential(nn.Conv2d(cin, cout, k, padding=p, bias=not bn), norm, nn.ReLU(inplace=True))
 
 
 class CRNN(nn.Module):
@@ -52,21 +54,24 @@ class CRNN(nn.Module):
     training on two CPU cores: about 45 M multiply-adds for a 32x128 plate.
     """
 
-    def __init__(self, num_classes: int, num_colors: int = 0, width: int = 1, input_height: int = 32) -> None:
+    def __init__(self, num_classes: int, num_colors: int = 0, width: int = 1, input_height: int = 32,
+                 batch_norm: bool = True) -> None:
         super().__init__()
         if input_height % 16:
             raise ValueError(f"input height must be a multiple of 16, got {input_height}")
         c = [16 * width, 32 * width, 64 * width, 96 * width, 128 * width]
+        bn = batch_norm
         self.features = nn.Sequential(
-            _conv(3, c[0]), nn.MaxPool2d(2),                       # H/2, W/2
-            _conv(c[0], c[1]), nn.MaxPool2d(2),                    # H/4, W/4
-            _conv(c[1], c[2]), _conv(c[2], c[2]), nn.MaxPool2d((2, 1)),   # H/8
-            _conv(c[2], c[3]), _conv(c[3], c[3]), nn.MaxPool2d((2, 1)),   # H/16
-            _conv(c[3], c[4], (input_height // 16, 3), (0, 1)),   # height -> 1
+            _conv(3, c[0], bn=bn), nn.MaxPool2d(2),                       # H/2, W/2
+            _conv(c[0], c[1], bn=bn), nn.MaxPool2d(2),                    # H/4, W/4
+            _conv(c[1], c[2], bn=bn), _conv(c[2], c[2], bn=bn), nn.MaxPool2d((2, 1)),   # H/8
+            _conv(c[2], c[3], bn=bn), _conv(c[3], c[3], bn=bn), nn.MaxPool2d((2, 1)),   # H/16
+            _conv(c[3], c[4], (input_height // 16, 3), (0, 1), bn=bn),   # height -> 1
         )
+        norm1d = (lambda n: nn.BatchNorm1d(n)) if bn else (lambda n: nn.Identity())
         self.head = nn.Sequential(
-            nn.Conv1d(c[4], c[4], 3, padding=1), nn.BatchNorm1d(c[4]), nn.ReLU(inplace=True), nn.Dropout(0.1),
-            nn.Conv1d(c[4], c[4], 3, padding=2, dilation=2), nn.BatchNorm1d(c[4]), nn.ReLU(inplace=True),
+            nn.Conv1d(c[4], c[4], 3, padding=1, bias=True), norm1d(c[4]), nn.ReLU(inplace=True), nn.Dropout(0.1),
+            nn.Conv1d(c[4], c[4], 3, padding=2, dilation=2, bias=True), norm1d(c[4]), nn.ReLU(inplace=True),
             nn.Conv1d(c[4], num_classes, 1),
         )
         self.color = nn.Linear(c[4], num_colors) if num_colors else None
@@ -116,6 +121,7 @@ class ReaderConfig:
     seed: int = 0
     width: int = 1
     export_file: str = ""
+    finetune: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> ReaderConfig:
@@ -317,6 +323,120 @@ def train(cfg: ReaderConfig, workers: int = 2, threads: int | None = None,
     return model, best
 
 
+def load_fused_from_onnx(path: Path, cfg: ReaderConfig) -> CRNN:
+    """The exported model back in PyTorch: ONNX export folds each BatchNorm into its convolution, so the
+    weights load into the same network without normalisation layers (convolutions with biases)."""
+    import onnx
+    from onnx import numpy_helper
+
+    proto = onnx.load(str(path))
+    weights = [numpy_helper.to_array(t) for t in proto.graph.initializer]
+    by_name = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
+    model = CRNN(len(cfg.vocab) + 1, len(cfg.colors), cfg.width, input_hw_of(cfg.task)[0], batch_norm=False)
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d | nn.Conv1d)]
+    anonymous = [w for t, w in zip(proto.graph.initializer, weights, strict=True) if t.name.startswith("onnx::")]
+    tensors = iter(anonymous)
+    with torch.no_grad():
+        for conv in convs[:-1]:  # every convolution but the named last one of the head
+            conv.weight.copy_(torch.from_numpy(next(tensors)))
+            conv.bias.copy_(torch.from_numpy(next(tensors)))
+        convs[-1].weight.copy_(torch.from_numpy(by_name["model.head.7.weight"]))
+        convs[-1].bias.copy_(torch.from_numpy(by_name["model.head.7.bias"]))
+        if model.color is not None:
+            model.color.weight.copy_(torch.from_numpy(by_name["model.color.weight"]))
+            model.color.bias.copy_(torch.from_numpy(by_name["model.color.bias"]))
+    return model
+
+
+class RealTuneDataset(Dataset):
+    """The real-dev *tune* split (datasets/realdev.py) for the plate reader: 94x24 crops read whole, CCPD
+    frames rectified from their labelled corners with the same jitter as the synthetic samples."""
+
+    def __init__(self, root: Path, cfg: ReaderConfig, repeat: int) -> None:
+        from datasets.realdev import ccpd_corners, load_labels, split_of
+
+        self.cfg = cfg
+        self.index = {ch: i + 1 for i, ch in enumerate(cfg.vocab)}
+        self.items = []
+        for row in load_labels(root):
+            if row["kind"] != "plate" or split_of(row["file"]) != "tune":
+                continue
+            if not all(ch in self.index for ch in row["text"]):
+                continue
+            image = cv2.imread(str(root / row["file"]), cv2.IMREAD_COLOR)
+            if row.get("vertices"):
+                corners = ccpd_corners(row["vertices"])
+                label = {"corners": corners, "box_xyxy": row["bbox"], "double_row": False}
+            else:
+                h, w = image.shape[:2]
+                label = {"corners": [[0, 0], [w, 0], [w, h], [0, h]], "box_xyxy": [0, 0, w, h], "double_row": False}
+            self.items.append((image, label, row["text"], row.get("plate_color")))
+        self.repeat = repeat
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return len(self.items) * self.repeat
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, int]:
+        image, label, text, color = self.items[i % len(self.items)]
+        rng = np.random.default_rng([self.cfg.seed, 7, self.epoch, i])
+        crop = rectify_sample(image, label, "plate", rng)
+        if rng.random() < 0.3:
+            crop = _photometric(crop, rng)
+        x = torch.from_numpy(to_tensor([crop])[0])
+        target = torch.tensor([self.index[ch] for ch in text], dtype=torch.long)
+        return x, target, self.cfg.colors.index(color) if color in self.cfg.colors else -1
+
+
+def finetune(cfg: ReaderConfig, base_onnx: Path, threads: int | None = None) -> tuple[CRNN, dict[str, float]]:
+    """Second stage: the stage-one model fine-tuned on the real-dev tune split mixed with synthetic samples."""
+    from torch.utils.data import ConcatDataset, Subset
+
+    ft = cfg.finetune
+    torch.manual_seed(cfg.seed)
+    if threads:
+        torch.set_num_threads(threads)
+    model = load_fused_from_onnx(base_onnx, cfg)
+    real = RealTuneDataset(Path(ft.get("realdev_root", REPO.parent / "shared" / "data" / "real-dev")), cfg,
+                           int(ft.get("real_repeat", 20)))
+    synthetic = LineDataset(cfg.data_dir / "train", cfg, augment=True)
+    synthetic_part = Subset(synthetic, range(min(len(synthetic), len(real))))
+    loader = DataLoader(ConcatDataset([real, synthetic_part]), batch_size=int(ft.get("batch", 64)), shuffle=True,
+                        num_workers=0, collate_fn=collate, drop_last=True,
+                        generator=torch.Generator().manual_seed(cfg.seed))
+    val_loader = DataLoader(LineDataset(cfg.data_dir / "val", cfg, augment=False), batch_size=256,
+                            collate_fn=collate)
+    opt = torch.optim.AdamW(model.parameters(), lr=float(ft.get("lr", 3e-4)), weight_decay=1e-4)
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    ce = nn.CrossEntropyLoss(ignore_index=-1)
+    steps, step = int(ft.get("steps", 300)), 0
+    start = time.perf_counter()
+    model.train()
+    while step < steps:
+        real.epoch += 1
+        synthetic.epoch += 1
+        for x, targets, lengths, colors in loader:
+            logits, color = model(x)
+            log_probs = logits.log_softmax(-1).permute(1, 0, 2)
+            loss = ctc(log_probs, targets, torch.full((x.shape[0],), log_probs.shape[0], dtype=torch.long), lengths)
+            if color is not None:
+                loss = loss + 0.2 * ce(color, colors)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            step += 1
+            if step % 50 == 0:
+                print(f"finetune step {step}/{steps} loss {loss.item():.3f}", flush=True)
+            if step >= steps:
+                break
+    metrics = evaluate(model, val_loader)
+    metrics = {f"finetuned_{k}": v for k, v in metrics.items()}
+    metrics["finetune_minutes"] = round((time.perf_counter() - start) / 60, 1)
+    model.eval()
+    return model, metrics
+
+
 def export_onnx(model: CRNN, cfg: ReaderConfig, out: Path, input_hw: tuple[int, int]) -> Path:
     import onnx
 
@@ -363,19 +483,32 @@ def catalog_entry(cfg: ReaderConfig, config_path: Path, metrics: dict[str, Any],
             "data_seed": {"train": cfg.train.seed, "val": cfg.val.seed},
             "data_size": {"train": cfg.train.n, "val": cfg.val.n},
             "epochs": cfg.epochs,
+            "finetune": dict(cfg.finetune) or None,
+            "realdev_used_for_training": ("tune split of CCPD frames and lprnet crops (datasets/realdev.py)"
+                                          if cfg.finetune else "none"),
         },
         "metrics": metrics,
     }
 
 
-def run(config_path: Path, workers: int = 2, threads: int | None = None,
-        catalog_path: Path = CATALOG_PATH) -> dict[str, Any]:
+def run(config_path: Path, workers: int = 2, threads: int | None = None, catalog_path: Path = CATALOG_PATH,
+        stage: str = "all") -> dict[str, Any]:
+    """Stage one trains on synthetic data and exports; stage two (when the config has ``finetune``) loads
+    that export and fine-tunes it. ``stage="finetune"`` runs stage two alone on the current export."""
     cfg = ReaderConfig.load(config_path)
-    model, metrics = train(cfg, workers, threads)
-    weights = REPO / "var" / "runs" / cfg.name / "model.pt"
-    weights.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), weights)  # kept for fine-tuning and parity checks; not shipped
-    out = export_onnx(model, cfg, catalog_path.parent / cfg.export_file, input_hw_of(cfg.task))
+    out = catalog_path.parent / cfg.export_file
+    hw = input_hw_of(cfg.task)
+    metrics: dict[str, Any] = {}
+    if stage in ("all", "train"):
+        model, metrics = train(cfg, workers, threads)
+        export_onnx(model, cfg, out, hw)
+    else:
+        entries = yaml.safe_load(catalog_path.read_text(encoding="utf-8"))["models"]
+        metrics = dict(next((m.get("metrics") or {} for m in entries if m["name"] == cfg.name), {}))
+    if cfg.finetune and stage in ("all", "finetune"):
+        model, ft_metrics = finetune(cfg, out, threads)
+        metrics.update(ft_metrics)
+        export_onnx(model, cfg, out, hw)
     rel = config_path.resolve().relative_to(REPO) if config_path.resolve().is_relative_to(REPO) else config_path
     entry = upsert_entry(catalog_entry(cfg, Path(rel), metrics, out.name), catalog_path)
     print(json.dumps(entry, indent=1, ensure_ascii=False))

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from datasets.documents.canvas import FieldBox
 from datasets.documents.record import CaseRecord
+from inference.documents.types import DocType  # one definition for the generator and the engine
 
-
-class DocType(StrEnum):
-    id_card = "id_card"  # 居民身份证
-    vehicle_license = "vehicle_license"  # 机动车行驶证
-    registration_certificate = "registration_certificate"  # 机动车登记证书
-    sales_invoice = "sales_invoice"  # 机动车销售统一发票
-    purchase_tax = "purchase_tax"  # 车辆购置税完税证明
-    insurance_policy = "insurance_policy"  # 交强险保单
-    conformity_certificate = "conformity_certificate"  # 机动车整车出厂合格证
-    other = "other"  # unrelated forms, letters, receipts
+__all__ = ["DocType", "PAGES"]
 
 
 # The pages each type has; the first is the one a case file always contains.

@@ -97,8 +97,14 @@ class AuthenticityChecker:
     model ``doc-authenticity-page`` when the catalog has it (its thresholds are for the combined scores).
     ``thresholds`` override the catalog's (per office)."""
 
-    def __init__(self, engine: Engine, name: str = "doc-authenticity", thresholds: Mapping[str, float] | None = None,
-                 page_model: bool = True, page_name: str = "doc-authenticity-page") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        name: str = "doc-authenticity",
+        thresholds: Mapping[str, float] | None = None,
+        page_model: bool = True,
+        page_name: str = "doc-authenticity-page",
+    ) -> None:
         self.model: OnnxModel = engine.load(name)
         self.labels: tuple[str, ...] = tuple(json.loads(self.model.metadata["labels"]))
         post = dict(self.model.entry.postprocess)
@@ -109,8 +115,11 @@ class AuthenticityChecker:
             self.page_labels: tuple[str, ...] = tuple(json.loads(self.page.metadata["labels"]))
             self.page_size = int(self.page.metadata.get("input_size", "128"))
             post["thresholds"] = self.page.entry.postprocess.get("thresholds") or post.get("thresholds")
-        self.thresholds = {**{k: 0.5 for k in FORGED_KINDS}, **validate_thresholds(post.get("thresholds") or {}),
-                           **validate_thresholds(thresholds or {})}
+        self.thresholds = {
+            **{k: 0.5 for k in FORGED_KINDS},
+            **validate_thresholds(post.get("thresholds") or {}),
+            **validate_thresholds(thresholds or {}),
+        }
 
     @property
     def models(self) -> tuple[OnnxModel, ...]:

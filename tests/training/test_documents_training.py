@@ -82,7 +82,10 @@ def test_page_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, dat
     model, metrics, post = documents.train_authenticity_page(cfg, threads=2, max_steps=2)
     assert cfg.labels == ("genuine", "screen_recapture", "photocopy")
     assert post["kind"] == "combined_with_patches" and set(post["thresholds"]) == {
-        "screen_recapture", "photocopy", "tampered"}
+        "screen_recapture",
+        "photocopy",
+        "tampered",
+    }
     _parity(model, cfg, tmp_path)
 
 
