@@ -20,6 +20,7 @@ run: install
 	$(BIN)/chayan serve --host $(HOST) --port $(PORT)
 
 test: install install-train
+	$(BIN)/ruff check models inference training datasets serving benchmarks tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The service and the test tools: runtime + dev extras (no training stack).

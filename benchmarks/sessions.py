@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp)) as (base, proc):
         report = asyncio.run(_run(base, proc.pid, args.sessions, args.seconds, args.send_fps))
     report["setup"] = {"sessions": args.sessions, "seconds": args.seconds, "send_fps": args.send_fps,
-                       "machine": platform.machine(), "cpus": os.cpu_count(), "reader": os.environ.get("CHAYAN_READER", "auto"),
+                       "machine": platform.machine(), "cpus": os.cpu_count(),
+                       "reader": os.environ.get("CHAYAN_READER", "auto"),
                        "read_workers": 2, "python": platform.python_version()}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
