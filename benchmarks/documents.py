@@ -112,11 +112,10 @@ def _rows(root: Path) -> list[dict[str, Any]]:
 
 
 def _ensure(root: Path, split: tuple[str, int, int]) -> None:
-    from datasets.core import build, is_built
+    from datasets.core import ensure_built
 
     kind, n, seed = split
-    if not is_built(root, kind, n, seed):
-        build(kind, n, seed, root, workers=1)
+    ensure_built(kind, n, seed, root, workers=1)
 
 
 def doc_type_accuracy(reader: DocumentReader) -> dict[str, Any]:

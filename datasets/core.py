@@ -12,6 +12,7 @@ import importlib
 import json
 import math
 import multiprocessing as mp
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -191,6 +192,17 @@ def is_built(out: Path, kind: str, n: int, seed: int) -> bool:
     except (FileNotFoundError, json.JSONDecodeError):
         return False
     return (manifest.get("kind"), manifest.get("n"), manifest.get("seed")) == (kind, n, seed)
+
+
+def ensure_built(kind: str, n: int, seed: int, out: Path, workers: int = 1, progress: bool = True) -> Path:
+    """Build into ``out`` unless a complete build of exactly this kind, size and seed is already there."""
+    out = Path(out)
+    if not is_built(out, kind, n, seed):
+        if out.exists():
+            shutil.rmtree(out)
+        report = build(kind, n, seed, out, workers=workers, progress=progress)
+        print(f"built {report.n} {kind} at {report.samples_per_second:.1f}/s -> {out}", flush=True)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- contact sheet

@@ -16,20 +16,15 @@ from typing import Any
 
 import yaml
 
-from datasets.core import build, is_built
+from datasets.core import ensure_built
 from models import CATALOG_PATH
 
 from . import ultra
 from .catalog import upsert_entry
+from .data import Split
 
 REPO = ultra.REPO
 CLASS_NAMES = ("plate", "vin_stamp", "vin_label", "nameplate")
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    n: int
-    seed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +58,7 @@ class DetectorConfig:
 
 def prepare_data(cfg: DetectorConfig, workers: int = 2) -> Path:
     for split_name, split in (("train", cfg.train), ("val", cfg.val)):
-        out = cfg.data_dir / split_name
-        if not is_built(out, "scenes", split.n, split.seed):
-            if out.exists():
-                shutil.rmtree(out)
-            report = build("scenes", split.n, split.seed, out, workers=workers)
-            print(f"built {split_name}: {report.n} scenes at {report.samples_per_second:.1f}/s")
+        ensure_built("scenes", split.n, split.seed, cfg.data_dir / split_name, workers)
     data_yaml = cfg.data_dir / "dataset.yaml"
     data_yaml.write_text(yaml.safe_dump({
         "path": str(cfg.data_dir), "train": "train/images", "val": "val/images",

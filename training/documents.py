@@ -13,7 +13,6 @@ statistics are recomputed over training batches before evaluation and export.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ import yaml
 from torch import nn
 from torchvision.models import mobilenet_v3_small
 
-from datasets.core import build, is_built
+from datasets.core import ensure_built
 from inference.documents.preprocess import AUTH_MAX_SIDE, AUTH_PATCH, DOC_INPUT_SIZE, auth_scale, doc_thumbnail, to_chw
 from models import CATALOG_PATH
 
@@ -92,11 +91,7 @@ class DocConfig:
 
 def prepare_data(cfg: DocConfig, workers: int = 1) -> list[Split]:
     for split in cfg.train:
-        if not is_built(split.dir, split.kind, split.n, split.seed):
-            if split.dir.exists():
-                shutil.rmtree(split.dir)
-            report = build(split.kind, split.n, split.seed, split.dir, workers=workers)
-            print(f"built {report.n} {split.kind} at {report.samples_per_second:.1f}/s -> {split.dir}", flush=True)
+        ensure_built(split.kind, split.n, split.seed, split.dir, workers)
     return list(cfg.train)
 
 

@@ -9,7 +9,6 @@ writes the catalog entry.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +21,14 @@ import yaml
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from datasets.core import build, is_built
+from datasets.core import ensure_built
 from inference.ops.rectify import rectify_line, rectify_plate, to_tensor
 from inference.validate.plate import DIGITS, PLATE_LETTERS, PROVINCES
 from inference.validate.vin import VIN_CHARSET
 from models import CATALOG_PATH
 
 from .catalog import upsert_entry
+from .data import Split
 
 REPO = Path(__file__).resolve().parents[1]
 PLATE_SPECIALS = "警学挂港澳领使"
@@ -99,12 +99,6 @@ class ExportWrapper(nn.Module):
 
 
 # -------------------------------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    n: int
-    seed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,16 +250,8 @@ def evaluate(model: CRNN, loader: DataLoader) -> dict[str, float]:
 
 
 def prepare_data(cfg: ReaderConfig, workers: int) -> tuple[Path, Path]:
-    paths = []
-    for split_name, split in (("train", cfg.train), ("val", cfg.val)):
-        out = cfg.data_dir / split_name
-        if not is_built(out, cfg.kind, split.n, split.seed):
-            if out.exists():
-                shutil.rmtree(out)
-            report = build(cfg.kind, split.n, split.seed, out, workers=workers)
-            print(f"built {split_name}: {report.n} {cfg.kind} at {report.samples_per_second:.1f}/s", flush=True)
-        paths.append(out)
-    return paths[0], paths[1]
+    return (ensure_built(cfg.kind, cfg.train.n, cfg.train.seed, cfg.data_dir / "train", workers),
+            ensure_built(cfg.kind, cfg.val.n, cfg.val.seed, cfg.data_dir / "val", workers))
 
 
 def train(cfg: ReaderConfig, workers: int = 2, threads: int | None = None,
