@@ -323,7 +323,7 @@ class SessionManager:
                 live.state.observe_replay(cue)
                 stored = await run_in_threadpool(self._store_evidence, live, frame, update)
                 await run_in_threadpool(self._persist, live)
-            read_ms = round(read.timings_ms.get("read", 0.0), 1)
+            read_ms = round(read.timings_ms["total"], 1)
             await self._broadcast(live, {"type": "read", "seq": seq, "read_ms": read_ms,
                                          "evidence": [self.evidence_dict(r) for r in stored],
                                          "completed": [str(i) for i in update.completed],
