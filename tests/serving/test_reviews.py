@@ -6,10 +6,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import numpy as np
@@ -18,48 +16,15 @@ import pytest
 from PIL import Image
 
 from benchmarks.documents import jpeg, make_case
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from benchmarks.sessions import serve
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("var")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CHAYAN_DATA_DIR": str(data_dir),
-        "CHAYAN_LOG_LEVEL": "WARNING",
-        "CHAYAN_MAX_REVIEW_FILES": "4",
-        "CHAYAN_MAX_PDF_PAGES": "3",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "serving.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as c:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stdout.read().decode(errors='replace')}")
-            try:
-                if c.get("/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        else:
-            proc.kill()
-            raise RuntimeError("server not ready in 180 s")
+    env = {"CHAYAN_MAX_REVIEW_FILES": "4", "CHAYAN_MAX_PDF_PAGES": "3"}
+    with serve(tmp_path_factory.mktemp("var"), env=env) as (base, _proc), \
+            httpx.Client(base_url=base, timeout=300) as c:
         yield c
-    proc.terminate()
-    proc.wait(20)
 
 
 def _post(client, files, application=None, business=None):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -16,44 +14,16 @@ import httpx
 import numpy as np
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from benchmarks.sessions import free_port, serve
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("var")
-    port = _free_port()
     # The general reader reads ccpd_001 exactly; the trained readers' accuracy is measured by the benchmarks.
-    env = {**os.environ, "CHAYAN_DATA_DIR": str(data_dir), "CHAYAN_LOG_LEVEL": "WARNING",
-           "CHAYAN_READER": "general-ocr"}
-    proc = subprocess.Popen([sys.executable, "-m", "serving.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    saw_not_ready = False
-    with httpx.Client(base_url=base, timeout=30) as client:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stdout.read().decode(errors='replace')}")
-            try:
-                r = client.get("/readyz")
-            except httpx.TransportError:
-                time.sleep(0.2)
-                continue
-            if r.status_code == 200:
-                break
-            saw_not_ready = saw_not_ready or r.status_code == 503
-            time.sleep(0.2)
-        else:
-            proc.kill()
-            raise RuntimeError("server not ready in 120 s")
-        yield client, data_dir, saw_not_ready
-    proc.terminate()
-    proc.wait(20)
+    with serve(data_dir, env={"CHAYAN_READER": "general-ocr"}) as (base, _proc), \
+            httpx.Client(base_url=base, timeout=30) as client:
+        yield client, data_dir
 
 
 def _jpeg(image: np.ndarray) -> bytes:
@@ -61,7 +31,7 @@ def _jpeg(image: np.ndarray) -> bytes:
 
 
 def test_health_and_readiness(server):
-    client, _, _ = server
+    client, _ = server
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["ready"] is True and ready["database"] is True
@@ -70,7 +40,7 @@ def test_health_and_readiness(server):
 
 
 def test_read_a_real_frame(server, realdev):
-    client, _, _ = server
+    client, _ = server
     data = (realdev / "plates_full/ccpd_001.jpg").read_bytes()
     r = client.post("/v1/read", files={"image": ("ccpd_001.jpg", data, "image/jpeg")})
     assert r.status_code == 200, r.text
@@ -105,7 +75,7 @@ def _huge_png() -> bytes:
     ],
 )
 def test_bad_uploads_get_clear_4xx_and_service_keeps_serving(server, realdev, name, payload, status, needle):
-    client, _, _ = server
+    client, _ = server
     r = client.post("/v1/read", files={"image": (name, payload, "application/octet-stream")})
     assert r.status_code == status, r.text
     assert needle in r.json()["detail"]
@@ -114,14 +84,14 @@ def test_bad_uploads_get_clear_4xx_and_service_keeps_serving(server, realdev, na
 
 
 def test_wrong_fields_are_422(server):
-    client, _, _ = server
+    client, _ = server
     assert client.post("/v1/read", files={"picture": ("a.jpg", b"x")}).status_code == 422
     r = client.post("/v1/read?hint=sideways", files={"image": ("a.jpg", _jpeg(np.zeros((8, 8, 3), np.uint8)))})
     assert r.status_code == 422
 
 
 def test_audit_trail_in_sqlite_is_masked(server, realdev):
-    client, data_dir, _ = server
+    client, data_dir = server
     client.post("/v1/read", files={"image": ("a.jpg", (realdev / "plates_full/ccpd_001.jpg").read_bytes())})
     db = Path(data_dir) / "chayan.db"
     with sqlite3.connect(db) as conn:
@@ -133,7 +103,7 @@ def test_audit_trail_in_sqlite_is_masked(server, realdev):
 
 def test_invalid_settings_stop_the_service_with_a_message(tmp_path):
     env = {**os.environ, "CHAYAN_DATA_DIR": str(tmp_path), "CHAYAN_INTRA_OP_THREADS": "0"}
-    proc = subprocess.run([sys.executable, "-m", "serving.cli", "serve", "--port", str(_free_port())], env=env,
+    proc = subprocess.run([sys.executable, "-m", "serving.cli", "serve", "--port", str(free_port())], env=env,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "intra_op_threads" in proc.stderr
