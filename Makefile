@@ -13,7 +13,7 @@ export YOLO_CONFIG_DIR := $(CURDIR)/var/ultralytics
 export MPLCONFIGDIR := $(CURDIR)/var/matplotlib
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: run test install install-train system-deps lint clean-venv
+.PHONY: run test install install-train system-deps lint clean-venv bench-peers
 
 run: install
 	mkdir -p var
@@ -50,6 +50,12 @@ system-deps:
 	      || { echo "apt-get install fonts-noto-cjk fonts-dejavu-core failed" >&2; exit 1; }; \
 	  else echo "fonts missing: run 'sudo apt-get install fonts-noto-cjk fonts-dejavu-core'" >&2; exit 1; fi; \
 	fi
+
+# Peer readers for `chayan bench realdev --reader ... agentclpr`: agentclpr declares opencv-python (GUI) and
+# a web server stack, which would clash with the headless OpenCV; install it and the parts it imports only.
+bench-peers: install
+	$(BIN)/pip install --quiet --no-deps agentclpr==1.1.0 agentocr==2.0.0
+	$(BIN)/pip install --quiet shapely pyclipper six wget
 
 lint: install
 	$(BIN)/ruff check models inference training datasets serving benchmarks tests

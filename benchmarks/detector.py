@@ -2,7 +2,7 @@
 real VIN crops, and latency per input size, fp32 vs int8, 1 vs 2 threads, with the PyTorch model (when
 its weights and torch are present) timed in the same run.
 
-``python -m benchmarks.detector [--sizes 320 416 512 640] [--int8 models/vehicle-det.int8.onnx]``
+``python -m benchmarks.detector [--sizes 320 416 512 640] [--int8 var/runs/vehicle-det/vehicle-det.int8.onnx]``
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from benchmarks.realdev import DEFAULT_ROOT, RESULTS_DIR, load_items
+from datasets.realdev import ccpd_corners, load_labels, split_of
 from inference.engine import Engine, EngineOptions
 from inference.ops.geometry import iou_xyxy
 from inference.ops.letterbox import letterbox
@@ -26,56 +27,55 @@ from models import ModelCatalog
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _corners_from_ccpd(vertices: list[list[float]]) -> np.ndarray:
-    # CCPD lists bottom-right first and goes round (BR, BL, TL, TR); ours are TL, TR, BR, BL.
-    br, bl, tl, tr = (np.asarray(v, np.float32) for v in vertices)
-    return np.stack([tl, tr, br, bl])
-
-
-def accuracy(detector: Detector, root: Path, size: int) -> dict[str, Any]:
-    items = [json.loads(line) for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+def accuracy(detector: Detector, root: Path, size: int) -> list[dict[str, Any]]:
+    """One row over every labelled frame and one over the frames the fine-tune never saw (holdout)."""
+    items = load_labels(root)
     frames = [r for r in items if r["kind"] == "plate" and r.get("image_type") == "full_frame"]
     vins = [r for r in items if r["kind"] == "vin"]
-    found = with_box = reported = false_alarms = 0
-    corner_err: list[float] = []
+    per_frame: list[dict[str, Any]] = []  # frames with a labelled box
     special_any = special_n = 0
     for r in frames:
         image = cv2.imread(str(root / r["file"]), cv2.IMREAD_COLOR)
         plates = detector(image, size).of("plate")
-        if r.get("bbox"):
-            with_box += 1
-            reported += len(plates)
-            match = [p for p in plates if iou_xyxy(p.box_xyxy, tuple(r["bbox"])) >= 0.5]
-            found += bool(match)
-            false_alarms += len(plates) - (1 if match else 0)
-            if match and r.get("vertices"):
-                truth = _corners_from_ccpd(r["vertices"])
-                width = float(np.linalg.norm(truth[1] - truth[0]))
-                pred = np.asarray(match[0].corners_xy, np.float32)
-                corner_err.append(float(np.linalg.norm(pred - truth, axis=1).mean() / max(width, 1)))
-        else:
+        if not r.get("bbox"):
             special_n += 1
             special_any += bool(plates)
+            continue
+        match = [p for p in plates if iou_xyxy(p.box_xyxy, tuple(r["bbox"])) >= 0.5]
+        err = None
+        if match and r.get("vertices"):
+            truth = np.asarray(ccpd_corners(r["vertices"]), np.float32)
+            width = float(np.linalg.norm(truth[1] - truth[0]))
+            pred = np.asarray(match[0].corners_xy, np.float32)
+            err = float(np.linalg.norm(pred - truth, axis=1).mean() / max(width, 1))
+        per_frame.append({"holdout": split_of(r["file"]) == "holdout", "reported": len(plates),
+                          "found": bool(match), "false": len(plates) - (1 if match else 0), "corner_err": err})
     vin_found = 0
     vin_cover: list[float] = []
     for r in vins:
         image = cv2.imread(str(root / r["file"]), cv2.IMREAD_COLOR)
-        h, w = image.shape[:2]
+        w = image.shape[1]
         dets = [d for d in detector(image, size).detections if d.label in ("vin_stamp", "vin_label")]
         if dets:
-            x1, y1, x2, y2 = dets[0].box_xyxy
+            x1, _, x2, _ = dets[0].box_xyxy
             vin_found += 1
             vin_cover.append((x2 - x1) / w)
-    return {
-        "input_size": size,
-        "frames_with_box": with_box,
-        "plate_recall_iou50": found / with_box if with_box else None,
-        "plate_precision": (reported - false_alarms) / reported if reported else None,
-        "corner_error_mean_rel_width": float(np.mean(corner_err)) if corner_err else None,
-        "special_frames_with_a_plate": f"{special_any}/{special_n}",
-        "vin_crops_with_a_vin": f"{vin_found}/{len(vins)}",
-        "vin_width_covered_mean": float(np.mean(vin_cover)) if vin_cover else None,
-    }
+    rows = []
+    for group, chosen in (("all", per_frame), ("holdout", [f for f in per_frame if f["holdout"]])):
+        reported = sum(f["reported"] for f in chosen)
+        errors = [f["corner_err"] for f in chosen if f["corner_err"] is not None]
+        rows.append({
+            "input_size": size,
+            "frames": group,
+            "frames_with_box": len(chosen),
+            "plate_recall_iou50": sum(f["found"] for f in chosen) / len(chosen) if chosen else None,
+            "plate_precision": (reported - sum(f["false"] for f in chosen)) / reported if reported else None,
+            "corner_error_mean_rel_width": float(np.mean(errors)) if errors else None,
+            "special_frames_with_a_plate": f"{special_any}/{special_n}",
+            "vin_crops_with_a_vin": f"{vin_found}/{len(vins)}",
+            "vin_width_covered_mean": float(np.mean(vin_cover)) if vin_cover else None,
+        })
+    return rows
 
 
 def latency(session_run, tensor: np.ndarray, repeats: int) -> dict[str, float]:
@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", default=str(DEFAULT_ROOT))
     parser.add_argument("--sizes", type=int, nargs="+", default=[320, 416, 512, 640])
-    parser.add_argument("--int8", default="", help="an int8 ONNX file to time against fp32")
+    parser.add_argument("--int8", default=str(REPO / "var/runs/vehicle-det/vehicle-det.int8.onnx"),
+                        help="the int8 ONNX file of the training run, timed against fp32 when present")
     parser.add_argument("--torch-weights", default=str(REPO / "var/runs/vehicle-det/weights/best.pt"))
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--out", default=str(RESULTS_DIR))
@@ -107,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine(catalog, EngineOptions(intra_op_threads=threads))
         detector = Detector(engine.load("vehicle-det"))
         if threads == 1:
-            report["accuracy"] = [accuracy(detector, root, s) for s in args.sizes]
+            report["accuracy"] = [row for s in args.sizes for row in accuracy(detector, root, s)]
         variants = {"onnx-fp32": lambda x, m=detector.model: m.run({"images": x})}
-        if args.int8:
+        if args.int8 and Path(args.int8).is_file():
             import onnxruntime as ort
 
             so = engine.session_options()
@@ -145,12 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "detector.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     lines = [f"# Detector: {report['model']}", "", "Real-dev accuracy (single frame, conf 0.3):", "",
-             "| input | plate recall IoU≥0.5 | precision | corner err / plate width | special frames with a plate"
-             " | VIN crops with a VIN | VIN width covered |", "|---|---|---|---|---|---|---|"]
+             "| input | frames | plate recall IoU≥0.5 | precision | corner err / plate width |"
+             " special frames with a plate | VIN crops with a VIN | VIN width covered |",
+             "|---|---|---|---|---|---|---|---|"]
     for a in report["accuracy"]:
         def pct(v: float | None) -> str:
             return "–" if v is None else f"{100 * v:.1f}%"
-        lines.append(f"| {a['input_size']} | {pct(a['plate_recall_iou50'])} | {pct(a['plate_precision'])} | "
+        lines.append(f"| {a['input_size']} | {a['frames']} ({a['frames_with_box']}) | "
+                     f"{pct(a['plate_recall_iou50'])} | {pct(a['plate_precision'])} | "
                      f"{pct(a['corner_error_mean_rel_width'])} | {a['special_frames_with_a_plate']} | "
                      f"{a['vin_crops_with_a_vin']} | {pct(a['vin_width_covered_mean'])} |")
     lines += ["", "Latency of the model alone on a 720x1160 frame letterboxed (ms, same run):", "",

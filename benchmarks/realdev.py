@@ -218,6 +218,35 @@ def markdown(name: str, summary: dict[str, dict[str, Any]], setup: dict[str, Any
     return "\n".join(lines) + "\n"
 
 
+def comparison_markdown(reports: dict[str, dict[str, Any]]) -> str:
+    """Readers side by side from one run: exact match and p50 latency per group and per plate colour."""
+    names = list(reports)
+    first = reports[names[0]]["setup"]
+    groups = list(dict.fromkeys(g for r in reports.values() for g in r["summary"]))
+    lines = [f"# real-dev: readers side by side ({first['date']}, {first['threads']} thread(s), {first['machine']})",
+             "", "Exact full-plate / 17-char VIN match, with p50 latency per image (ms).", "",
+             "| group | images | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for g in groups:
+        cells = []
+        for n in names:
+            s = reports[n]["summary"].get(g)
+            cells.append("–" if s is None else f"{_pct(s['exact_rate'])} ({s['exact']}) · {s['latency_ms_p50']:.0f}")
+        images = next(r["summary"][g]["images"] for r in reports.values() if g in r["summary"])
+        lines.append(f"| {g} | {images} | " + " | ".join(cells) + " |")
+    lines += ["", "Per plate colour:", "", "| group | colour | images | " + " | ".join(names) + " |",
+              "|---|---|---|" + "---|" * len(names)]
+    for g in groups:
+        colours = dict.fromkeys(c for r in reports.values() for c in r["summary"].get(g, {}).get("by_color", {}))
+        for c in colours:
+            cells, images = [], 0
+            for n in names:
+                s = reports[n]["summary"].get(g, {}).get("by_color", {}).get(c)
+                images = s["images"] if s else images
+                cells.append("–" if s is None else f"{_pct(s['exact_rate'])} ({s['exact']})")
+            lines.append(f"| {g} | {c} | {images} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def run(
     reader: VehicleReader,
     name: str,

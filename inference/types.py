@@ -174,6 +174,22 @@ class VinRead:
 
 
 @dataclass(frozen=True, slots=True)
+class NameplateRead:
+    """A detected nameplate (产品标牌): its outline, its text lines in frame pixels and the fields the
+    nameplate rules found in them (``model``, ``engine_model``, ``production_date``)."""
+
+    box_xyxy: BoxXYXY
+    corners_xy: tuple[PointXY, ...]
+    fields: Mapping[str, str]
+    lines: tuple[TextLine, ...]
+    detection_score: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_box(self.box_xyxy)
+        object.__setattr__(self, "fields", _frozen_map(self.fields))
+
+
+@dataclass(frozen=True, slots=True)
 class VehicleRead:
     """What was read of a vehicle in one frame. Every reader's ``timings_ms`` has ``total``."""
 
@@ -182,3 +198,4 @@ class VehicleRead:
     size_wh: tuple[int, int]
     timings_ms: Mapping[str, float] = field(default_factory=lambda: _frozen_map(None))
     models: tuple[ModelVersion, ...] = ()
+    nameplates: tuple[NameplateRead, ...] = ()

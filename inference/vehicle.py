@@ -16,17 +16,19 @@ from typing import Protocol
 import numpy as np
 
 from .engine import Engine
+from .inspection import nameplate_fields
 from .ops.geometry import box_of_points, iou_xyxy, warp_quad
-from .stages.detector import Detector
+from .stages.detector import Detection, Detector
 from .stages.readers import PlateReader, VinReader
 from .stages.text import TextReader
-from .types import BoxXYXY, Frame, PlateRead, TextRead, VehicleRead, VinRead
+from .types import BoxXYXY, Correction, Frame, NameplateRead, PlateRead, TextLine, TextRead, VehicleRead, VinRead
 from .validate.plate import classify_plate_text, plate_color
-from .validate.vin import validate_vin
+from .validate.vin import VinCorrection, correct_vin, validate_vin, wmi_info
 
 # Separators and look-alikes that PP-OCR emits inside plates: the plate's dot, spaces, dashes.
 _PLATE_NOISE = re.compile(r"[\s·•.。,，\-_:：|'\"“”]")
 _VIN_CHAR = re.compile(r"[A-Z0-9]")
+_VIN_LIKE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # I, O, Q fold to 1, 0, 0 in the VIN rules
 
 
 class ImageHint(StrEnum):
@@ -101,18 +103,34 @@ class OcrVehicleReader:
 
 
 class DetectorVehicleReader:
-    """The dedicated path: detector (plates with corners, VIN stamps and labels) -> rectify -> plate or
-    VIN reader -> rules."""
+    """The dedicated path: detector (plates with corners, VIN stamps and labels, nameplates) -> rectify ->
+    plate or VIN reader -> rules; nameplates are read by the general PP-OCR reader and the nameplate rules.
+
+    Without a trained VIN reader in the catalog, the general recogniser reads the detected VIN and the VIN
+    rules pick. The detector runs at ``input_size`` on video-sized frames and at ``photo_input_size`` on
+    frames whose long side exceeds ``PHOTO_LONG_SIDE`` (handheld photos); both default to the catalog's
+    ``default_size`` / ``photo_size``.
+    """
 
     kind = "dedicated"
+    PHOTO_LONG_SIDE = 1600
 
-    def __init__(self, engine: Engine, input_size: int | None = None, detector: str = "vehicle-det",
-                 plate_reader: str = "plate-reader", vin_reader: str = "vin-reader") -> None:
+    def __init__(self, engine: Engine, input_size: int | None = None, photo_input_size: int | None = None,
+                 detector: str = "vehicle-det", plate_reader: str = "plate-reader",
+                 vin_reader: str = "vin-reader") -> None:
         det_model = engine.load(detector)
-        self.detector = Detector(det_model, input_size or int(det_model.entry.input.get("default_size", 416)))
+        sizes = det_model.entry.input
+        self.input_size = input_size or int(sizes.get("default_size", 320))
+        self.photo_input_size = photo_input_size or int(sizes.get("photo_size", self.input_size))
+        self.detector = Detector(det_model, self.input_size)
         self.plates = PlateReader(engine.load(plate_reader))
-        self.vins = VinReader(engine.load(vin_reader))
-        self.models = (det_model.version, self.plates.recognizer.model.version, self.vins.recognizer.model.version)
+        self.vins = VinReader(engine.load(vin_reader)) if vin_reader in engine.catalog else None
+        self.text = TextReader(engine)  # nameplates, and VINs while no VIN reader ships
+        self.models = (det_model.version, self.plates.recognizer.model.version,
+                       *((self.vins.recognizer.model.version,) if self.vins else self.text.models))
+
+    def detector_size(self, size_wh: tuple[int, int]) -> int:
+        return self.photo_input_size if max(size_wh) > self.PHOTO_LONG_SIDE else self.input_size
 
     def read(self, frame: Frame, hint: ImageHint = ImageHint.frame) -> VehicleRead:
         image = frame.image
@@ -120,11 +138,12 @@ class DetectorVehicleReader:
         timings: dict[str, float] = {}
         plates: list[PlateRead] = []
         vins: list[VinRead] = []
+        nameplates: list[NameplateRead] = []
         if hint is ImageHint.plate_crop:
             plates.append(self.plates.read(image))
             timings["plate_read"] = (time.perf_counter() - t0) * 1000
         else:
-            found = self.detector(image)
+            found = self.detector(image, self.detector_size(frame.size_wh))
             timings["detect"] = found.elapsed_ms
             t1 = time.perf_counter()
             if hint is ImageHint.frame:
@@ -134,12 +153,89 @@ class DetectorVehicleReader:
             t2 = time.perf_counter()
             vin_dets = found.of("vin_stamp") + found.of("vin_label")
             for det in vin_dets:
-                vins.append(self.vins.read(image, np.asarray(det.corners_xy), det.box_xyxy, det.score))
-            if hint is ImageHint.vin_crop and not vin_dets:
-                vins.append(self.vins.read(image))  # the crop is the VIN: read it whole
+                quad = np.asarray(det.corners_xy, np.float32)
+                if self.vins is not None:
+                    vins.append(self.vins.read(image, quad, det.box_xyxy, det.score))
+                else:
+                    vins.extend(general_vins(self.text, image, _grow_quad(quad, 1.03, 1.25), det.score))
+            if hint is ImageHint.vin_crop and not vin_dets:  # the crop is the VIN: read it whole
+                vins.extend([self.vins.read(image)] if self.vins is not None
+                            else general_vins(self.text, image, None))
             timings["vin_read"] = (time.perf_counter() - t2) * 1000
+            if hint is ImageHint.frame and found.of("nameplate"):
+                t3 = time.perf_counter()
+                nameplates = [self._nameplate(image, det) for det in found.of("nameplate")]
+                timings["nameplate_read"] = (time.perf_counter() - t3) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return VehicleRead(tuple(plates), tuple(vins), frame.size_wh, timings, self.models)
+        return VehicleRead(tuple(_dedupe_plates(plates)), tuple(vins), frame.size_wh, timings, self.models,
+                           tuple(nameplates))
+
+    def _nameplate(self, image: np.ndarray, det: Detection) -> NameplateRead:
+        """Read every text line inside the nameplate (a margin around its box) and apply the nameplate rules."""
+        h, w = image.shape[:2]
+        x1, y1, x2, y2 = det.box_xyxy
+        mx, my = 0.04 * (x2 - x1), 0.04 * (y2 - y1)
+        ox, oy = int(max(0, x1 - mx)), int(max(0, y1 - my))
+        crop = image[oy : int(min(h, y2 + my)) + 1, ox : int(min(w, x2 + mx)) + 1]
+        lines = tuple(_shift_line(line, ox, oy) for line in self.text.read(Frame(np.ascontiguousarray(crop))).lines)
+        fields = {name: readings[0].text for name, readings in nameplate_fields(lines).items()}
+        return NameplateRead(det.box_xyxy, det.corners_xy, fields, lines, det.score)
+
+
+def general_vins(text: TextReader, image: np.ndarray, quad: np.ndarray | None,
+                 detection_score: float | None = None) -> list[VinRead]:
+    """The general PP-OCR reader reads a VIN region, and the VIN rules decode it.
+
+    With a ``quad`` the region is that line; without, the image is a VIN crop: its text lines are
+    detected and read, and the whole crop is read as one line as well (a crop framed tight on the VIN
+    has no margin the text detector needs). Every 17-character window of VIN characters of every reading
+    goes through the rule-constrained correction (the recogniser's top-k per character, check digit);
+    the valid ones win, those read from a detected line before the whole-crop reading, then those whose
+    WMI lies in an allocated ISO 3780 range (a window shifted onto a frame mark such as ``X`` or ``*``
+    rarely does), then the most probable; with no valid one the most probable window comes back marked
+    invalid.
+    """
+    h, w = image.shape[:2]
+    whole = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    regions = [quad] if quad is not None else [q for q, _ in text.detector(image)] + [whole]
+    reads = text.recognizer([warp_quad(image, q) for q in regions])
+    best: tuple[tuple[bool, bool, bool, float], np.ndarray, TextRead, VinCorrection] | None = None
+    for region, read in zip(regions, reads, strict=True):
+        line = region is not whole
+        for correction in _vin_windows(read):
+            key = (correction.valid, line, wmi_info(correction.text) is not None, correction.confidence)
+            if best is None or key > best[0]:
+                best = (key, region, read, correction)
+    if best is None:
+        return []
+    _, region, read, correction = best
+    check = validate_vin(correction.text)
+    return [VinRead(correction.text, float(correction.confidence), _clip_box(box_of_points(region), w, h),
+                    check.check_digit_ok, correction.valid, read,
+                    tuple(Correction(c.position, c.read, c.corrected_to, c.confidence) for c in correction.corrected),
+                    correction.ambiguous, tuple((float(x), float(y)) for x, y in region), detection_score)]
+
+
+def _vin_windows(read: TextRead) -> list[VinCorrection]:
+    """Rule-constrained readings of each 17-character window of a line's VIN-like characters."""
+    chars = [c for c in read.chars if c.char.upper() in _VIN_LIKE]
+    out = []
+    for i in range(len(chars) - 16):
+        window = [[(c.char.upper(), c.confidence), *((a.upper(), p) for a, p in c.alternatives)]
+                  for c in chars[i : i + 17]]
+        strict = correct_vin(window, allocated_wmi=True)
+        out.append(strict if strict.valid else correct_vin(window))
+    return out
+
+
+def _clip_box(box: BoxXYXY, w: int, h: int) -> BoxXYXY:
+    return (max(0.0, box[0]), max(0.0, box[1]), min(float(w), box[2]), min(float(h), box[3]))
+
+
+def _shift_line(line: TextLine, dx: int, dy: int) -> TextLine:
+    x1, y1, x2, y2 = line.box_xyxy
+    corners = tuple((x + dx, y + dy) for x, y in line.corners_xy)
+    return TextLine((x1 + dx, y1 + dy, x2 + dx, y2 + dy), corners, line.det_score, line.read)  # type: ignore[arg-type]
 
 
 # PP-OCR text lines come out already grown (DB unclip ratio 1.6): on a plate the character line's quad
@@ -191,7 +287,8 @@ class TextLineVehicleReader:
         if hint is ImageHint.plate_crop:
             plates.append(self.plates.read(image))
         elif hint is ImageHint.vin_crop:
-            vins.extend([self.vins.read(image)] if self.vins is not None else self._general_vins(image, None))
+            vins.extend([self.vins.read(image)] if self.vins is not None
+                        else general_vins(self.text, image, None))
         else:
             quads = self.text.detector(image)
             timings["text_det"] = (time.perf_counter() - t0) * 1000
@@ -218,22 +315,10 @@ class TextLineVehicleReader:
                     if read.valid or len(read.text) == 17:
                         vins.append(read)
                 else:
-                    vins.extend(self._general_vins(image, q))
+                    vins.extend(general_vins(self.text, image, q))
             timings["vin_read"] = (time.perf_counter() - t2) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         return VehicleRead(tuple(_dedupe_plates(plates)), tuple(vins), frame.size_wh, timings, self.models)
-
-
-    def _general_vins(self, image: np.ndarray, quad: np.ndarray | None) -> list[VinRead]:
-        """Without a trained VIN reader, the general recogniser reads the line and the VIN rules pick."""
-        crop = image if quad is None else warp_quad(image, quad)
-        read = self.text.recognizer([crop])[0]
-        box = box_of_points(quad) if quad is not None else (0.0, 0.0, float(image.shape[1]), float(image.shape[0]))
-        out = []
-        for cand in vin_candidates(read.text)[:1]:
-            check = validate_vin(cand)
-            out.append(VinRead(cand, read.confidence, box, check.check_digit_ok, check.valid, read))
-        return out
 
 
 def _dedupe_plates(plates: list[PlateRead]) -> list[PlateRead]:
@@ -270,7 +355,7 @@ def _dedupe(plates: Iterable[PlateRead]) -> list[PlateRead]:
 
 
 
-DEDICATED_MODELS = ("vehicle-det", "plate-reader", "vin-reader")
+DEDICATED_MODELS = ("vehicle-det", "plate-reader")  # the VIN reader is optional: see DetectorVehicleReader
 READER_KINDS = ("auto", "dedicated", "text-lines", "general-ocr")
 
 

@@ -74,7 +74,9 @@ def _cmd_read(args: argparse.Namespace) -> int:
             plates = ", ".join(f"{p['text']} ({p['color']}, {p['confidence']:.2f})" for p in out["plates"]) or "-"
             vins = ", ".join(f"{v['text']} (check digit {'ok' if v['check_digit_ok'] else 'FAILS'})"
                              for v in out["vins"]) or "-"
-            print(f"{name}: plates {plates}; VINs {vins}")
+            nameplates = "; ".join(", ".join(f"{k} {v}" for k, v in n["fields"].items()) or "no fields read"
+                                   for n in out["nameplates"])
+            print(f"{name}: plates {plates}; VINs {vins}" + (f"; nameplate {nameplates}" if nameplates else ""))
             for line in out.get("lines", []):
                 print(f"    {line['confidence']:.2f}  {line['text']}")
     return status
@@ -90,20 +92,27 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from benchmarks import realdev
+    from benchmarks import peers, realdev
     from inference.engine import Engine, EngineOptions
     from inference.vehicle import make_reader
 
     engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
-    reader = make_reader(engine, args.reader)
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    name = reader.kind
-    report = realdev.run(reader, name, Path(args.root), Path(args.out), args.threads, args.limit, progress)
-    print(file=sys.stderr)
-    print(realdev.markdown(name, report["summary"], report["setup"]))
+    reports = {}
+    for kind in args.reader:
+        reader = peers.make_peer(kind) if kind in peers.PEERS else make_reader(engine, kind)
+        name = reader.kind
+        print(f"{name}:", file=sys.stderr)
+        reports[name] = realdev.run(reader, name, Path(args.root), Path(args.out), args.threads, args.limit, progress)
+        print(file=sys.stderr)
+        print(realdev.markdown(name, reports[name]["summary"], reports[name]["setup"]))
+    if len(reports) > 1:
+        table = realdev.comparison_markdown(reports)
+        (Path(args.out) / "realdev-comparison.md").write_text(table, encoding="utf-8")
+        print(table)
     return 0
 
 
@@ -253,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     b.add_argument("--root", default=str(DEFAULT_ROOT))
     b.add_argument("--out", default=str(RESULTS_DIR))
-    b.add_argument("--reader", default="auto", choices=["auto", "dedicated", "text-lines", "general-ocr"])
+    b.add_argument("--reader", nargs="+", default=["auto"],
+                   choices=["auto", "dedicated", "text-lines", "general-ocr", "agentclpr"],
+                   help="one or more readers, run one after the other on the same images; with several, "
+                        "realdev-comparison.md puts them side by side (agentclpr: make bench-peers)")
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--limit", type=int)
     b.set_defaults(func=_cmd_bench)

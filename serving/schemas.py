@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from inference.types import Correction, PlateRead, TextLine, VehicleRead, VinRead
+from inference.types import Correction, NameplateRead, PlateRead, TextLine, VehicleRead, VinRead
 
 
 class _Out(BaseModel):
@@ -76,6 +76,19 @@ class LineOut(_Out):
                    corners=[[round(x, 1), round(y, 1)] for x, y in line.corners_xy])
 
 
+class NameplateOut(_Out):
+    fields: dict[str, str]
+    box_xyxy: list[float]
+    corners: list[list[float]]
+    lines: list[LineOut]
+
+    @classmethod
+    def of(cls, n: NameplateRead) -> NameplateOut:
+        return cls(fields=dict(n.fields), box_xyxy=[round(v, 1) for v in n.box_xyxy],
+                   corners=[[round(x, 1), round(y, 1)] for x, y in n.corners_xy],
+                   lines=[LineOut.of(line) for line in n.lines])
+
+
 class ModelOut(_Out):
     name: str
     version: str
@@ -88,6 +101,7 @@ class ReadOut(_Out):
     height: int
     plates: list[PlateOut]
     vins: list[VinOut]
+    nameplates: list[NameplateOut]
     timings_ms: dict[str, float]
     models: list[ModelOut]
 
@@ -95,6 +109,7 @@ class ReadOut(_Out):
     def of(cls, read: VehicleRead, file: str | None) -> ReadOut:
         return cls(file=file, width=read.size_wh[0], height=read.size_wh[1],
                    plates=[PlateOut.of(p) for p in read.plates], vins=[VinOut.of(v) for v in read.vins],
+                   nameplates=[NameplateOut.of(n) for n in read.nameplates],
                    timings_ms={k: round(v, 2) for k, v in read.timings_ms.items()},
                    models=[ModelOut(name=m.name, version=m.version, sha256=m.sha256) for m in read.models])
 

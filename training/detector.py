@@ -132,14 +132,85 @@ def export_onnx(weights: Path, cfg: DetectorConfig, out: Path) -> Path:
 
 
 def validate(weights: Path, cfg: DetectorConfig) -> dict[str, float]:
+    """Synthetic val metrics of PyTorch weights or an exported ONNX file (ultralytics runs either)."""
     ultra.prepare()
     from ultralytics import YOLO
 
+    batch = cfg.batch if Path(weights).suffix == ".pt" else 1  # the ONNX export takes one image per call
     metrics = YOLO(str(weights), task="pose").val(data=str(cfg.data_dir / "dataset.yaml"), imgsz=cfg.imgsz,
-                                                  batch=cfg.batch, device="cpu", plots=False, verbose=False)
+                                                  batch=batch, device="cpu", plots=False, verbose=False)
     return {"synthetic_val_box_map50": round(float(metrics.box.map50), 4),
             "synthetic_val_box_map50_95": round(float(metrics.box.map), 4),
             "synthetic_val_pose_map50": round(float(metrics.pose.map50), 4)}
+
+
+def quantize_int8(fp32: Path, cfg: DetectorConfig, out: Path, calibration_images: int = 64) -> Path:
+    """Static QDQ int8 (per-channel weights, activations calibrated on synthetic *train* scenes letterboxed
+    to the default input size) with onnxruntime's quantiser."""
+    import cv2
+    import numpy as np
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    from inference.ops.letterbox import letterbox
+
+    size = int(cfg.export.get("default_input_size", cfg.imgsz))
+    files = sorted((cfg.data_dir / "train" / "images").iterdir())[:calibration_images]
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.items = iter(files)
+
+        def get_next(self) -> dict[str, Any] | None:
+            path = next(self.items, None)
+            if path is None:
+                return None
+            boxed, _ = letterbox(cv2.imread(str(path), cv2.IMREAD_COLOR), size, square=True)
+            x = np.ascontiguousarray(boxed[:, :, ::-1].transpose(2, 0, 1))[None].astype(np.float32) / 255
+            return {"images": x}
+
+    prepared = out.with_suffix(".pre.onnx")
+    quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
+    quantize_static(str(prepared), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+    prepared.unlink()
+    return out
+
+
+def onnx_p50_ms(path: Path, size: int, threads: int = 2, repeats: int = 40) -> float:
+    import numpy as np
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(0).random((1, 3, size, size), dtype=np.float32)
+    for _ in range(5):
+        session.run(None, {"images": x})
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        session.run(None, {"images": x})
+        times.append((time.perf_counter() - t) * 1000)
+    return float(np.percentile(times, 50))
+
+
+def int8_decision(cfg: DetectorConfig, fp32: Path, fp32_metrics: dict[str, float],
+                  out_dir: Path | None = None) -> dict[str, Any]:
+    """Quantise, validate and time fp32 vs int8 in one run; int8 ships only if it loses <= 0.5 mAP50
+    points and is faster. Returns the measurements and the decision (the int8 file is kept out of the
+    catalog otherwise)."""
+    int8 = quantize_int8(fp32, cfg, (out_dir or REPO / "var" / "runs" / cfg.name) / f"{fp32.stem}.int8.onnx")
+    int8_metrics = validate(int8, cfg)
+    size = int(cfg.export.get("default_input_size", cfg.imgsz))
+    fp32_ms, int8_ms = onnx_p50_ms(fp32, size), onnx_p50_ms(int8, size)
+    loss = fp32_metrics["synthetic_val_box_map50"] - int8_metrics["synthetic_val_box_map50"]
+    ship = loss <= 0.005 and int8_ms < fp32_ms
+    return {"int8_file": str(int8.relative_to(REPO) if int8.is_relative_to(REPO) else int8),
+            "int8_box_map50": int8_metrics["synthetic_val_box_map50"],
+            "map50_loss": round(loss, 4), "p50_ms_fp32": round(fp32_ms, 2), "p50_ms_int8": round(int8_ms, 2),
+            "input_size": size, "threads": 2, "int8_shipped": ship}
 
 
 def catalog_entry(cfg: DetectorConfig, config_path: Path, metrics: dict[str, Any], file: str) -> dict[str, Any]:
@@ -184,6 +255,12 @@ def run(config_path: Path, threads: int | None = None, workers: int = 2,
     metrics = validate(weights, cfg)
     metrics["train_minutes"] = round(minutes, 1)
     out = export_onnx(weights, cfg, catalog_path.parent / cfg.export["file"])
+    metrics.update({f"onnx_{k}": v for k, v in validate(out, cfg).items()})
+    decision = int8_decision(cfg, out, {k.removeprefix("onnx_"): v for k, v in metrics.items()})
+    print(json.dumps(decision), flush=True)
+    metrics["int8"] = decision
+    if decision["int8_shipped"]:
+        shutil.copyfile(REPO / decision["int8_file"], out)  # same name: the catalog entry pins its sha256
     rel_config = config_path.resolve().relative_to(REPO) if config_path.resolve().is_relative_to(REPO) else config_path
     entry = upsert_entry(catalog_entry(cfg, Path(rel_config), metrics, out.name), catalog_path)
     print(json.dumps(entry, indent=1, ensure_ascii=False))

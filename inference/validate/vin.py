@@ -530,8 +530,15 @@ def _fold_vin(_index: int, char: str) -> str | None:
     return _FORBIDDEN_LOOKALIKES.get(char)
 
 
-def correct_vin(candidates: Candidates, max_changes: int = 2) -> VinCorrection:
+def _vin_ok_allocated(vin: str) -> bool:
+    return _vin_ok(vin) and (vin[:3] in WMI or _country_of(vin[:3]) is not None)
+
+
+def correct_vin(candidates: Candidates, max_changes: int = 2, allocated_wmi: bool = False) -> VinCorrection:
     """Most probable valid VIN reachable from the recogniser's top-k by at most `max_changes` swaps.
+
+    With `allocated_wmi`, a valid VIN must also start with a WMI in an allocated ISO 3780 range (or a
+    known maker): a stricter plausibility for readings that may be shifted onto a mark next to the VIN.
 
     `candidates[i]` lists (char, probability) alternatives for position i (probabilities in [0, 1]).
     I, O and Q also propose 1, 0 and 0 at `FOLD_PRIOR` times their probability. If nothing valid is in
@@ -543,7 +550,7 @@ def correct_vin(candidates: Candidates, max_changes: int = 2) -> VinCorrection:
         top1 = "".join(alts[0][0] for alts in alternatives)
         prob = math.prod(alts[0][1] for alts in alternatives) if alternatives else 0.0
         return VinCorrection(text=top1, valid=False, corrected=(), confidence=prob, ambiguous=False)
-    result = _search(alternatives, _vin_ok, max_changes)
+    result = _search(alternatives, _vin_ok_allocated if allocated_wmi else _vin_ok, max_changes)
     if result.best is None:
         return VinCorrection(
             text=result.top1, valid=False, corrected=(), confidence=result.top1_prob, ambiguous=False

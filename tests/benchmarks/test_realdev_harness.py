@@ -89,3 +89,32 @@ def test_harness_runs_the_general_reader_and_writes_results(tiny, tmp_path, ocr_
 def test_missing_labels_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="labels.jsonl"):
         realdev.load_items(tmp_path)
+
+
+def test_comparison_puts_readers_side_by_side(tiny, tmp_path):
+    items = realdev.load_items(tiny)
+    ccpd1 = items[0]
+    right = {((720, 1160), ImageHint.frame): ([PlateRead(ccpd1.text, 0.9, ccpd1.bbox)], []),
+             ((94, 24), ImageHint.plate_crop): ([], []), ((600, 90), ImageHint.vin_crop): ([], [])}
+    wrong = {k: ([], []) for k in right}
+    reports = {name: realdev.run(ScriptedReader(answers), name, tiny, tmp_path, threads=1)
+               for name, answers in (("right", right), ("wrong", wrong))}
+    table = realdev.comparison_markdown(reports)
+    assert "| group | images | right | wrong |" in table
+    row = next(line for line in table.splitlines() if line.startswith("| ccpd | 3 |"))
+    assert "33.3% (1)" in row.split("|")[3] and "0.0% (0)" in row.split("|")[4]
+    assert "| ccpd | blue | 2 | 50.0% (1) | 0.0% (0) |" in table
+
+
+def test_peer_reader_reads_a_real_frame(realdev):
+    pytest.importorskip("agentclpr", reason="peer not installed (make bench-peers)")
+    import cv2
+
+    from benchmarks.peers import make_peer
+
+    image = cv2.imread(str(realdev / "plates_full/ccpd_001.jpg"), cv2.IMREAD_COLOR)
+    read = make_peer("agentclpr").read(Frame(image))
+    assert len(read.plates) == 1 and read.plates[0].text[1:] == "M39018"
+    from benchmarks.realdev import load_items, score
+
+    assert score(load_items(realdev)[0], read)[1]  # found at IoU >= 0.5

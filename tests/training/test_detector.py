@@ -32,3 +32,21 @@ def test_onnx_matches_pytorch(smoke_detector):
     (onnx_pred,) = session.run(None, {session.get_inputs()[0].name: x})
     assert onnx_pred.shape == torch_pred.shape == (1, 4 + 4 + 12, 525)
     np.testing.assert_allclose(onnx_pred, torch_pred, rtol=1e-3, atol=1e-3)
+
+
+def test_int8_is_measured_against_fp32_and_kept_only_when_it_pays(smoke_detector, tmp_path):
+    import onnx
+
+    from training import detector as det_training
+
+    config, _, onnx_path = smoke_detector
+    fp32_metrics = det_training.validate(onnx_path, config)
+    decision = det_training.int8_decision(config, onnx_path, fp32_metrics, out_dir=tmp_path)
+    int8 = tmp_path / f"{onnx_path.stem}.int8.onnx"
+    assert int8.is_file() and any(n.op_type == "QuantizeLinear" for n in onnx.load(str(int8)).graph.node)
+    x = np.random.default_rng(1).uniform(0, 1, (1, 3, 160, 160)).astype(np.float32)
+    (a,) = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"]).run(None, {"images": x})
+    (b,) = ort.InferenceSession(str(int8), providers=["CPUExecutionProvider"]).run(None, {"images": x})
+    assert a.shape == b.shape and np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.9
+    faster = decision["p50_ms_int8"] < decision["p50_ms_fp32"]
+    assert decision["int8_shipped"] == (decision["map50_loss"] <= 0.005 and faster)

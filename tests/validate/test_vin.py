@@ -426,3 +426,21 @@ def test_correct_vin_rejects_misuse(candidates: list[Alts], max_changes: int) ->
 def test_correct_vin_rejects_plain_string() -> None:
     with pytest.raises(TypeError):
         correct_vin(GAC)  # type: ignore[arg-type]
+
+
+def test_allocated_wmi_rule_prefers_a_plausible_maker() -> None:
+    # A stamped GAC VIN read with L as E (alternatives as the PP-OCR recogniser gave them): the most
+    # probable valid reading starts "EMG", a WMI in no allocated ISO 3780 range; the stricter rule finds
+    # the GAC reading one swap away and reports the swap.
+    alts = {0: [("E", 0.934), ("L", 0.062)], 1: [("M", 0.976), ("N", 0.018)],
+            2: [("G", 0.925), ("O", 0.048), ("C", 0.016)], 4: [("U", 0.911), ("0", 0.072), ("O", 0.014)],
+            6: [("G", 0.898), ("6", 0.084)], 7: [("8", 0.984), ("B", 0.014)], 12: [("3", 0.987), ("8", 0.012)],
+            16: [("0", 0.985), ("O", 0.014)]}
+    cands = [alts.get(i, [(ch, 0.999)]) for i, ch in enumerate("EMGMU1G89N1134850")]
+    plain = correct_vin(cands)
+    assert plain.valid and plain.text == "EMGM01G89N1134850" and wmi_info(plain.text) is None
+    strict = correct_vin(cands, allocated_wmi=True)
+    assert strict.text == "LMGMU1G89N1134850" and wmi_info(strict.text).manufacturer == "GAC Motor"
+    assert [(c.position, c.read, c.corrected_to) for c in strict.corrected] == [(1, "E", "L")]
+    # Nothing plausible in reach: invalid, not forced.
+    assert not correct_vin(reading("EMGM01G89N1134850"), allocated_wmi=True).valid
