@@ -36,9 +36,12 @@ def ctc_greedy_decode(
             run = probs[t : end + 1, cls]
             peak = t + int(run.argmax())
             row = probs[peak]
-            order = np.argsort(row)[::-1]
+            # Only the top few classes matter: partition first (a general vocabulary has ~18k classes).
+            k = min(len(row), max(0, top_k - 1) + 2)  # room for the emitted class and the blank
+            top = np.argpartition(row, len(row) - k)[len(row) - k :]
+            order = top[np.argsort(-row[top], kind="stable")]
             alternatives = tuple(
-                (vocabulary[int(k)], float(row[k])) for k in order if k != cls and k != blank_index
+                (vocabulary[int(i)], float(row[i])) for i in order if i != cls and i != blank_index
             )[: max(0, top_k - 1)]
             chars.append(CharRead(vocabulary[cls], float(row[cls]), alternatives))
         t = end + 1

@@ -66,6 +66,20 @@ def test_ctc_decode_collapses_runs_and_keeps_alternatives():
         ctc_greedy_decode(probs[:, :3], vocab)
 
 
+@pytest.mark.parametrize("top_k", [1, 2, 4])
+def test_ctc_alternatives_over_a_large_vocabulary_match_a_full_sort(top_k):
+    rng = np.random.default_rng(top_k)
+    vocab = ["<blank>", *(chr(0x4E00 + i) for i in range(5000))]
+    probs = rng.dirichlet(np.full(len(vocab), 0.05), size=30)
+    read = ctc_greedy_decode(probs, vocab, top_k=top_k)
+    best = probs.argmax(axis=1)
+    emitted = [t for t in range(len(best)) if best[t] != 0 and (t == 0 or best[t - 1] != best[t])]
+    assert [c.char for c in read.chars] == [vocab[best[t]] for t in emitted]
+    for char, t in zip(read.chars, emitted, strict=True):  # runs are one step long at this spread
+        order = [int(k) for k in np.argsort(-probs[t], kind="stable") if k not in (0, best[t])][: top_k - 1]
+        assert [a for a, _ in char.alternatives] == [vocab[k] for k in order]
+
+
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [((0, 0, 10, 10), (0, 0, 10, 10), 1.0), ((0, 0, 10, 10), (5, 0, 15, 10), 1 / 3), ((0, 0, 1, 1), (2, 2, 3, 3), 0.0)],
