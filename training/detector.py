@@ -223,6 +223,7 @@ def catalog_entry(cfg: DetectorConfig, config_path: Path, metrics: dict[str, Any
         "input": {"name": "images", "layout": "NCHW", "channels": "RGB",
                   "size": "dynamic (letterboxed, long side = input size, multiples of 32)",
                   "default_size": cfg.export.get("default_input_size", cfg.imgsz),
+                  "photo_size": cfg.export.get("photo_input_size", cfg.export.get("default_input_size", cfg.imgsz)),
                   "warmup_shape": [1, 3, cfg.imgsz, cfg.imgsz]},
         "normalization": {"scale": 1 / 255, "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0], "pad_value": 114},
         "labels": list(CLASS_NAMES),
