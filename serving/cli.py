@@ -120,7 +120,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.what == "detector":
         from training import detector
 
-        detector.run(Path(args.config), threads=args.threads, workers=args.workers)
+        detector.run(Path(args.config), threads=args.threads, workers=args.workers, stage=args.stage)
     elif args.what in ("doc-type", "authenticity", "authenticity-page"):
         from training import documents
 
@@ -276,8 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True)
     p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
     p.add_argument("--workers", type=int, default=2, help="data loader / data factory processes")
-    p.add_argument("--stage", choices=["all", "train", "finetune"], default="all",
-                   help="readers: synthetic training, real-dev tune fine-tuning, or both (default)")
+    p.add_argument("--stage", choices=["all", "train", "finetune", "export"], default="all",
+                   help="synthetic training, real-dev tune fine-tuning, export (detector: validate, ONNX, int8, "
+                        "catalog; readers export after each stage), or all of them (default)")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("inspect", help="inspect a photo against a vehicle record (exit 0 match, 3 review, 4 mismatch)")

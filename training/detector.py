@@ -244,20 +244,42 @@ def catalog_entry(cfg: DetectorConfig, config_path: Path, metrics: dict[str, Any
     }
 
 
+STAGES = ("all", "train", "finetune", "export")
+
+
 def run(config_path: Path, threads: int | None = None, workers: int = 2,
-        catalog_path: Path = CATALOG_PATH) -> dict[str, Any]:
+        catalog_path: Path = CATALOG_PATH, stage: str = "all") -> dict[str, Any] | None:
+    """``all``: train, fine-tune (when configured), then export. ``train`` / ``finetune`` / ``export`` run one
+    stage from the previous stage's weights under ``var/runs/<name>``; ``export`` validates (PyTorch and
+    ONNX), exports, decides int8 and writes the catalog entry."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
     cfg = DetectorConfig.load(config_path)
     run_dir = REPO / "var" / "runs" / cfg.name
-    start = time.perf_counter()
-    weights = train(cfg, run_dir, threads, workers)
-    if cfg.finetune:
+    log = run_dir / "stages.json"
+    minutes: dict[str, float] = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else {}
+    weights = run_dir / "weights" / "best.pt"
+    if stage in ("all", "train"):
+        start = time.perf_counter()
+        weights = train(cfg, run_dir, threads, workers)
+        minutes = {"train": round((time.perf_counter() - start) / 60, 1)}
+        log.write_text(json.dumps(minutes), encoding="utf-8")
+    if cfg.finetune and stage in ("all", "finetune"):
+        start = time.perf_counter()
         weights = finetune(cfg, weights, run_dir, threads, workers)
-    minutes = (time.perf_counter() - start) / 60
-    metrics = validate(weights, cfg)
-    metrics["train_minutes"] = round(minutes, 1)
+        minutes["finetune"] = round((time.perf_counter() - start) / 60, 1)
+        log.write_text(json.dumps(minutes), encoding="utf-8")
+    if stage not in ("all", "export"):
+        return None
+    if cfg.finetune:
+        weights = run_dir.parent / f"{run_dir.name}-ft" / "weights" / "best.pt"
+    if not weights.is_file():
+        raise FileNotFoundError(f"no trained weights at {weights}: run the train (and finetune) stage first")
+    metrics: dict[str, Any] = {**validate(weights, cfg), "train_minutes": round(sum(minutes.values()), 1)}
     out = export_onnx(weights, cfg, catalog_path.parent / cfg.export["file"])
-    metrics.update({f"onnx_{k}": v for k, v in validate(out, cfg).items()})
-    decision = int8_decision(cfg, out, {k.removeprefix("onnx_"): v for k, v in metrics.items()})
+    onnx_metrics = validate(out, cfg)
+    metrics.update({f"onnx_{k}": v for k, v in onnx_metrics.items()})
+    decision = int8_decision(cfg, out, onnx_metrics)
     print(json.dumps(decision), flush=True)
     metrics["int8"] = decision
     if decision["int8_shipped"]:
