@@ -11,6 +11,7 @@ digit, plate grammar, calendar dates) and reported with their problems, never si
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -36,11 +37,13 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "code": re.compile(r"[A-Z0-9][A-Z0-9\-]{3,}"),
     "number": re.compile(r"\d{6,}"),
     "name": re.compile(r"[\u4e00-\u9fff·()]{2,30}"),  # a person or a company: CJK only
+    "period": re.compile(r"\d年.*至.*\d年"),  # 自2024年04月06日零时起至2025年04月05日二十四时止
     "words": re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]{2,}"),  # an amount in words
     "text": re.compile(r".+"),
 }
 _ENUM = re.compile(r"^(?:[IVXⅠⅡⅢⅣⅤⅥⅦⅧ]+|\d{1,2})\s*[.．、]?\s*")
 _SEPARATORS = ":：;；,，"
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(\d{2})(?!\d)")
 NO_NUMBER = re.compile(r"N[oO0]\s*[.．:]?\s*(\d{8,20})")
 
 
@@ -55,6 +58,7 @@ class FieldRule:
     multiline: bool = False  # the value continues on the lines below (addresses)
     keep_label: bool = False  # the value printed includes the label (e.g. 检验有效期至2028年06月...)
     fallback: str | None = None  # "pattern": search the whole page for the kind's pattern; "no": No.xxxx
+    rest_first: bool = True  # False: the rest of the label's line is label residue (units) unless nothing is right
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.key, *self.labels)
@@ -180,9 +184,60 @@ def join_split_labels(lines: Sequence[_Line], labels: Sequence[str]) -> list[_Li
     return [line for k, line in enumerate(out) if k not in dropped]
 
 
-def _claim(lines: Sequence[_Line], labels: Sequence[str]) -> dict[int, tuple[str, str]]:
+def _prefix_edits(label: str, text: str) -> tuple[int, int]:
+    """(edits, n): the Levenshtein distance from ``label`` to the prefix ``text[:n]`` closest to it, the
+    prefix length kept within two characters of the label's."""
+    n = len(label)
+    m = min(len(text), n + 2)
+    prev = list(range(m + 1))
+    for i in range(1, n + 1):
+        cur = [i] + [0] * m
+        for j in range(1, m + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (label[i - 1] != text[j - 1]))
+        prev = cur
+    lo = max(0, n - 2)
+    return min(((prev[j], abs(j - n), j) for j in range(lo, m + 1)), default=(n, 0, 0))[::2]
+
+
+_LOOSE_ENUM = re.compile(r"^.{1,2}?[.．、:：]")
+
+
+def _loose_match(text: str, label: str, numbered: bool = False) -> tuple[float, str] | None:
+    """(characters matched, rest of the line) when the line starts with a badly misread ``label``: at most
+    half of its characters wrong, missing or extra (a misread enumeration before it is skipped). A line that
+    starts with the number the form prints before this label (``numbered``) may have three quarters of the
+    label wrong, and scores half a character more."""
+    if len(label) < 4:
+        return None
+    share = 0.75 if numbered else 0.5
+    best: tuple[int, str] | None = None
+    body = _ENUM.sub("", text)
+    for candidate in {text, body, _LOOSE_ENUM.sub("", body, count=1)}:
+        head = candidate[: len(label) + 2]
+        if sum(min(head.count(ch), label.count(ch)) for ch in set(label)) < (1 - share) * len(label):
+            continue
+        edits, n = _prefix_edits(label, candidate)
+        if edits > share * len(label):
+            continue
+        score = len(label) - edits + (0.5 if numbered else 0.0)
+        if best is None or score > best[0]:
+            best = (score, candidate[n:].lstrip(_SEPARATORS))
+    return best
+
+
+_LEADING_NUMBER = re.compile(r"^(\d{1,2})(?!\d)")
+
+
+def _claim(
+    lines: Sequence[_Line], labels: Sequence[str], numbers: Mapping[str, int] | None = None
+) -> dict[int, tuple[str, str]]:
     """Line index -> (label, rest of the line): the longest label a line starts with, allowing misreads; on
-    equal length an exact label beats a misread of another (发票号码 vs 发票代码)."""
+    equal length an exact label beats a misread of another (发票号码 vs 发票代码). A line no label claims
+    this way, or whose label another one matches with more characters (a shorter label '车辆品牌' inside a
+    misread '车辆品牌/车辆名称'), goes to the label it matches loosely with the most characters, when that
+    label is the only one with that many; on numbered forms the printed number counts (``numbers``: label ->
+    the number printed before it)."""
+    numbers = numbers or {}
     claimed: dict[int, tuple[str, str]] = {}
     unique = sorted(set(labels), key=len, reverse=True)
     for i, line in enumerate(lines):
@@ -197,7 +252,21 @@ def _claim(lines: Sequence[_Line], labels: Sequence[str]) -> dict[int, tuple[str
             key = (len(label), exact is not None, label, rest)
             if best is None or key[:2] > best[:2]:
                 best = key
-        if best is not None:
+        strict = 0 if best is None else best[0] - (0 if best[1] else 1)
+        lead = _LEADING_NUMBER.match(line.text)
+        number = int(lead.group(1)) if lead else None
+        loose = sorted(
+            (
+                (m[0], label, m[1])
+                for label in unique
+                if (m := _loose_match(line.text, label, number is not None and numbers.get(label) == number))
+                is not None
+            ),
+            reverse=True,
+        )
+        if loose and loose[0][0] > strict + 1 and (len(loose) == 1 or loose[1][0] < loose[0][0]):
+            claimed[i] = (loose[0][1], loose[0][2])
+        elif best is not None:
             claimed[i] = (best[2], best[3])
     return claimed
 
@@ -220,13 +289,16 @@ def clean_value(kind: str, text: str) -> str | None:
         m = _PATTERNS["date"].search(text)
         return m.group(0) if m else None
     if kind == "amount":
-        m = _PATTERNS["amount"].search(text.replace("￥", "¥"))
+        # a comma before the last two digits is a misread decimal point (thousands groups have three)
+        m = _PATTERNS["amount"].search(_DECIMAL_COMMA.sub(r".\1", text.replace("￥", "¥")))
         return m.group(0) if m and any(ch.isdigit() for ch in m.group(0)) else None
     if kind == "number":
         m = _PATTERNS["number"].search(text)
         return m.group(0) if m else None
     if kind == "name":
         return text if _PATTERNS["name"].fullmatch(text) else None
+    if kind == "period":
+        return text if _PATTERNS["period"].search(text) else None
     if kind == "words":
         m = _PATTERNS["words"].search(text)
         return m.group(0) if m else None
@@ -264,18 +336,24 @@ def validate_value(kind: str, text: str) -> tuple[bool, tuple[str, ...]]:
     return True, ()
 
 
-def _right(lines: Sequence[_Line], lab: _Line, excluded: set[int]) -> list[int]:
-    out = []
+def _right(lines: Sequence[_Line], lab: _Line, excluded: set[int], labels: set[int] = frozenset()) -> list[int]:
+    """Lines right of the label on its row, nearest first. The row is followed cell by cell: a line is in
+    reach when its gap to the label or to the previous line of the row is at most 14 label heights (an amount
+    printed after its amount in words), up to the next label."""
+    row = []
     for j, v in enumerate(lines):
-        if j in excluded:
-            continue
         overlap = min(lab.y2, v.y2) - max(lab.y1, v.y1)
         if overlap < 0.4 * min(lab.h, v.h) or v.x1 < lab.x2 - 0.5 * lab.h:
             continue
-        gap = v.x1 - lab.x2
-        if gap <= 14 * lab.h:
-            out.append((gap, j))
-    return [j for _, j in sorted(out)]
+        row.append((v.x1, j))
+    out, reach = [], lab.x2
+    for x1, j in sorted(row):
+        if x1 - reach > 14 * lab.h or j in labels:
+            break
+        reach = max(reach, lines[j].x2)
+        if j not in excluded:
+            out.append(j)
+    return out
 
 
 def _below(lines: Sequence[_Line], lab: _Line, excluded: set[int]) -> list[int]:
@@ -315,12 +393,19 @@ def _continuation(lines: Sequence[_Line], first: _Line, excluded: set[int], used
 class Extraction:
     fields: Mapping[str, FieldValue]
     angle_deg: float
+    lines: Sequence[_Line] = ()  # deskewed, split labels joined
+    claimed: Mapping[int, tuple[str, str]] = dataclasses.field(default_factory=dict)  # line -> (label, rest)
 
 
-def extract(lines_in: Sequence[TextLine], rules: Sequence[FieldRule], extra_labels: Sequence[str] = ()) -> Extraction:
+def extract(
+    lines_in: Sequence[TextLine],
+    rules: Sequence[FieldRule],
+    extra_labels: Sequence[str] = (),
+    numbers: Mapping[str, int] | None = None,
+) -> Extraction:
     all_labels = [lab for r in rules for lab in r.all_labels()] + list(extra_labels)
     lines = join_split_labels(prepare_lines(lines_in), all_labels)
-    claimed = _claim(lines, all_labels)
+    claimed = _claim(lines, all_labels, numbers)
     label_lines = set(claimed)
     used: set[int] = set()
     found: dict[str, FieldValue] = {}
@@ -331,7 +416,7 @@ def extract(lines_in: Sequence[TextLine], rules: Sequence[FieldRule], extra_labe
             occurrences = occurrences[::-1]
         value: FieldValue | None = None
         # a value printed on the label's own line wins over a neighbour of another occurrence of the label
-        for same_line in (True, False):
+        for same_line in (True, False) if rule.rest_first else (False, True):
             for i in occurrences:
                 value = _value_at(rule, lines, i, claimed, label_lines, used, same_line)
                 if value is not None:
@@ -342,7 +427,7 @@ def extract(lines_in: Sequence[TextLine], rules: Sequence[FieldRule], extra_labe
             value = _fallback(rule, lines, label_lines, used)
         if value is not None:
             found[rule.key] = value
-    return Extraction(found, math.degrees(deskew_angle(lines_in)))
+    return Extraction(found, math.degrees(deskew_angle(lines_in)), lines, claimed)
 
 
 _STAMP = re.compile(r"公安|交通|管理局|市公|局公")
@@ -388,7 +473,7 @@ def _value_at(
     else:
         order: list[int] = []
         if rule.where in ("right", "right_below"):
-            order += _right(lines, lab_line, label_lines | used)
+            order += _right(lines, lab_line, label_lines | used, label_lines)
         if rule.where in ("below", "right_below"):
             order += _below(lines, lab_line, label_lines | used)
         candidates += [(lines[j].text, lines[j].conf, lines[j].box, [j]) for j in order]
@@ -458,8 +543,9 @@ class DocumentRules:
     pages: Mapping[str, tuple[FieldRule, ...]]
     extra_labels: tuple[str, ...] = ()
     post: PostProcess | None = None
+    numbers: Mapping[str, int] | None = None  # numbered forms: label -> the number printed before it
 
     def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
         rules = self.pages.get(page) or next(iter(self.pages.values()))
-        fields = dict(extract(lines, rules, self.extra_labels).fields)
+        fields = dict(extract(lines, rules, self.extra_labels, self.numbers).fields)
         return self.post(fields) if self.post is not None else fields

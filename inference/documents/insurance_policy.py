@@ -16,7 +16,7 @@ PAGE = (
     FieldRule("厂牌型号", canonical="model"),
     FieldRule("保险费大写", "words", labels=("保险费合计(人民币大写)",)),
     FieldRule("保险费", "amount", labels=("保险费合计(人民币大写)",)),
-    FieldRule("保险期间", canonical="insurance_period"),
+    FieldRule("保险期间", "period", canonical="insurance_period", fallback="pattern"),
     FieldRule("车船税", "amount", labels=("当年应缴",)),
     FieldRule("签单日期", "date"),
 )
@@ -42,6 +42,7 @@ OTHER_LABELS = (
     "特别约定",
     "重要提示",
     "保险人",
+    "机动车交通事故责任强制保险单",
 )
 
 RULES = DocumentRules({"1": PAGE}, OTHER_LABELS)

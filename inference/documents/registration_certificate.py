@@ -52,6 +52,17 @@ OTHER_LABELS = (
     "摘要信息栏",
 )
 
+# page 1's vehicle columns are numbered: '1.车辆类型' ... '30.发证日期'
+NUMBERS = {
+    label: k
+    for k, label in enumerate(
+        "车辆类型 车辆品牌 车辆型号 车身颜色 车辆识别代号 国产/进口 发动机号 发动机型号 燃料种类 排量/功率 制造厂名称 "
+        "转向形式 轮距 轮胎数 轮胎规格 钢板弹簧片数 轴距 轴数 外廓尺寸 货厢内部尺寸 总质量 核定载质量 核定载客 "
+        "准牵引总质量 驾驶室载客 使用性质 车辆获得方式 车辆出厂日期 发证机关章 发证日期".split(),
+        start=1,
+    )
+}
+
 
 def _split_owner(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     """'金峰/居民身份证/440305199506098713' -> owner name and ID number for the cross-checks."""
@@ -67,4 +78,4 @@ def _split_owner(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
-RULES = DocumentRules({"1": PAGE1, "2": PAGE2}, OTHER_LABELS, _split_owner)
+RULES = DocumentRules({"1": PAGE1, "2": PAGE2}, OTHER_LABELS, _split_owner, NUMBERS)

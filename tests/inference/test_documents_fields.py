@@ -28,8 +28,13 @@ def line(
     return TextLine((min(xs), min(ys), max(xs), max(ys)), tuple(pts), 0.9, TextRead(text, conf))  # type: ignore[arg-type]
 
 
-def row(y: float, *cells: tuple[str, float], angle: float = 0.0) -> list[TextLine]:
-    return [line(t, x, y + x * math.tan(math.radians(angle)), angle_deg=angle) for t, x in cells]
+def row(y: float, *cells: tuple, angle: float = 0.0, h: float = 30.0) -> list[TextLine]:
+    """Lines on one row: (text, x) or (text, x, width, height) cells."""
+    out = []
+    for text, x, *size in cells:
+        w, ch = (size[0] if size else None), (size[1] if len(size) > 1 else h)
+        out.append(line(text, x, y + x * math.tan(math.radians(angle)), w=w, h=ch, angle_deg=angle))
+    return out
 
 
 CASES = [
@@ -208,6 +213,60 @@ CASES = [
         set(),
     ),
     (
+        "conformity_certificate",
+        "1",  # labels misread beyond one character; the rest of a label's line is its unit, not the value
+        row(100, ("0.合格证编号", 100), ("WVQZ87039654676", 330))
+        + row(140, ("3车辆品牌车营名称", 100), ("本田/雅阁", 330))
+        + row(180, ("6.车分银色", 100), ("蓝", 330))
+        + row(220, ("以.燃利种类", 100), ("汽油", 330))
+        + row(260, ("18.总质量(9g", 100), ("1749", 330)),
+        {
+            "合格证编号": "WVQZ87039654676",
+            "车辆品牌": "本田/雅阁",
+            "车身颜色": "蓝",
+            "燃料种类": "汽油",
+            "总质量": "1749",
+        },
+        set(),
+    ),
+    (
+        "conformity_certificate",
+        "1",  # unreadable labels: the value is taken on the row its item number falls on (rows every 40 px)
+        row(100, ("0.合格证编号", 100), ("WVQZ87039654676", 330))
+        + row(140, ("1.发证日期", 100), ("2023年03月08日", 330))
+        + row(180, ("2.车辆制造企业名称", 100), ("重庆长安汽车股份有限公司", 330))
+        + row(220, ("3.车辆品牌/车辆名称", 100), ("长安/CS75", 330))
+        + row(260, ("4.车辆型号", 100), ("SC7167RT", 330))
+        + row(300, ("5.车辆识别代号/车架号", 100), (VALID_VIN, 330))
+        + row(860, ("1P9参涤量(kg", 100), ("1934", 330))
+        + row(900, ("学思毒", 100), ("7", 330))
+        + row(980, ("22.车辆制造日期", 100), ("2023年03月08日", 330)),
+        {"整备质量": "1934", "额定载客": "7", "车辆制造日期": "2023年03月08日", "车辆型号": "SC7167RT"},
+        set(),
+    ),
+    (
+        "registration_certificate",
+        "1",  # '车辆整司' is two characters from 车辆型号 and from 车辆类型: its printed number decides
+        row(100, ("1.车辆类型", 100), ("小型轿车", 300), ("2.车辆品牌", 500), ("特斯拉", 700))
+        + row(150, ("3.车辆整司", 100), ("TSL7002BEVD", 300), ("4.车身颜色", 500), ("蓝", 700)),
+        {"车辆类型": "小型轿车", "车辆品牌": "特斯拉", "车辆型号": "TSL7002BEVD", "车身颜色": "蓝"},
+        set(),
+    ),
+    (
+        "insurance_policy",
+        "1",  # the premium three cells right of its label, after the amount in words; the period without label
+        row(100, ("被保险人身份证号码", 100), (VALID_ID, 400))
+        + row(160, ("保险费合计(人民币大写)", 50, 200), ("玖佰伍拾元整", 300, 150), ("¥950.00", 600, 100), h=20)
+        + row(220, ("自2024年04月06日零时起至2025年04月05日二十四时止", 300)),
+        {
+            "身份证号码": VALID_ID,
+            "保险费大写": "玖佰伍拾元整",
+            "保险费": "¥950.00",
+            "保险期间": "自2024年04月06日零时起至2025年04月05日二十四时止",
+        },
+        set(),
+    ),
+    (
         "other",
         "1",
         row(60, ("维修结算单", 300))
@@ -258,6 +317,14 @@ def test_birth_date_must_match_the_id_number():
         ("date", "无", None),
         ("amount", "￥950.00", "¥950.00"),
         ("amount", "玖佰伍拾元整", None),
+        ("amount", "114159,29", "114159.29"),  # a comma before two last digits is a misread decimal point
+        ("amount", "¥1,234,567.00", "¥1,234,567.00"),
+        (
+            "period",
+            "自2024年04月06日零时起至2025年04月05日二十四时止",
+            "自2024年04月06日零时起至2025年04月05日二十四时止",
+        ),
+        ("period", "2024年04月06日", None),
         ("plate", "京A·12345", "京A12345"),
         ("number", "No.446201302306", "446201302306"),
         ("text", "：王京", "王京"),
