@@ -58,8 +58,9 @@ def _reading_order(boxes: np.ndarray, line_gap_px: float = 10.0) -> list[int]:
 
 
 class TextRecognizer:
-    def __init__(self, model: OnnxModel, batch_size: int = 6) -> None:
+    def __init__(self, model: OnnxModel, batch_size: int = 6, min_width: int = REC_MIN_WIDTH) -> None:
         self.model = model
+        self.min_width = min_width
         vocab_spec = model.entry.vocabulary or {}
         raw = model.metadata.get(vocab_spec.get("key", "character"))
         if raw is None:
@@ -70,7 +71,7 @@ class TextRecognizer:
         self.batch_size = batch_size
 
     def _prepare(self, crops: Sequence[np.ndarray], max_ratio: float) -> np.ndarray:
-        width = max(REC_MIN_WIDTH, int(math.ceil(REC_HEIGHT * max_ratio)))
+        width = max(self.min_width, int(math.ceil(REC_HEIGHT * max_ratio)))
         batch = np.zeros((len(crops), 3, REC_HEIGHT, width), dtype=np.float32)
         for i, crop in enumerate(crops):
             h, w = crop.shape[:2]
@@ -98,9 +99,10 @@ class TextRecognizer:
 class TextReader:
     """Detect and read every text line of a frame."""
 
-    def __init__(self, engine: Engine, det_name: str = "text-det", rec_name: str = "text-rec") -> None:
+    def __init__(self, engine: Engine, det_name: str = "text-det", rec_name: str = "text-rec",
+                 rec_min_width: int = REC_MIN_WIDTH) -> None:
         self.detector = TextDetector(engine.load(det_name))
-        self.recognizer = TextRecognizer(engine.load(rec_name))
+        self.recognizer = TextRecognizer(engine.load(rec_name), min_width=rec_min_width)
         self.models = (self.detector.model.version, self.recognizer.model.version)
 
     def read(self, frame: Frame) -> TextResult:
