@@ -114,6 +114,7 @@ class DetectorVehicleReader:
 
     kind = "dedicated"
     PHOTO_LONG_SIDE = 1600
+    sure_plate_score = 0.6
 
     def __init__(self, engine: Engine, input_size: int | None = None, photo_input_size: int | None = None,
                  detector: str = "vehicle-det", plate_reader: str = "plate-reader",
@@ -148,7 +149,11 @@ class DetectorVehicleReader:
             t1 = time.perf_counter()
             if hint is ImageHint.frame:
                 for det in found.of("plate"):
-                    plates.append(self.plates.read(image, np.asarray(det.corners_xy), det.box_xyxy, det.score))
+                    read = self.plates.read(image, np.asarray(det.corners_xy), det.box_xyxy, det.score)
+                    # A sure detection is reported even when unreadable (the inspector sees a plate the rules
+                    # reject); an unsure one only when its reading is a valid plate.
+                    if read.valid or det.score >= self.sure_plate_score:
+                        plates.append(read)
             timings["plate_read"] = (time.perf_counter() - t1) * 1000
             t2 = time.perf_counter()
             vin_dets = found.of("vin_stamp") + found.of("vin_label")
@@ -158,9 +163,12 @@ class DetectorVehicleReader:
                     vins.append(self.vins.read(image, quad, det.box_xyxy, det.score))
                 else:
                     vins.extend(general_vins(self.text, image, _grow_quad(quad, 1.03, 1.25), det.score))
-            if hint is ImageHint.vin_crop and not vin_dets:  # the crop is the VIN: read it whole
+            if hint is ImageHint.vin_crop:
+                # The crop is one VIN: the detections may be pieces of it, so the whole crop is read as well
+                # and the best reading (valid first) is the answer.
                 vins.extend([self.vins.read(image)] if self.vins is not None
                             else general_vins(self.text, image, None))
+                vins = sorted(vins, key=lambda v: (v.valid, v.confidence), reverse=True)[:1]
             timings["vin_read"] = (time.perf_counter() - t2) * 1000
             if hint is ImageHint.frame and found.of("nameplate"):
                 t3 = time.perf_counter()
