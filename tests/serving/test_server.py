@@ -52,6 +52,7 @@ def test_read_a_real_frame(server, realdev):
     x1, y1, x2, y2 = plate["box_xyxy"]
     assert x1 < 300 < x2 and y1 < 520 < y2  # the labelled plate box is 258,482-548,573
     assert len(plate["chars"]) == 7
+    assert body["vins"] == [] and body["nameplates"] == []
     assert body["timings_ms"]["total"] >= body["timings_ms"]["ocr"] > 0
     assert {m["name"] for m in body["models"]} == {"text-det", "text-rec"}
 
