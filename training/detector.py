@@ -127,7 +127,8 @@ def export_onnx(weights: Path, cfg: DetectorConfig, out: Path) -> Path:
     exported = Path(model.export(format="onnx", imgsz=cfg.export.get("default_input_size", cfg.imgsz),
                                  dynamic=True, simplify=True, opset=cfg.export.get("opset", 17), device="cpu"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(exported, out)
+    if exported.resolve() != out.resolve():
+        shutil.copyfile(exported, out)
     return out
 
 
