@@ -146,8 +146,8 @@ def validate(weights: Path, cfg: DetectorConfig) -> dict[str, float]:
 
 
 def quantize_int8(fp32: Path, cfg: DetectorConfig, out: Path, calibration_images: int = 64) -> Path:
-    """Static QDQ int8 (per-channel weights, activations calibrated on synthetic *train* scenes letterboxed
-    to the default input size) with onnxruntime's quantiser."""
+    """Static QDQ int8 of the convolutions and matmuls (per-channel weights, activations calibrated on
+    synthetic *train* scenes letterboxed to the default input size) with onnxruntime's quantiser."""
     import cv2
     import numpy as np
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
@@ -172,8 +172,11 @@ def quantize_int8(fp32: Path, cfg: DetectorConfig, out: Path, calibration_images
 
     prepared = out.with_suffix(".pre.onnx")
     quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
+    # Only the convolutions and matmuls: the head's decode (box pixels, class scores and keypoints concatenated
+    # into one tensor) must stay float, one int8 scale over pixels and probabilities zeroes the scores.
     quantize_static(str(prepared), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    op_types_to_quantize=["Conv", "MatMul"])
     prepared.unlink()
     return out
 

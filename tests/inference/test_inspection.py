@@ -26,9 +26,9 @@ VIN_OTHER = _vin("LSVAM4187C2104866")
 
 
 def _reading(field: str, text: str, conf: float = 0.99, low: dict[int, float] | None = None,
-             alts: dict[int, str] | None = None, corrected: tuple[int, ...] = ()) -> FieldReading:
+             alts: dict[int, str] | None = None, corrected: tuple[int, ...] = (), alt_p: float = 0.1) -> FieldReading:
     low, alts = low or {}, alts or {}
-    chars = tuple(CharRead(c, low.get(i, conf), ((alts[i], 0.1),) if i in alts else ()) for i, c in enumerate(text))
+    chars = tuple(CharRead(c, low.get(i, conf), ((alts[i], alt_p),) if i in alts else ()) for i, c in enumerate(text))
     return FieldReading(field, text, min(ch.confidence for ch in chars), chars, corrected, (10, 10, 200, 60))
 
 
@@ -41,6 +41,9 @@ def _reading(field: str, text: str, conf: float = 0.99, low: dict[int, float] | 
         ("plate", "皖A12345", _reading("plate", "皖A12346"), Verdict.mismatch, "position(s) 7"),
         ("plate", "皖A12345", _reading("plate", "皖A12346", low={6: 0.6}), Verdict.needs_review, "low confidence"),
         ("plate", "皖A12345", _reading("plate", "皖A12346", alts={6: "5"}), Verdict.needs_review, "alternative"),
+        # a negligible alternative is no evidence: a sure reading that differs is a mismatch
+        ("plate", "皖A12345", _reading("plate", "皖A12346", alts={6: "5"}, alt_p=1e-5), Verdict.mismatch,
+         "position(s) 7"),
         ("plate", "皖A12345", _reading("plate", "皖A12346", corrected=(6,)), Verdict.needs_review, "by the rules"),
         ("plate", "皖A1234B", _reading("plate", "皖A12348", conf=0.9), Verdict.needs_review, "look alike"),
         ("plate", "皖A12345", _reading("plate", "皖AD12345"), Verdict.mismatch, "characters"),
