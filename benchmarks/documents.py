@@ -337,8 +337,9 @@ def markdown(r: dict[str, Any]) -> str:
         "# Document pre-review benchmark",
         "",
         f"Setup: {r['setup']['machine']}, ONNX Runtime {r['setup']['intra_op_threads']} thread(s) per session, "
-        f"{r['setup']['review_workers']} documents in parallel; the machine was shared with other trainings "
-        "(latencies are pessimistic). Test seeds: documents 9103, forgeries 9203 (training used 101, 201).",
+        f"{r['setup']['review_workers']} documents in parallel; steps are re-run one at a time (`--only`) and may "
+        "share the 2 cores with other jobs (latency is indicative). Test seeds: documents 9103, forgeries 9203 "
+        "(training used 101, 201).",
         "",
         "| metric | target | measured |",
         "|---|---|---|",
