@@ -25,11 +25,30 @@ REC_HEIGHT = 48
 REC_MIN_WIDTH = 320
 
 
+class _CappedDetPreProcess(DetPreProcess):
+    """rapidocr's ``min`` rule (the short side brought up to ``limit_side_len``) with the long side capped at
+    ``max_side_len`` (rapidocr's pipeline caps its input at 2000 px before this step): without the cap a thin
+    crop such as a 600x90 VIN becomes a 4900x736 input and the session keeps ~0.8 GB for it."""
+
+    def __init__(self, limit_side_len: int, max_side_len: int, mean: list[float], std: list[float]) -> None:
+        super().__init__(limit_side_len, "min", mean, std)
+        self.max_side_len = max_side_len
+
+    def resize(self, img: np.ndarray) -> np.ndarray | None:
+        h, w = img.shape[:2]
+        ratio = max(1.0, self.limit_side_len / max(min(h, w), 1))
+        ratio = min(ratio, self.max_side_len / max(h, w))
+        resize_h, resize_w = round(h * ratio / 32) * 32, round(w * ratio / 32) * 32
+        if resize_h <= 0 or resize_w <= 0:
+            return None
+        return cv2.resize(img, (resize_w, resize_h))
+
+
 class TextDetector:
-    def __init__(self, model: OnnxModel, limit_side_len: int = 736) -> None:
+    def __init__(self, model: OnnxModel, limit_side_len: int = 736, max_side_len: int = 2000) -> None:
         self.model = model
         norm = model.entry.normalization
-        self._pre = DetPreProcess(limit_side_len, "min", list(norm["mean"]), list(norm["std"]))
+        self._pre = _CappedDetPreProcess(limit_side_len, max_side_len, list(norm["mean"]), list(norm["std"]))
         post = dict(model.entry.postprocess)
         post.pop("kind", None)
         self._post = DBPostProcess(**post)

@@ -116,3 +116,17 @@ def test_frame_from_array(array, error):
     else:
         frame = Frame.from_array(array)
         assert frame.image.shape == (10, 10, 3) and frame.size_wh == (10, 10)
+
+
+@pytest.mark.parametrize(("shape", "expected"), [
+    ((90, 600), (288, 1984)),      # thin VIN crop: short side brought up, long side capped (not 736x4907)
+    ((720, 1160), (736, 1184)),    # a video frame: short side to 736
+    ((3000, 4000), (1504, 1984)),  # a large photo: capped, never enlarged
+    ((1000, 800), (992, 800)),     # big enough already: kept (to multiples of 32)
+])
+def test_text_detector_input_keeps_the_short_side_rule_and_caps_the_long_side(shape, expected):
+    from inference.stages.text import _CappedDetPreProcess
+
+    pre = _CappedDetPreProcess(736, 2000, [0.5] * 3, [0.5] * 3)
+    out = pre.resize(np.zeros((*shape, 3), np.uint8))
+    assert out.shape[:2] == expected
