@@ -20,8 +20,7 @@ from benchmarks.realdev import DEFAULT_ROOT, RESULTS_DIR, load_items
 from datasets.realdev import ccpd_corners, load_labels, split_of
 from inference.engine import Engine, EngineOptions
 from inference.ops.geometry import iou_xyxy
-from inference.ops.letterbox import letterbox
-from inference.stages.detector import Detector
+from inference.stages.detector import Detector, detector_input
 from models import ModelCatalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -189,8 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             except ImportError:
                 pass
         for size in args.sizes:
-            boxed, _ = letterbox(sample, size)
-            x = np.ascontiguousarray(boxed[:, :, ::-1].transpose(2, 0, 1))[None].astype(np.float32) / 255
+            x, _ = detector_input(sample, size)
             for name, fn in variants.items():
                 stats = latency(fn, x, args.repeats)
                 report["latency"].append({"variant": name, "threads": threads, "input_size": size,

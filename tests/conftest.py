@@ -51,3 +51,16 @@ def smoke_detector(tmp_path_factory):
     weights = det_training.train(config, tmp / "runs" / "smoke", threads=2, workers=0)
     onnx_path = det_training.export_onnx(weights, config, tmp / "det.onnx")
     return config, weights, onnx_path
+
+
+@pytest.fixture(scope="session")
+def smoke_detector_entry(smoke_detector):
+    """The smoke-trained detector as a catalog entry (absolute file path), to put in an in-memory catalog."""
+    from models import ModelEntry, sha256_of
+
+    _, _, onnx_path = smoke_detector
+    return ModelEntry.from_dict({
+        "name": "vehicle-det", "version": "smoke", "task": "detection_with_corners", "file": str(onnx_path),
+        "sha256": sha256_of(onnx_path), "input": {"default_size": 160, "photo_size": 192,
+                                                  "warmup_shape": [1, 3, 160, 160]},
+        "normalization": {}, "origin": {"kind": "trained", "training_command": "test", "data_seed": 21}})

@@ -83,6 +83,10 @@ def train(cfg: DetectorConfig, run_dir: Path, threads: int | None = None, worker
     return run_dir / "weights" / "best.pt"
 
 
+def _finetune_dir(run_dir: Path) -> Path:
+    return run_dir.parent / f"{run_dir.name}-ft"
+
+
 def finetune(cfg: DetectorConfig, weights: Path, run_dir: Path, threads: int | None = None, workers: int = 2) -> Path:
     """Fine-tune on the real-dev tune frames plus a share of the synthetic scenes; the real holdout frames
     and the synthetic val split are never seen."""
@@ -112,11 +116,11 @@ def finetune(cfg: DetectorConfig, weights: Path, run_dir: Path, threads: int | N
     augment = {**cfg.augment, **ft.get("augment", {})}
     model.train(
         data=str(data_yaml), epochs=int(ft.get("epochs", 10)), imgsz=cfg.imgsz, batch=cfg.batch, device="cpu",
-        workers=workers, project=str(run_dir.parent), name=f"{run_dir.name}-ft", exist_ok=True, amp=False,
+        workers=workers, project=str(run_dir.parent), name=_finetune_dir(run_dir).name, exist_ok=True, amp=False,
         plots=False, seed=cfg.seed, deterministic=True, lr0=float(ft.get("lr0", 0.002)), warmup_epochs=0,
         verbose=True, cache=cfg.cache, **augment,
     )
-    return run_dir.parent / f"{run_dir.name}-ft" / "weights" / "best.pt"
+    return _finetune_dir(run_dir) / "weights" / "best.pt"
 
 
 def export_onnx(weights: Path, cfg: DetectorConfig, out: Path) -> Path:
@@ -149,11 +153,10 @@ def quantize_int8(fp32: Path, cfg: DetectorConfig, out: Path, calibration_images
     """Static QDQ int8 of the convolutions and matmuls (per-channel weights, activations calibrated on
     synthetic *train* scenes letterboxed to the default input size) with onnxruntime's quantiser."""
     import cv2
-    import numpy as np
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    from inference.ops.letterbox import letterbox
+    from inference.stages.detector import detector_input
 
     size = int(cfg.export.get("default_input_size", cfg.imgsz))
     files = sorted((cfg.data_dir / "train" / "images").iterdir())[:calibration_images]
@@ -166,8 +169,7 @@ def quantize_int8(fp32: Path, cfg: DetectorConfig, out: Path, calibration_images
             path = next(self.items, None)
             if path is None:
                 return None
-            boxed, _ = letterbox(cv2.imread(str(path), cv2.IMREAD_COLOR), size, square=True)
-            x = np.ascontiguousarray(boxed[:, :, ::-1].transpose(2, 0, 1))[None].astype(np.float32) / 255
+            x, _ = detector_input(cv2.imread(str(path), cv2.IMREAD_COLOR), size, square=True)
             return {"images": x}
 
     prepared = out.with_suffix(".pre.onnx")
@@ -207,14 +209,14 @@ def int8_decision(cfg: DetectorConfig, fp32: Path, fp32_metrics: dict[str, float
     catalog otherwise)."""
     int8 = quantize_int8(fp32, cfg, (out_dir or REPO / "var" / "runs" / cfg.name) / f"{fp32.stem}.int8.onnx")
     int8_metrics = validate(int8, cfg)
-    size = int(cfg.export.get("default_input_size", cfg.imgsz))
-    fp32_ms, int8_ms = onnx_p50_ms(fp32, size), onnx_p50_ms(int8, size)
+    size, threads = int(cfg.export.get("default_input_size", cfg.imgsz)), 2
+    fp32_ms, int8_ms = onnx_p50_ms(fp32, size, threads), onnx_p50_ms(int8, size, threads)
     loss = fp32_metrics["synthetic_val_box_map50"] - int8_metrics["synthetic_val_box_map50"]
     ship = loss <= 0.005 and int8_ms < fp32_ms
     return {"int8_file": str(int8.relative_to(REPO) if int8.is_relative_to(REPO) else int8),
             "int8_box_map50": int8_metrics["synthetic_val_box_map50"],
             "map50_loss": round(loss, 4), "p50_ms_fp32": round(fp32_ms, 2), "p50_ms_int8": round(int8_ms, 2),
-            "input_size": size, "threads": 2, "int8_shipped": ship}
+            "input_size": size, "threads": threads, "int8_shipped": ship}
 
 
 def catalog_entry(cfg: DetectorConfig, config_path: Path, metrics: dict[str, Any], file: str) -> dict[str, Any]:
@@ -276,7 +278,7 @@ def run(config_path: Path, threads: int | None = None, workers: int = 2,
     if stage not in ("all", "export"):
         return None
     if cfg.finetune:
-        weights = run_dir.parent / f"{run_dir.name}-ft" / "weights" / "best.pt"
+        weights = _finetune_dir(run_dir) / "weights" / "best.pt"
     if not weights.is_file():
         raise FileNotFoundError(f"no trained weights at {weights}: run the train (and finetune) stage first")
     metrics: dict[str, Any] = {**validate(weights, cfg), "train_minutes": round(sum(minutes.values()), 1)}

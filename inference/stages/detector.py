@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ..engine import OnnxModel
-from ..ops.letterbox import letterbox
+from ..ops.letterbox import Letterbox, letterbox
 from ..types import BoxXYXY, PointXY
 
 
@@ -38,6 +38,12 @@ class DetectorResult:
         return tuple(d for d in self.detections if d.label == label)
 
 
+def detector_input(image: np.ndarray, size: int, square: bool = False) -> tuple[np.ndarray, Letterbox]:
+    """The model's input for a BGR frame: letterboxed (long side ``size``), RGB, NCHW float in [0, 1]."""
+    boxed, lb = letterbox(image, size, square=square)
+    return np.ascontiguousarray(boxed[:, :, ::-1].transpose(2, 0, 1))[None].astype(np.float32) / 255.0, lb
+
+
 class Detector:
     def __init__(self, model: OnnxModel, input_size: int = 480, conf: float = 0.3, iou: float = 0.5) -> None:
         self.model = model
@@ -55,8 +61,7 @@ class Detector:
     def __call__(self, image: np.ndarray, input_size: int | None = None) -> DetectorResult:
         start = time.perf_counter()
         h, w = image.shape[:2]
-        boxed, lb = letterbox(image, input_size or self.input_size)
-        tensor = np.ascontiguousarray(boxed[:, :, ::-1].transpose(2, 0, 1))[None].astype(np.float32) / 255.0
+        tensor, lb = detector_input(image, input_size or self.input_size)
         (out,) = self.model.run({self.model.input_names[0]: tensor})
         pred = out[0].T  # [N, 4 + classes + keypoints * dims]
         nc = len(self.labels)

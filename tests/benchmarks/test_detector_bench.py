@@ -9,17 +9,13 @@ import pytest
 from benchmarks import detector as bench
 from inference.engine import Engine
 from inference.stages.detector import Detector
-from models import ModelCatalog, ModelEntry, sha256_of
+from models import ModelCatalog
 
 
 @pytest.fixture(scope="module")
-def smoke(smoke_detector):
+def smoke(smoke_detector, smoke_detector_entry):
     config, _, onnx_path = smoke_detector
-    entry = ModelEntry.from_dict({
-        "name": "vehicle-det", "version": "smoke", "task": "detection_with_corners", "file": str(onnx_path),
-        "sha256": sha256_of(onnx_path), "input": {"warmup_shape": [1, 3, 160, 160]}, "normalization": {},
-        "origin": {"kind": "trained", "training_command": "test", "data_seed": 21}})
-    engine = Engine(ModelCatalog({"vehicle-det": entry}, onnx_path.parent))
+    engine = Engine(ModelCatalog({"vehicle-det": smoke_detector_entry}, onnx_path.parent))
     return config, Detector(engine.load("vehicle-det"), conf=0.01)
 
 

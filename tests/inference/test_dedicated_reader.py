@@ -14,19 +14,14 @@ from inference.stages.detector import Detection
 from inference.types import Frame
 from inference.validate.vin import validate_vin
 from inference.vehicle import DetectorVehicleReader, ImageHint, make_reader
-from models import ModelCatalog, ModelEntry, sha256_of
+from models import ModelCatalog
 
 
 @pytest.fixture(scope="module")
-def engine(smoke_detector):
-    _, _, onnx_path = smoke_detector
+def engine(smoke_detector_entry):
     shipped = ModelCatalog.load()
     entries = {e.name: e for e in shipped if e.name not in ("vehicle-det", "vin-reader")}
-    entries["vehicle-det"] = ModelEntry.from_dict({
-        "name": "vehicle-det", "version": "smoke", "task": "detection_with_corners", "file": str(onnx_path),
-        "sha256": sha256_of(onnx_path), "input": {"default_size": 160, "photo_size": 192,
-                                                  "warmup_shape": [1, 3, 160, 160]},
-        "normalization": {}, "origin": {"kind": "trained", "training_command": "test", "data_seed": 21}})
+    entries["vehicle-det"] = smoke_detector_entry
     return Engine(ModelCatalog(entries, shipped.root))
 
 
