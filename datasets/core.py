@@ -178,29 +178,50 @@ def build(
     if finalize is not None:
         finalize(out, n)
     seconds = time.perf_counter() - start
-    manifest = {"kind": kind, "n": n, "seed": seed, "options": {k: repr(v) for k, v in sorted(options.items())}}
+    manifest = {
+        "kind": kind,
+        "n": n,
+        "seed": seed,
+        "version": generator_version(kind),
+        "options": _options_key(options),
+    }
     (out / "build.json").write_text(json.dumps(manifest, sort_keys=True) + "\n", encoding="utf-8")
     sheet_path = out / "contact_sheet.png"
     sheet_path.write_bytes(encode_image(contact_sheet(sheet), "png"))
     return BuildReport(kind, n, seed, out, seconds, sheet_path)
 
 
-def is_built(out: Path, kind: str, n: int, seed: int) -> bool:
-    """True if ``out`` holds a complete build of exactly this kind, size and seed."""
+def generator_version(kind: str) -> int:
+    """The generator's ``version`` (raised when what it draws changes): a build of an older one is stale."""
+    if kind not in REGISTRY:
+        raise UnknownKindError(f"unknown dataset kind {kind!r}; expected one of {sorted(REGISTRY)}")
+    module, _, name = REGISTRY[kind].partition(":")
+    return int(getattr(getattr(importlib.import_module(module), name), "version", 1))
+
+
+def _options_key(options: Mapping[str, Any]) -> dict[str, str]:
+    return {k: repr(v) for k, v in sorted(options.items())}
+
+
+def is_built(out: Path, kind: str, n: int, seed: int, **options: Any) -> bool:
+    """True if ``out`` holds a complete build of exactly this kind, size, seed, options and generator version."""
     try:
         manifest = json.loads((Path(out) / "build.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return False
-    return (manifest.get("kind"), manifest.get("n"), manifest.get("seed")) == (kind, n, seed)
+    got = (manifest.get("kind"), manifest.get("n"), manifest.get("seed"), manifest.get("version", 1))
+    return got == (kind, n, seed, generator_version(kind)) and manifest.get("options", {}) == _options_key(options)
 
 
-def ensure_built(kind: str, n: int, seed: int, out: Path, workers: int = 1, progress: bool = True) -> Path:
-    """Build into ``out`` unless a complete build of exactly this kind, size and seed is already there."""
+def ensure_built(
+    kind: str, n: int, seed: int, out: Path, workers: int = 1, progress: bool = True, **options: Any
+) -> Path:
+    """Build into ``out`` unless a complete build of exactly this kind, size, seed and options is there."""
     out = Path(out)
-    if not is_built(out, kind, n, seed):
+    if not is_built(out, kind, n, seed, **options):
         if out.exists():
             shutil.rmtree(out)
-        report = build(kind, n, seed, out, workers=workers, progress=progress)
+        report = build(kind, n, seed, out, workers=workers, progress=progress, **options)
         print(f"built {report.n} {kind} at {report.samples_per_second:.1f}/s -> {out}", flush=True)
     return out
 

@@ -3,9 +3,13 @@
 Each pair starts from ONE flat rendered document. The genuine twin is captured as is; the forged twin is a
 screen recapture, a photocopy or a tampered copy of the same pixels, captured with the SAME capture plan
 (same desk, light, blur, noise, geometry), so the only difference a model can learn is the forgery cue.
-For tampering the capture is a deterministic function of its input and images are PNG, so the twins are
-byte-identical outside the tamper mask (the mask is the edited region carried through the capture and grown
-by the capture's blur footprint).
+Tampering is digital by default (``tamper_stage="digital"``): the forger edits the uploaded capture itself
+(the genuine twin's pixels), so the twins are byte-identical outside the tamper mask and the edit keeps its
+traces (pasted noise and light from elsewhere, clean typed glyphs, smooth inpainting). ``tamper_stage=
+"print"`` edits the flat document before the capture (an altered document printed and photographed): the
+capture then spreads one noise and light field over everything, which pixel forensics cannot see; such
+edits are left to the field cross-checks (the mask is the edit carried through the capture, grown by its
+blur footprint).
 
 Pairing: sample ``2k`` is the genuine twin and ``2k + 1`` the forged twin of pair ``k``. Both are built from a
 generator seeded by ``(dataset seed, k)``. The dataset seed is the ``pair_seed`` option or, by default, read
@@ -31,11 +35,19 @@ from datasets.documents import (
     random_page,
     render_document,
 )
-from datasets.documents.capture import CapturePlan, apply_capture, corners, plan_capture, transform_fields
+from datasets.documents.capture import (
+    CapturePlan,
+    apply_capture,
+    corners,
+    plan_capture,
+    transform_box,
+    transform_fields,
+)
 from datasets.fonts import font
 
 AUTHENTICITY = ("genuine", "screen_recapture", "photocopy", "tampered")
 TAMPER_KINDS = ("copy_move", "splice", "text_replace", "inpaint")
+TAMPER_STAGES = ("digital", "print")
 _PAIR_SALT = 0x7F0A6E  # keeps the pair generator apart from the core's per-sample generators
 
 
@@ -77,6 +89,13 @@ def _candidates(doc: RenderedDocument) -> list[str]:
         if len(fb.text) >= 2 and fb.text != "——" and (x2 - x1) >= 20 and (y2 - y1) >= 8:
             out.append(name)
     return out
+
+
+def _captured(doc: RenderedDocument, image: np.ndarray, h_mat: np.ndarray) -> RenderedDocument:
+    """``doc`` as seen in its capture ``image``: the field boxes carried through the homography."""
+    wh = (image.shape[1], image.shape[0])
+    fields = {n: FieldBox(fb.text, tuple(transform_box(fb.box_xyxy, h_mat, wh))) for n, fb in doc.fields.items()}
+    return RenderedDocument(image, doc.doc_type, doc.page, fields, doc.record)
 
 
 # ------------------------------------------------------------------------------------------------ tampering
@@ -224,17 +243,32 @@ def _copy_move(
 
 
 def _splice(
-    rng: np.random.Generator, img: np.ndarray, doc: RenderedDocument, name: str
+    rng: np.random.Generator,
+    img: np.ndarray,
+    doc: RenderedDocument,
+    name: str,
+    capture: CapturePlan | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, FieldBox]]:
-    """Paste the same field from another (genuine-looking) document of the same type and page."""
+    """Paste the same field from another (genuine-looking) document of the same type and page, scaled to the
+    field's box. With ``capture`` (a digital edit of a capture) the donor is another photo or scan of the
+    same mode: its own light, blur and noise."""
     donor = render_document(rng, doc.doc_type, doc.page, make_case_record(rng))
+    if capture is not None:
+        dh, dw = donor.image.shape[:2]
+        donor_img, h_d = apply_capture(plan_capture(rng, (dw, dh), capture.mode), donor.image)
+        donor = _captured(donor, donor_img, h_d)
     fields = dict(doc.fields)
     h, w = img.shape[:2]
     tx1, ty1, tx2, ty2 = doc.fields[name].box_xyxy
-    if name in donor.fields and donor.image.shape == img.shape:
-        dx1, dy1, dx2, dy2 = _pad_box(donor.fields[name].box_xyxy, 3, w, h)
-        patch = donor.image[dy1:dy2, dx1:dx2].astype(np.float32)
+    if name in donor.fields:
+        dh, dw = donor.image.shape[:2]
+        dx1, dy1, dx2, dy2 = _pad_box(donor.fields[name].box_xyxy, 3, dw, dh)
         x, y = max(0, tx1 - 3), max(0, ty1 - 3)
+        bx2, by2 = min(w, tx2 + 3), min(h, ty2 + 3)
+        patch = donor.image[dy1:dy2, dx1:dx2]
+        if patch.shape[:2] != (by2 - y, bx2 - x):
+            patch = cv2.resize(patch, (bx2 - x, by2 - y), interpolation=cv2.INTER_LINEAR)
+        patch = patch.astype(np.float32)
         text = donor.fields[name].text
     else:  # donor layouts differ (e.g. "other"): take any donor region of the field's size
         dh, dw = donor.image.shape[:2]
@@ -389,8 +423,11 @@ def make_pair(
     authenticity: str | None = None,
     tamper_kind: str | None = None,
     doc_type: DocType | str | None = None,
+    tamper_stage: str = "digital",
 ) -> tuple[Sample, Sample]:
     """The genuine and the forged twin of pair ``index``, both from ``rng`` (one source document)."""
+    if tamper_stage not in TAMPER_STAGES:
+        raise ValueError(f"tamper_stage must be one of {TAMPER_STAGES}, got {tamper_stage!r}")
     if doc_type is None:
         doc_type = random_doc_type(rng)
     doc_type = DocType(doc_type)
@@ -427,12 +464,20 @@ def make_pair(
     fields = doc.fields
     if authenticity == "tampered" and tamper_kind is not None:
         name = candidates[int(rng.integers(len(candidates)))]
-        forged_flat, flat_mask, fields = _TAMPER[tamper_kind](rng, doc.image, doc, name)
-        forged_img, h_total = apply_capture(plan, forged_flat)
-        # the edited region through the capture, grown by how far the capture spreads a pixel
-        warped = cv2.warpPerspective(flat_mask, h_total, plan.out_wh, flags=cv2.INTER_LINEAR)
-        r = plan.blur_radius
-        mask_out = cv2.dilate((warped > 0).astype(np.uint8) * 255, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+        edit = _TAMPER[tamper_kind]
+        if tamper_stage == "digital":  # the upload itself is edited: h_total = identity on capture pixels
+            seen = _captured(doc, genuine_img, h_gen)
+            extra = {"capture": plan} if tamper_kind == "splice" else {}
+            forged_img, mask_out, fields = edit(rng, genuine_img, seen, name, **extra)
+            mask_out = (mask_out > 0).astype(np.uint8) * 255
+            h_total = np.eye(3)
+        else:
+            forged_flat, flat_mask, fields = edit(rng, doc.image, doc, name)
+            forged_img, h_total = apply_capture(plan, forged_flat)
+            # the edited region through the capture, grown by how far the capture spreads a pixel
+            warped = cv2.warpPerspective(flat_mask, h_total, plan.out_wh, flags=cv2.INTER_LINEAR)
+            r = plan.blur_radius
+            mask_out = cv2.dilate((warped > 0).astype(np.uint8) * 255, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
         doc_corners_img = corners(plan)
     else:
         effect = screen_recapture if authenticity == "screen_recapture" else photocopy
@@ -444,6 +489,7 @@ def make_pair(
     label = _label(doc, fields, plan, h_total, authenticity, tamper_kind, pair_id, doc_corners_img)
     if tamper_kind is not None:
         label["tampered_fields"] = [name]
+        label["tamper_stage"] = tamper_stage
     forged = Sample(forged_img, label, mask=mask_out, ext="png")
     return genuine, forged
 
@@ -452,12 +498,19 @@ class ForgeryGenerator:
     """Kind "forgeries": even indices genuine, odd indices the forged twin of the previous index.
 
     Options: ``pair_seed`` (the dataset seed; by default read back from the core's per-sample generator),
-    ``doc_types`` (restrict the source documents)."""
+    ``doc_types`` (restrict the source documents), ``tamper_stage`` (``digital``: the capture is edited;
+    ``print``: the document is edited before its capture)."""
 
     kind = "forgeries"
+    version = 2  # 2: tampering edits the capture (digital); 1 edited the flat page before its capture
 
-    def __init__(self, pair_seed: int | None = None, doc_types: list[str] | None = None) -> None:
+    def __init__(
+        self, pair_seed: int | None = None, doc_types: list[str] | None = None, tamper_stage: str = "digital"
+    ) -> None:
+        if tamper_stage not in TAMPER_STAGES:
+            raise ValueError(f"tamper_stage must be one of {TAMPER_STAGES}, got {tamper_stage!r}")
         self.pair_seed = pair_seed
+        self.tamper_stage = tamper_stage
         self.doc_types = [DocType(t) for t in doc_types] if doc_types else None
         self._cache: tuple[tuple[int, int], tuple[Sample, Sample]] | None = None
 
@@ -472,5 +525,5 @@ class ForgeryGenerator:
             doc_type = None
             if self.doc_types:
                 doc_type = self.doc_types[int(prng.integers(len(self.doc_types)))]
-            self._cache = (key, make_pair(prng, index // 2, doc_type=doc_type))
+            self._cache = (key, make_pair(prng, index // 2, doc_type=doc_type, tamper_stage=self.tamper_stage))
         return self._cache[1][index % 2]

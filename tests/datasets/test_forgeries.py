@@ -5,22 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from datasets.core import encode_image, iter_samples, sample_rng
-from datasets.forgeries import TAMPER_KINDS, ForgeryGenerator, PairSeedError, make_pair
+from datasets.core import build, encode_image, is_built, iter_samples, sample_rng
+from datasets.forgeries import TAMPER_KINDS, TAMPER_STAGES, ForgeryGenerator, PairSeedError, make_pair
 
 
-def _pair(kind: str, tamper: str | None = None, doc_type: str = "vehicle_license", seed: int = 0):
+def _pair(kind: str, tamper: str | None = None, doc_type: str = "vehicle_license", seed: int = 0, stage="digital"):
     return make_pair(
-        np.random.default_rng([seed, 99]), 3, authenticity=kind, tamper_kind=tamper, doc_type=doc_type
+        np.random.default_rng([seed, 99]),
+        3,
+        authenticity=kind,
+        tamper_kind=tamper,
+        doc_type=doc_type,
+        tamper_stage=stage,
     )
 
 
+@pytest.mark.parametrize("stage", TAMPER_STAGES)
 @pytest.mark.parametrize("tamper", TAMPER_KINDS)
-def test_tampered_twin_differs_only_inside_mask(tamper):
+def test_tampered_twin_differs_only_inside_mask(tamper, stage):
     genuine, forged = _pair(
-        "tampered", tamper, doc_type="sales_invoice" if tamper == "splice" else "vehicle_license"
+        "tampered", tamper, doc_type="sales_invoice" if tamper == "splice" else "vehicle_license", stage=stage
     )
     assert forged.label["authenticity"] == "tampered" and forged.label["tamper_kind"] == tamper
+    assert forged.label["tamper_stage"] == stage
     assert genuine.label["pair_id"] == forged.label["pair_id"]
     assert forged.ext == genuine.ext == "png"
     mask = forged.mask
@@ -66,3 +73,36 @@ def test_generator_twins_deterministic_and_order_independent():
 def test_pair_seed_needed_for_foreign_generators():
     with pytest.raises(PairSeedError):
         ForgeryGenerator().sample(np.random.default_rng(123), 0)
+
+
+def test_digital_edit_keeps_the_capture_outside_the_field():
+    """A digital edit changes the capture itself: the edited field's box (capture pixels) holds the change,
+    and the genuine twin's fields are where the forged twin says they are."""
+    genuine, forged = _pair("tampered", "text_replace", doc_type="sales_invoice")
+    name = forged.label["tampered_fields"][0]
+    assert forged.label["fields"][name]["text"] != genuine.label["fields"][name]["text"]
+    x1, y1, x2, y2 = forged.label["fields"][name]["box_xyxy"]
+    ys, xs = np.nonzero(forged.mask)
+    assert x1 - 4 <= xs.min() and xs.max() <= x2 + 4 and y1 - 4 <= ys.min() and ys.max() <= y2 + 4
+    others = [k for k in genuine.label["fields"] if k != name]
+    assert all(forged.label["fields"][k] == genuine.label["fields"][k] for k in others)
+
+
+def test_unknown_tamper_stage_rejected():
+    with pytest.raises(ValueError, match="tamper_stage"):
+        ForgeryGenerator(tamper_stage="scissors")
+    with pytest.raises(ValueError, match="tamper_stage"):
+        _pair("tampered", "inpaint", stage="scissors")
+
+
+def test_build_manifest_records_version_and_options(tmp_path):
+    out = tmp_path / "f"
+    build("forgeries", 2, 7, out, progress=False, tamper_stage="print")
+    assert is_built(out, "forgeries", 2, 7, tamper_stage="print")
+    assert not is_built(out, "forgeries", 2, 7)  # other options: a different data set
+    assert not is_built(out, "forgeries", 2, 8, tamper_stage="print")
+    manifest = (out / "build.json").read_text(encoding="utf-8")
+    assert '"version": 2' in manifest
+    # a build by an older generator version is stale
+    (out / "build.json").write_text(manifest.replace('"version": 2', '"version": 1'), encoding="utf-8")
+    assert not is_built(out, "forgeries", 2, 7, tamper_stage="print")
