@@ -13,8 +13,9 @@ import statistics
 from collections.abc import Sequence
 
 from ..types import TextLine
-from .fields import DocumentRules, FieldRule, clean_value, extract, validate_value
+from .fields import DocumentRules, FieldRule, clean_value, correct_value, extract, validate_value, value_alternatives
 from .types import FieldValue
+from .vocabulary import BODY_COLOURS, FUEL_TYPES
 
 # the printed items in order; their index is the number printed before the label
 ITEMS = (
@@ -55,10 +56,10 @@ PAGE = (
     _rule("车辆品牌", labels=("车辆品牌/车辆名称",)),
     _rule("车辆型号", "code", canonical="model"),
     _rule("车辆识别代号", "vin", labels=("车辆识别代号/车架号",), canonical="vin", fallback="pattern"),
-    _rule("车身颜色"),
+    _rule("车身颜色", vocabulary=BODY_COLOURS),
     _rule("发动机型号", "code"),
     _rule("发动机号码", "code", labels=("发动机号",), canonical="engine_number"),
-    _rule("燃料种类"),
+    _rule("燃料种类", vocabulary=FUEL_TYPES),
     _rule("排量和功率", labels=("排量和功率(ml/kW)",)),
     _rule("外廓尺寸", labels=("外廓尺寸(mm)",)),
     _rule("总质量", labels=("总质量(kg)",)),
@@ -155,6 +156,9 @@ def _read(lines_in: Sequence[TextLine], rules: Sequence[FieldRule]) -> dict[str,
         cleaned = clean_value(rule.kind, text)
         if cleaned is None:
             continue
+        parts = [lines[i].alts for i in idx]
+        alts = tuple(a for p in parts for a in p) if all(p is not None for p in parts) else None  # type: ignore[union-attr]
+        cleaned = correct_value(rule, cleaned, value_alternatives(rule.kind, text, cleaned, alts))
         ok, problems = validate_value(rule.kind, cleaned)
         if have is not None and have.valid and not ok:
             continue

@@ -6,7 +6,10 @@ Lines are compared in a deskewed frame (the median text angle is rotated away), 
 longest label it starts with, and a value is taken from, in order: the rest of the label's own line, the
 nearest line to the right on the same row, the nearest line below. Candidates must fit the kind's pattern;
 values are then validated by the rules in :mod:`inference.validate` (GB 11643 checksum, ISO 3779 check
-digit, plate grammar, calendar dates) and reported with their problems, never silently "fixed".
+digit, plate grammar, calendar dates) and reported with their problems. A value that breaks a checksum or
+grammar is corrected only when the recogniser's own per-character alternatives make exactly one reading
+valid (VIN, ID number, plate), and a field from a closed vocabulary (vehicle type, colour, fuel, use) is
+snapped to a word only when the alternatives or a single misread character support it; the raw read is kept.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..types import TextLine
-from ..validate.idcard import validate_id_number
-from ..validate.plate import validate_plate
-from ..validate.vin import validate_vin
+from ..types import TextLine, TextRead
+from ..validate.idcard import correct_id_number, validate_id_number
+from ..validate.plate import correct_plate, validate_plate
+from ..validate.vin import correct_vin, validate_vin
 from .types import FieldValue
 
 # value kinds -> the pattern a candidate must match (after normalisation)
@@ -57,11 +60,17 @@ class FieldRule:
     occurrence: str = "first"  # first | last: which printed label when it appears more than once
     multiline: bool = False  # the value continues on the lines below (addresses)
     keep_label: bool = False  # the value printed includes the label (e.g. 检验有效期至2028年06月...)
-    fallback: str | None = None  # "pattern": search the whole page for the kind's pattern; "no": No.xxxx
+    fallback: str | None = None  # "pattern": the kind's pattern anywhere; "no": No.xxxx; "amount": largest left
     rest_first: bool = True  # False: the rest of the label's line is label residue (units) unless nothing is right
+    vocabulary: tuple[str, ...] = ()  # a closed set of values (vehicle types, colours): misreads snap to it
+    reach: float = 14.0  # how far (in label heights) the row is followed across an empty cell
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.key, *self.labels)
+
+
+# per character of a value: (char, probability) pairs, the recogniser's choice first
+Alternatives = tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +82,7 @@ class _Line:
     x2: float
     y2: float
     box: tuple[float, float, float, float]
+    alts: tuple[Alternatives, ...] | None = None  # one per character of text, when the reader gave them
 
     @property
     def h(self) -> float:
@@ -104,6 +114,18 @@ def deskew_angle(lines: Sequence[TextLine]) -> float:
     return pairs[-1][0]
 
 
+def char_alternatives(read: TextRead, text: str) -> tuple[Alternatives, ...] | None:
+    """Per character of the normalised ``text``: the recogniser's character and its alternatives, folded the
+    same way. None when the reader gave no per-character output or folding does not line up with ``text``."""
+    if not read.chars:
+        return None
+    out: list[Alternatives] = []
+    for c in read.chars:
+        others = tuple((a, float(p)) for a0, p in c.alternatives if p > 0.0 and len(a := normalise(a0)) == 1)
+        out.extend(((ch, float(c.confidence)), *others) for ch in normalise(c.char))
+    return tuple(out) if "".join(a[0][0] for a in out) == text else None
+
+
 def prepare_lines(lines: Sequence[TextLine]) -> list[_Line]:
     a = deskew_angle(lines)
     c, s = math.cos(-a), math.sin(-a)
@@ -124,6 +146,7 @@ def prepare_lines(lines: Sequence[TextLine]) -> list[_Line]:
                 float(rx.max()),
                 float(ry.max()),
                 tuple(float(v) for v in line.box_xyxy),
+                char_alternatives(line.read, text),
             )
         )  # type: ignore[arg-type]
     return out
@@ -178,10 +201,50 @@ def join_split_labels(lines: Sequence[_Line], labels: Sequence[str]) -> list[_Li
                         max(left.box[2], right.box[2]),
                         max(left.box[3], right.box[3]),
                     ),
+                    left.alts + right.alts if left.alts is not None and right.alts is not None else None,
                 )
                 dropped.add(j)
                 break
     return [line for k, line in enumerate(out) if k not in dropped]
+
+
+def _cut(line: _Line, k: int) -> tuple[_Line, _Line]:
+    """``line`` cut before character ``k``, the boxes split by the share of characters."""
+    x = line.x1 + (line.x2 - line.x1) * k / len(line.text)
+    bx = line.box[0] + (line.box[2] - line.box[0]) * k / len(line.text)
+    alts = (line.alts[:k], line.alts[k:]) if line.alts is not None else (None, None)
+    left = _Line(line.text[:k], line.conf, line.x1, line.y1, x, line.y2, (*line.box[:2], bx, line.box[3]), alts[0])
+    right = _Line(line.text[k:], line.conf, x, line.y1, line.x2, line.y2, (bx, *line.box[1:]), alts[1])
+    return left, right
+
+
+def split_merged_labels(lines: Sequence[_Line], labels: Sequence[str]) -> list[_Line]:
+    """Cut a line where a second label starts after a value ('注册日期2018-01-14发证日期2018-01-14'): the
+    detector merged two cells of a row. Only a line that starts with a label (and not with the start of a
+    longer one) is cut, at a label of four characters or more read exactly, so a value that merely contains
+    a label's word is left whole."""
+    unique = sorted({lab for lab in labels if lab}, key=len, reverse=True)
+    out: list[_Line] = []
+    todo = list(lines)
+    while todo:
+        line = todo.pop(0)
+        head = next((lab for lab in unique if line.text.startswith(lab)), None)
+        if head is not None and any(lab != head and lab.startswith(head) for lab in unique):
+            head = None  # maybe a longer label misread ('购买方名称及身份证号码期织机构代码'): not two cells
+        cuts = [
+            k
+            for lab in unique
+            if len(lab) >= 4 and head is not None
+            for k in [line.text.find(lab, len(head) + 1)]
+            if k > 0
+        ]
+        if not cuts:
+            out.append(line)
+            continue
+        left, right = _cut(line, min(cuts))
+        out.append(left)
+        todo.insert(0, right)
+    return out
 
 
 def _prefix_edits(label: str, text: str) -> tuple[int, int]:
@@ -305,6 +368,100 @@ def clean_value(kind: str, text: str) -> str | None:
     return text
 
 
+def _kind_case(kind: str, ch: str) -> str:
+    """One character as :func:`clean_value` folds it for ``kind`` ('' when it drops it)."""
+    if kind in ("vin", "id", "code", "plate"):
+        up = ch.upper() if len(ch.upper()) == 1 else ch
+        if kind == "vin":
+            return {"I": "1", "O": "0", "Q": "0"}.get(up, up)
+        return "" if kind == "plate" and ch in "·." else up
+    return ch
+
+
+def value_alternatives(
+    kind: str, text: str, cleaned: str, alts: Sequence[Alternatives] | None
+) -> list[Alternatives] | None:
+    """The per-character alternatives of ``cleaned`` (the value :func:`clean_value` found in ``text``), the
+    value's own characters first; None when they are unknown or cannot be lined up."""
+    if alts is None or len(alts) != len(text):
+        return None
+    kept = [(c, k) for k, ch in enumerate(text) if (c := _kind_case(kind, ch))]
+    start = "".join(c for c, _ in kept).find(cleaned)
+    if start < 0:
+        return None
+    span = kept[start : start + len(cleaned)]
+    return [((c, alts[k][0][1]), *alts[k][1:]) for c, k in span]
+
+
+_WORD_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整"
+# the everyday forms a reader gives for the banker's numerals of an amount in words (叁 and 参 look alike)
+_WORD_VARIANTS = {"百": "佰", "千": "仟", "参": "叁", "叄": "叁"}
+
+
+def repair_words(text: str, alts: Sequence[Alternatives] | None) -> str:
+    """An amount in words uses a closed set of characters: a character in or next to the run of them that is
+    not one is replaced by its banker's form, or by the recogniser's best alternative that is one
+    ('③或拾参万陆仟贰百元整' -> '③贰拾叁万陆仟贰佰元整'). Characters without such an alternative stay."""
+    inside = [k for k, ch in enumerate(text) if ch in _WORD_CHARS or ch in _WORD_VARIANTS]
+    if not inside:
+        return text
+    out = list(text)
+    for k in range(max(0, inside[0] - 1), min(len(text), inside[-1] + 2)):
+        ch = text[k]
+        if ch in _WORD_CHARS:
+            continue
+        if ch in _WORD_VARIANTS:
+            out[k] = _WORD_VARIANTS[ch]
+        elif alts is not None and len(alts) == len(text):
+            out[k] = next((c for c, _ in alts[k][1:] if c in _WORD_CHARS), ch)
+    return "".join(out)
+
+
+def snap_to_vocabulary(text: str, alts: Sequence[Alternatives] | None, vocabulary: Sequence[str]) -> str:
+    """The word of a closed ``vocabulary`` that ``text`` is a misread of, or ``text`` unchanged. A word of the
+    same length is taken when every character that differs is among the recogniser's alternatives at that
+    position, or, for words of three characters or more, when a single character differs; the word must be
+    the only one that close (otherwise the read is left as it is, for a human to judge)."""
+    if not vocabulary or text in vocabulary:
+        return text
+    close: list[tuple[int, int, str]] = []
+    for word in dict.fromkeys(vocabulary):
+        if len(word) != len(text):
+            continue
+        diff = [k for k, (a, b) in enumerate(zip(text, word, strict=True)) if a != b]
+        seen = alts is not None and all(any(c == word[k] for c, _ in alts[k][1:]) for k in diff)
+        if (seen and len(diff) <= max(1, len(word) // 2)) or (len(diff) == 1 and len(word) >= 3):
+            close.append((int(not seen), len(diff), word))
+    close.sort()
+    if close and (len(close) == 1 or close[0][:2] < close[1][:2]):
+        return close[0][2]
+    return text
+
+
+# A checksum says that a character is wrong, not which: an alternative is tried there only when the recogniser
+# found it at least this likely relative to the character it read (a plate's grammar does say which).
+_PLAUSIBLE = 0.2
+
+
+def _plausible(alts: Sequence[Alternatives]) -> list[Alternatives]:
+    return [(a[0], *(x for x in a[1:] if x[1] >= _PLAUSIBLE * a[0][1])) for a in alts]
+
+
+def correct_value(rule: FieldRule, cleaned: str, alts: Sequence[Alternatives] | None) -> str:
+    """``cleaned`` corrected with the recogniser's per-character alternatives when it breaks the rules of its
+    kind (VIN check digit, ID number checksum and birth date, plate grammar) and exactly one valid reading
+    is within two substitutions; snapped to the rule's vocabulary; else unchanged."""
+    if rule.vocabulary:
+        return snap_to_vocabulary(cleaned, alts, rule.vocabulary)
+    if alts is None or rule.kind not in ("vin", "id", "plate") or validate_value(rule.kind, cleaned)[0]:
+        return cleaned
+    if rule.kind == "plate":
+        fixed = correct_plate(alts)
+    else:
+        fixed = (correct_vin if rule.kind == "vin" else correct_id_number)(_plausible(alts))
+    return fixed.text if fixed.valid and not fixed.ambiguous else cleaned
+
+
 def parse_date(text: str) -> dt.date | None:
     m = _PATTERNS["date"].search(text)
     if not m:
@@ -336,19 +493,21 @@ def validate_value(kind: str, text: str) -> tuple[bool, tuple[str, ...]]:
     return True, ()
 
 
-def _right(lines: Sequence[_Line], lab: _Line, excluded: set[int], labels: set[int] = frozenset()) -> list[int]:
+def _right(
+    lines: Sequence[_Line], lab: _Line, excluded: set[int], labels: set[int] = frozenset(), reach_h: float = 14.0
+) -> list[int]:
     """Lines right of the label on its row, nearest first. The row is followed cell by cell: a line is in
-    reach when its gap to the label or to the previous line of the row is at most 14 label heights (an amount
-    printed after its amount in words), up to the next label."""
+    reach when its gap to the label or to the previous line of the row is at most ``reach_h`` label heights
+    (14: an amount printed after its amount in words), up to the next label."""
     row = []
     for j, v in enumerate(lines):
         overlap = min(lab.y2, v.y2) - max(lab.y1, v.y1)
-        if overlap < 0.4 * min(lab.h, v.h) or v.x1 < lab.x2 - 0.5 * lab.h:
+        if overlap < 0.4 * min(lab.h, v.h) or v.x1 < lab.x2 - 1.0 * lab.h:
             continue
         row.append((v.x1, j))
     out, reach = [], lab.x2
     for x1, j in sorted(row):
-        if x1 - reach > 14 * lab.h or j in labels:
+        if x1 - reach > reach_h * lab.h or j in labels:
             break
         reach = max(reach, lines[j].x2)
         if j not in excluded:
@@ -404,7 +563,7 @@ def extract(
     numbers: Mapping[str, int] | None = None,
 ) -> Extraction:
     all_labels = [lab for r in rules for lab in r.all_labels()] + list(extra_labels)
-    lines = join_split_labels(prepare_lines(lines_in), all_labels)
+    lines = split_merged_labels(join_split_labels(prepare_lines(lines_in), all_labels), all_labels)
     claimed = _claim(lines, all_labels, numbers)
     label_lines = set(claimed)
     used: set[int] = set()
@@ -464,23 +623,28 @@ def _value_at(
 ) -> FieldValue | None:
     lab_line = lines[i]
     label, rest = claimed[i]
-    candidates: list[tuple[str, float, tuple[float, float, float, float], list[int]]] = []
+    candidates: list[tuple[str, float, tuple[float, float, float, float], list[int], Sequence[Alternatives] | None]]
+    candidates = []
     if same_line:
         if rule.keep_label:
-            candidates.append((lab_line.text, lab_line.conf, lab_line.box, [i]))
+            candidates.append((lab_line.text, lab_line.conf, lab_line.box, [i], lab_line.alts))
         elif rest:
-            candidates.append((rest, lab_line.conf, lab_line.box, [i]))
+            tail = lab_line.alts[len(lab_line.text) - len(rest) :] if lab_line.alts is not None else None
+            candidates.append((rest, lab_line.conf, lab_line.box, [i], tail))
     else:
         order: list[int] = []
         if rule.where in ("right", "right_below"):
-            order += _right(lines, lab_line, label_lines | used, label_lines)
+            order += _right(lines, lab_line, label_lines | used, label_lines, rule.reach)
         if rule.where in ("below", "right_below"):
             order += _below(lines, lab_line, label_lines | used)
-        candidates += [(lines[j].text, lines[j].conf, lines[j].box, [j]) for j in order]
-    for text, conf, box, idx in candidates:
+        candidates += [(lines[j].text, lines[j].conf, lines[j].box, [j], lines[j].alts) for j in order]
+    for text, conf, box, idx, alts in candidates:
+        if rule.kind == "words":
+            text = repair_words(text, alts)
         cleaned = clean_value(rule.kind, text)
         if cleaned is None:
             continue
+        cleaned = correct_value(rule, cleaned, value_alternatives(rule.kind, text, cleaned, alts))
         if rule.multiline and idx[0] not in label_lines:
             more = _continuation(lines, lines[idx[0]], label_lines, used)
             if more:
@@ -493,9 +657,37 @@ def _value_at(
     return None
 
 
+# a money amount on a line of its own: two decimals, after a currency sign the reader may have misread
+_PRINTED_AMOUNT = re.compile(r"\D?(\d[\d,]*\.\d{2})")
+
+
+def _largest_amount(
+    rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used: set[int]
+) -> FieldValue | None:
+    """The largest money amount (two decimals, on a line of its own) that no label and no other field took,
+    for an amount whose label was not read: a total that includes everything else on the form (价税合计 on an
+    invoice), or the one amount left once the others have their values (税额 after 计税价格)."""
+    best: tuple[float, int] | None = None
+    for j, line in enumerate(lines):
+        m = _PRINTED_AMOUNT.fullmatch(line.text)
+        if j in label_lines or j in used or m is None:
+            continue
+        value = float(m.group(1).replace(",", ""))
+        if best is None or value > best[0]:
+            best = (value, j)
+    if best is None:
+        return None
+    line = lines[best[1]]
+    used.add(best[1])
+    text = clean_value(rule.kind, line.text) or line.text
+    return FieldValue(rule.canonical or rule.key, "", text, line.conf, True, (), line.box, line.text)
+
+
 def _fallback(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used: set[int]) -> FieldValue | None:
     if rule.fallback == "stamp":
         return _stamp(rule, lines, label_lines, used)
+    if rule.fallback == "amount":
+        return _largest_amount(rule, lines, label_lines, used)
     if rule.fallback == "title":
         top = [j for j, v in enumerate(lines) if j not in label_lines and len(v.text) >= 2]
         if not top:
@@ -517,7 +709,7 @@ def _fallback(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], us
             cleaned = clean_value(rule.kind, line.text)
             if cleaned is None:
                 continue
-            text = cleaned
+            text = cleaned  # a stray string that only fits the shape: no evidence to correct it by
         ok, problems = validate_value(rule.kind, text)
         if rule.fallback == "pattern" and not ok:
             continue  # a stray string that fits the shape but not the rules: not this field

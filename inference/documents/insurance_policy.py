@@ -15,7 +15,8 @@ PAGE = (
     FieldRule("车辆识别代号", "vin", labels=("识别代码(车架号)", "识别代码"), canonical="vin", fallback="pattern"),
     FieldRule("厂牌型号", canonical="model"),
     FieldRule("保险费大写", "words", labels=("保险费合计(人民币大写)",)),
-    FieldRule("保险费", "amount", labels=("保险费合计(人民币大写)",)),
+    # the figure follows the amount in words at the row's far end
+    FieldRule("保险费", "amount", labels=("保险费合计(人民币大写)",), reach=30.0),
     FieldRule("保险期间", "period", canonical="insurance_period", fallback="pattern"),
     FieldRule("车船税", "amount", labels=("当年应缴",)),
     FieldRule("签单日期", "date"),

@@ -14,9 +14,9 @@ PAGE = (
     FieldRule("发动机号码", "code", canonical="engine_number"),
     FieldRule("车辆识别代号", "vin", canonical="vin", fallback="pattern"),
     FieldRule("计税价格", "amount"),
-    FieldRule("税额", "amount"),
+    FieldRule("税额", "amount", fallback="amount"),  # the certificate prints two amounts: 计税价格 and 税额
     FieldRule("征收机关", labels=("征收机关名称",)),
-    FieldRule("填发日期", "date"),
+    FieldRule("填发日期", "date", fallback="pattern"),  # the only date on the certificate
 )
 OTHER_LABELS = ("车辆类别", "备注", "车辆购置税完税证明", "(正本)")
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from ..validate.idcard import validate_id_number
 from .fields import DocumentRules, FieldRule
 from .types import FieldValue
+from .vocabulary import BODY_COLOURS, FUEL_TYPES, USE_CHARACTERS, VEHICLE_TYPES
 
 PAGE1 = (
     FieldRule("登记证书编号", "number", fallback="no", canonical="registration_cert_number"),
@@ -15,20 +16,20 @@ PAGE1 = (
     FieldRule("登记机关"),
     FieldRule("登记日期", "date"),
     FieldRule("号牌号码", "plate", labels=("机动车登记编号",), canonical="plate"),
-    FieldRule("车辆类型", canonical="vehicle_type"),
+    FieldRule("车辆类型", canonical="vehicle_type", vocabulary=VEHICLE_TYPES),
     FieldRule("车辆品牌"),
     FieldRule("车辆型号", canonical="model"),
-    FieldRule("车身颜色"),
+    FieldRule("车身颜色", vocabulary=BODY_COLOURS),
     FieldRule("车辆识别代号", "vin", canonical="vin", fallback="pattern"),
     FieldRule("发动机号码", "code", labels=("发动机号",), canonical="engine_number"),
     FieldRule("发动机型号", "code"),
-    FieldRule("燃料种类"),
+    FieldRule("燃料种类", vocabulary=FUEL_TYPES),
     FieldRule("排量/功率"),
     FieldRule("制造厂名称"),
     FieldRule("外廓尺寸"),
     FieldRule("总质量"),
     FieldRule("核定载客"),
-    FieldRule("使用性质", canonical="use_character"),
+    FieldRule("使用性质", canonical="use_character", vocabulary=USE_CHARACTERS),
     FieldRule("车辆出厂日期", "date"),
     FieldRule("发证日期", "date"),
 )

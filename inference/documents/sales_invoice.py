@@ -4,10 +4,16 @@ of the second."""
 
 from __future__ import annotations
 
+import itertools
+import re
+from dataclasses import replace
+
 from .fields import DocumentRules, FieldRule
+from .types import FieldValue
+from .vocabulary import VEHICLE_TYPES
 
 PAGE = (
-    FieldRule("开票日期", "date"),
+    FieldRule("开票日期", "date", fallback="pattern"),  # the only date the invoice prints
     FieldRule("发票代码", "number"),
     FieldRule("发票号码", "number"),
     FieldRule(
@@ -22,14 +28,16 @@ PAGE = (
         canonical="owner_name",
     ),
     FieldRule("身份证号码", "id", labels=("纳税人识别号",), canonical="id_number", fallback="pattern"),
-    FieldRule("车辆类型", canonical="vehicle_type"),
+    FieldRule("车辆类型", canonical="vehicle_type", vocabulary=VEHICLE_TYPES),
     FieldRule("厂牌型号", canonical="model"),
     FieldRule("产地"),
     FieldRule("合格证号", "code"),
     FieldRule("发动机号码", "code", canonical="engine_number"),
     FieldRule("车辆识别代号", "vin", labels=("车辆识别代号/车架号码",), canonical="vin", fallback="pattern"),
     FieldRule("价税合计大写", "words", labels=("价税合计",)),
-    FieldRule("价税合计", "amount", labels=("小写",), canonical="price"),
+    # the figure sits at the row's far end, after the words and a small '小写' that is often misread; when the
+    # label itself is lost it is still the largest amount on the invoice (it includes the tax)
+    FieldRule("价税合计", "amount", labels=("小写",), canonical="price", reach=30.0, fallback="amount"),
     FieldRule("销货单位名称"),
     FieldRule("销货单位纳税人识别号", "code", labels=("纳税人识别号",), occurrence="last"),
     FieldRule("税率", labels=("增值税税率或征收率",)),
@@ -56,4 +64,41 @@ OTHER_LABELS = (
     "机动车销售统一发票",
 )
 
-RULES = DocumentRules({"1": PAGE}, OTHER_LABELS)
+_AMOUNT_KEYS = ("不含税价", "增值税税额", "价税合计")
+
+
+def _cents(text: str) -> int | None:
+    digits = text.lstrip("¥").replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", digits):
+        return None
+    whole, _, frac = digits.partition(".")
+    return int(whole) * 100 + int(frac.ljust(2, "0"))
+
+
+def _amounts_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """不含税价 + 增值税税额 = 价税合计, and the invoice prints every amount with two decimals: an amount read
+    without its decimal point ('9646018') gets it back when that, and only that, makes the three agree.
+    Nothing is invented: a missing amount stays missing, and amounts that disagree otherwise stay as read."""
+    if any(k not in fields for k in _AMOUNT_KEYS):
+        return fields
+    options: list[list[tuple[str, int]]] = []
+    for key in _AMOUNT_KEYS:
+        text = fields[key].text
+        value = _cents(text)
+        if value is None:
+            return fields
+        opts = [(text, value)]
+        bare = text.lstrip("¥")
+        if "." not in bare and "," not in bare and len(bare) >= 3:
+            opts.append((f"{bare[:-2]}.{bare[-2:]}", value // 100))
+        options.append(opts)
+    agree = [combo for combo in itertools.product(*options) if combo[0][1] + combo[1][1] == combo[2][1]]
+    if len(agree) != 1 or all(c == o[0] for c, o in zip(agree[0], options, strict=True)):
+        return fields
+    for key, (text, _) in zip(_AMOUNT_KEYS, agree[0], strict=True):
+        if text != fields[key].text:
+            fields[key] = replace(fields[key], text=text)
+    return fields
+
+
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _amounts_agree)

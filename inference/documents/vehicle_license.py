@@ -4,13 +4,14 @@ secondary page (file number, masses, dimensions, inspection record)."""
 from __future__ import annotations
 
 from .fields import DocumentRules, FieldRule
+from .vocabulary import USE_CHARACTERS, VEHICLE_TYPES
 
 MAIN = (
     FieldRule("号牌号码", "plate", canonical="plate"),
-    FieldRule("车辆类型", canonical="vehicle_type"),
+    FieldRule("车辆类型", canonical="vehicle_type", vocabulary=VEHICLE_TYPES),
     FieldRule("所有人", "name", canonical="owner_name"),
     FieldRule("住址", canonical="address"),
-    FieldRule("使用性质", canonical="use_character"),
+    FieldRule("使用性质", canonical="use_character", vocabulary=USE_CHARACTERS),
     FieldRule("品牌型号", canonical="model"),
     FieldRule("车辆识别代号", "vin", where="right_below", canonical="vin", fallback="pattern"),
     FieldRule("发动机号码", "code", canonical="engine_number"),

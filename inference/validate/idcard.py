@@ -11,11 +11,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from .vin import Candidates, CorrectedChar, _prepare, _search
+
 __all__ = [
     "ID_LENGTH",
     "ID_WEIGHTS",
     "PROVINCE_CODES",
     "IdCheck",
+    "IdCorrection",
+    "correct_id_number",
     "id_check_char",
     "make_id_number",
     "normalise_id_number",
@@ -155,3 +159,45 @@ def validate_id_number(text: str, *, today: dt.date | None = None) -> IdCheck:
         province=province,
         problems=tuple(problems),
     )
+
+
+# ------------------------------------------------------------------------------------------ correction
+
+# Letters a recogniser confuses with digits; an ID number has no letters except a final X.
+_DIGIT_LOOKALIKES = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+
+
+@dataclass(frozen=True, slots=True)
+class IdCorrection:
+    """Outcome of `correct_id_number`, shaped like `VinCorrection`: when `valid` is False `text` is the
+    recogniser's top-1 reading, untouched; `ambiguous` means another valid reading is nearly as likely."""
+
+    text: str
+    valid: bool
+    corrected: tuple[CorrectedChar, ...]
+    confidence: float
+    ambiguous: bool
+
+
+def _fold_id(index: int, char: str) -> str | None:
+    if index == ID_LENGTH - 1 and char == "X":
+        return None
+    return _DIGIT_LOOKALIKES.get(char)
+
+
+def correct_id_number(candidates: Candidates, max_changes: int = 2, *, today: dt.date | None = None) -> IdCorrection:
+    """Most probable valid number (checksum, province code, calendar birth date not in the future) reachable
+    from the recogniser's per-position (char, probability) alternatives by at most `max_changes` swaps.
+
+    The MOD 11-2 check catches every single substitution, and a birth date plus a province code rule out
+    most of the rest, so the recogniser's second choices can be trusted when exactly one of them makes the
+    number valid. Letters that look like digits also propose the digit at half their probability.
+    """
+    alternatives = _prepare(candidates, _fold_id, max_changes)
+    top1 = "".join(alts[0][0] for alts in alternatives)
+    if len(alternatives) != ID_LENGTH:
+        return IdCorrection(top1, False, (), 0.0, False)
+    result = _search(alternatives, lambda text: validate_id_number(text, today=today).valid, max_changes)
+    if result.best is None:
+        return IdCorrection(result.top1, False, (), result.top1_prob, False)
+    return IdCorrection(result.best, True, result.corrected, result.best_prob, result.ambiguous)

@@ -6,10 +6,22 @@ import math
 
 import pytest
 
-from inference.documents.fields import clean_value, deskew_angle, model_code, validate_value
+from inference.documents.fields import (
+    FieldRule,
+    char_alternatives,
+    clean_value,
+    correct_value,
+    deskew_angle,
+    model_code,
+    repair_words,
+    snap_to_vocabulary,
+    validate_value,
+    value_alternatives,
+)
 from inference.documents.reader import MODULES, rules_for
 from inference.documents.types import DocType
-from inference.types import TextLine, TextRead
+from inference.documents.vocabulary import BODY_COLOURS, USE_CHARACTERS, VEHICLE_TYPES
+from inference.types import CharRead, TextLine, TextRead
 from inference.validate.idcard import make_id_number
 
 VALID_VIN = "LGB95P2T0HV157558"  # check digit ok
@@ -374,3 +386,158 @@ def test_model_code(text, code):
 def test_deskew_angle(angle):
     lines = [line("车辆识别代号", 100, 100 + 40 * i, angle_deg=angle) for i in range(5)]
     assert math.degrees(deskew_angle(lines)) == pytest.approx(angle, abs=0.01)
+
+
+# ------------------------------------------------------------------ corrections with the reader's alternatives
+
+
+def with_alts(tl: TextLine, alts: dict[int, list[tuple[str, float]]]) -> TextLine:
+    """``tl`` with per-character reads: confident characters, and at the given positions a weaker read with
+    the listed alternatives."""
+    chars = tuple(
+        CharRead(c, 0.6 if k in alts else 0.99, tuple(alts.get(k, [("?", 0.001)]))) for k, c in enumerate(tl.read.text)
+    )
+    return TextLine(tl.box_xyxy, tl.corners_xy, tl.det_score, TextRead(tl.read.text, tl.read.confidence, chars))
+
+
+def alts_of(text: str, alts: dict[int, list[tuple[str, float]]] | None = None) -> list[tuple[tuple[str, float], ...]]:
+    alts = alts or {}
+    return [((c, 0.6 if k in alts else 0.99), *alts.get(k, [])) for k, c in enumerate(text)]
+
+
+VIN_MISREAD = "LRWBH3GF1HC691795"  # the real-dev read of LRW8H3GF1HC691795: check digit fails
+
+
+@pytest.mark.parametrize(
+    ("kind", "read", "alts", "expected"),
+    [
+        ("vin", VIN_MISREAD, {3: [("8", 0.41)]}, "LRW8H3GF1HC691795"),
+        # an alternative the recogniser found far less likely than its read does not count against a checksum
+        ("vin", VIN_MISREAD, {3: [("8", 0.05)]}, VIN_MISREAD),
+        ("vin", VIN_MISREAD, {}, VIN_MISREAD),  # nothing proposed: reported, not guessed
+        ("vin", VALID_VIN, {3: [("S", 0.5)]}, VALID_VIN),  # valid reads are left alone
+        ("id", "370202196301118687", {9: [("1", 0.19)]}, "370202196101118687"),
+        ("id", "370202196301118687", {9: [("1", 0.05)]}, "370202196301118687"),
+        # a plate's grammar says which character is wrong: a weak alternative is enough there
+        ("plate", "鲁855165", {1: [("B", 0.01)]}, "鲁B55165"),
+        ("plate", "阁D024D2", {0: [("闽", 0.22), ("周", 0.14)]}, "闽D024D2"),
+        ("plate", "阁D024D2", {0: [("周", 0.14)]}, "阁D024D2"),  # no province among the alternatives
+    ],
+)
+def test_correct_value_with_alternatives(kind, read, alts, expected):
+    assert correct_value(FieldRule("x", kind), read, alts_of(read, alts)) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "alts", "vocabulary", "expected"),
+    [
+        ("非赞运", {}, USE_CHARACTERS, "非营运"),  # one character off a three-character word
+        ("小型桥车", {2: [("轿", 0.1)]}, VEHICLE_TYPES, "小型轿车"),
+        ("小型轿车", {}, VEHICLE_TYPES, "小型轿车"),
+        ("施", {0: [("孟", 0.1)]}, BODY_COLOURS, "施"),  # a single character needs the alternatives' support
+        ("施", {0: [("蓝", 0.1)]}, BODY_COLOURS, "蓝"),
+        ("赞运", {}, USE_CHARACTERS, "赞运"),  # two characters, one wrong: too little to go by
+        ("大型普通车", {}, VEHICLE_TYPES, "大型普通车"),  # no word of that length
+        ("中型普通宾车", {}, VEHICLE_TYPES, "中型普通宾车"),  # 中型普通货车 or 中型普通客车: ambiguous
+    ],
+)
+def test_snap_to_vocabulary(read, alts, vocabulary, expected):
+    assert snap_to_vocabulary(read, alts_of(read, alts), vocabulary) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "alts", "expected"),
+    [
+        ("③或拾参万陆仟贰百元整", {1: [("贰", 0.2)]}, "③贰拾叁万陆仟贰佰元整"),
+        ("爱拾伍万玖仟元整", {0: [("管", 0.15)]}, "爱拾伍万玖仟元整"),  # no numeral among the alternatives
+        ("¥950.00", {0: [("元", 0.1)]}, "¥950.00"),  # not an amount in words: untouched
+    ],
+)
+def test_repair_words(read, alts, expected):
+    assert repair_words(read, alts_of(read, alts)) == expected
+
+
+def test_value_alternatives_line_up_with_the_cleaned_value():
+    read = with_alts(line("VIN:lrwbh3gf1hc691795", 0, 0), {7: [("8", 0.41)]}).read
+    alts = char_alternatives(read, read.text)
+    cleaned = clean_value("vin", read.text)
+    got = value_alternatives("vin", read.text, cleaned, alts)
+    assert cleaned == VIN_MISREAD and len(got) == 17
+    assert got[3][0][0] == "B" and ("8", 0.41) in got[3]
+    assert value_alternatives("vin", read.text, cleaned, None) is None
+    assert char_alternatives(TextRead("ＡＢ", 0.9, (CharRead("Ａ", 0.9), CharRead("Ｂ", 0.9))), "AB") is not None
+
+
+RULE_CASES = [
+    # (doc type, page, lines, expected {key: text})
+    (
+        "sales_invoice",
+        "1",  # the figure far right of the words (小写 not read); the VIN fixed by the reader's second choice
+        row(470, ("价税合计", 60), ("壹拾贰万玖仟元整", 150), ("¥129000.00", 850))
+        + [with_alts(line(VIN_MISREAD, 640, 430), {3: [("8", 0.41)]}), line("车辆识别代号/车架号码", 60, 430)],
+        {"价税合计": "¥129000.00", "价税合计大写": "壹拾贰万玖仟元整", "车辆识别代号": "LRW8H3GF1HC691795"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # labels unreadable: the only date; the total is the largest amount (it includes the tax)
+        row(140, ("开第口病", 45), ("2022-05-21", 135))
+        + row(500, ("非格合o", 55), ("¥258700.00", 850))
+        + row(690, ("增值税税额", 330), ("¥29761.95", 450)),
+        {"开票日期": "2022-05-21", "价税合计": "¥258700.00", "增值税税额": "¥29761.95"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # an amount read without its decimal point gets it back when the three amounts then agree
+        row(470, ("价税合计", 60), ("¥109000.00", 850))
+        + row(660, ("增值税税额", 330), ("¥12539.82", 450))
+        + row(700, ("不含税价", 70), ("9646018", 170)),
+        {"不含税价": "96460.18", "价税合计": "¥109000.00"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... and not when they would not agree
+        row(470, ("价税合计", 60), ("¥109000.00", 850))
+        + row(660, ("增值税税额", 330), ("¥12539.82", 450))
+        + row(700, ("不含税价", 70), ("9646019", 170)),
+        {"不含税价": "9646019"},
+    ),
+    (
+        "purchase_tax",
+        "1",  # 税额 and 填发日期 labels misread: the amount left after 计税价格, the only date
+        row(430, ("计税价格", 80), ("V220088.50", 210), ("校徽", 640), ("W22008.85", 745))
+        + row(485, ("城发日案", 620), ("2021-02-05", 745)),
+        {"计税价格": "220088.50", "税额": "22008.85", "填发日期": "2021-02-05"},
+    ),
+    (
+        "vehicle_license",
+        "main",  # two cells merged into one line; a type one character off the vocabulary
+        row(100, ("注册日期2018-01-14发证日期2018-01-15", 500)) + row(160, ("车辆类型", 100), ("小型桥车", 300)),
+        {"注册日期": "2018-01-14", "发证日期": "2018-01-15", "车辆类型": "小型轿车"},
+    ),
+    (
+        "vehicle_license",
+        "secondary",  # the value's box starts a little inside the label's
+        row(240, ("档案编号", 590, 136, 43), ("500170806719", 704, 256, 45)),
+        {"档案编号": "500170806719"},
+    ),
+    (
+        "insurance_policy",
+        "1",  # the plate's issuing letter read as a digit: the reader's alternative B fits the grammar
+        row(100, ("号牌号码", 100)) + [with_alts(line("鲁855165", 300, 100), {1: [("B", 0.01)]})],
+        {"号牌号码": "鲁B55165"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "page", "lines", "expected"), RULE_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RULE_CASES)]
+)
+def test_rules_use_layout_formats_and_alternatives(doc_type, page, lines, expected):
+    fields = rules_for(DocType(doc_type)).read(lines, page)
+    assert {k: fields[k].text for k in expected if k in fields} == expected
+
+
+def test_a_value_containing_a_label_word_is_not_cut():
+    lines = row(292, ("购买方名称及身份证号码期织机构代码", 50, 226), ("贾华波", 280))
+    fields = rules_for(DocType.sales_invoice).read(lines, "1")
+    assert fields["购买方名称"].text == "贾华波"

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from inference.validate.idcard import id_check_char, make_id_number, validate_id_number
+from inference.validate.idcard import correct_id_number, id_check_char, make_id_number, validate_id_number
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -149,3 +149,31 @@ def test_make_id_number_rejects_misuse(region6: str, birth: object, seq3: object
 def test_id_check_char_rejects_misuse(bad: str) -> None:
     with pytest.raises(ValueError):
         id_check_char(bad)
+
+
+def _cands(text: str, extra: dict[int, list[tuple[str, float]]] | None = None) -> list[list[tuple[str, float]]]:
+    extra = extra or {}
+    return [[(c, 0.9 if i in extra else 0.99), *extra.get(i, [])] for i, c in enumerate(text)]
+
+
+@pytest.mark.parametrize(
+    ("read", "extra", "text", "valid", "ambiguous"),
+    [
+        # the real-dev misread: 1963 for 1961, the recogniser's second choice at position 10 fixes the checksum
+        ("370202196301118687", {9: [("1", 0.19)]}, "370202196101118687", True, False),
+        # already valid: untouched
+        ("110108197805184008", {9: [("9", 0.3)]}, "110108197805184008", True, False),
+        # a letter in the digits folds to its look-alike digit
+        ("11010819780518400S", {}, "11010819780518400S", False, False),
+        ("1101081978O5184008", {}, "110108197805184008", True, False),
+        # no alternative makes it valid: top-1 back, not valid
+        ("110108197805184009", {}, "110108197805184009", False, False),
+        # wrong length: nothing to substitute
+        ("11010819780518400", {}, "11010819780518400", False, False),
+    ],
+)
+def test_correct_id_number(read: str, extra: dict, text: str, valid: bool, ambiguous: bool) -> None:
+    fixed = correct_id_number(_cands(read, extra), today=dt.date(2025, 1, 1))
+    assert (fixed.text, fixed.valid, fixed.ambiguous) == (text, valid, ambiguous)
+    if valid and text != read:
+        assert fixed.corrected and all(c.corrected_to == text[c.position - 1] for c in fixed.corrected)
