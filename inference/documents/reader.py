@@ -103,12 +103,28 @@ class DocumentReader:
     def quality(
         self, frame: Frame, text: TextResult, to_image: Callable[[BoxXYXY], BoxXYXY], page_found: bool
     ) -> QualityReport:
-        """Measured quality; the text lines tell whether text is cut by the border and how large it is."""
+        """Measured quality; the text lines tell whether text is cut by the border, how large and how blurred
+        it is, and how sure the reader was of its characters."""
         boxes = [to_image(line.box_xyxy) for line in text.lines]
-        heights = [b[3] - b[1] for b in boxes if b[3] > b[1]]
+        heights = []
+        for line in text.lines:
+            # height across the line in uploaded pixels (the box of a tilted line is taller than its text)
+            q = np.asarray([to_image((x, y, x, y))[:2] for x, y in line.corners_xy], np.float64)
+            area = 0.5 * abs(float(np.dot(q[:, 0], np.roll(q[:, 1], -1)) - np.dot(q[:, 1], np.roll(q[:, 0], -1))))
+            length = 0.5 * float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
+            if length > 0 and area > 0:
+                heights.append(area / length)
         text_height = float(np.median(heights)) if len(heights) >= 3 else None
+        confidences = [c.confidence for line in text.lines for c in line.read.chars]
         # a page found whole inside the photo is not cut off; otherwise text at the border says it is
-        return measure(frame.image, [] if page_found else boxes, self.quality_limits, text_height)
+        return measure(
+            frame.image,
+            [] if page_found else boxes,
+            self.quality_limits,
+            text_height,
+            text_boxes=boxes,
+            char_confidences=confidences,
+        )
 
     def read(self, frame: Frame, source: str = "") -> DocumentRead:
         timings: dict[str, float] = {}

@@ -208,6 +208,16 @@ _QUALITY_MESSAGES = {
         "{doc}在画面中太小，文字无法看清：请靠近拍摄，使证件占满画面。",
         "The {doc} is too far away to read: come closer so the document fills the frame.",
     ),
+    "text_blur": (
+        "{doc}上的文字模糊，无法看清：请对焦、拿稳并靠近拍摄，使证件占满画面后重新拍摄。",
+        "The text on the {doc} is too blurred for its size to be read: focus, hold still and come closer so "
+        "the document fills the frame, then retake it.",
+    ),
+    "unreadable": (
+        "{doc}上的大部分文字无法辨认：请在光线充足、无反光处对焦拍摄，使证件占满画面后重新拍摄。",
+        "Most of the text on the {doc} cannot be made out: retake it in focus, in good light without glare, "
+        "with the document filling the frame.",
+    ),
     "cropped": (
         "{doc}边缘被裁切：请拍摄完整的证件，四边都要在画面内。",
         "The {doc} is cut off at the edge: photograph the whole document with all four edges visible.",
@@ -295,7 +305,7 @@ def _per_document(d: DocumentRead) -> list[Finding]:
         findings.append(
             Finding(
                 f"QUAL.{issue.code.upper()}",
-                Severity.warning,
+                Severity.error,  # a page that cannot be read cannot be pre-reviewed: the citizen retakes it
                 mzh.format(doc=zh),
                 men.format(doc=en),
                 (d.source,),
@@ -314,6 +324,8 @@ def _per_document(d: DocumentRead) -> list[Finding]:
         findings.append(
             Finding(rule, sev, mzh.format(doc=zh), men.format(doc=en), (d.source,), (), MappingProxyType(evidence))
         )
+    if not d.quality.ok:
+        return findings  # its reads are not evidence: the retake notice says what to do, fields wait for it
     fields = _canonical_fields(d)
     main_page = d.doc.page in ("front", "main", "1")  # back pages carry none of the key fields
     for name in KEY_FIELDS.get(d.doc.doc_type, ()) if main_page else ():
@@ -481,7 +493,8 @@ def review_documents(
         findings += f
     for d in docs:
         findings += _per_document(d)
-    findings += _cross_checks(business, docs, app)
+    # fields of a page that failed the quality check are unreliable reads: cross-checked after the retake
+    findings += _cross_checks(business, [d for d in docs if d.quality.ok], app)
     decision = decide(findings)
     zh, en = notices(decision, findings)
     return CaseReview(business.key, decision, tuple(docs), tuple(findings), tuple(missing), zh, en)

@@ -73,7 +73,7 @@ class AuthenticityResult:
 
 @dataclass(frozen=True, slots=True)
 class QualityIssue:
-    code: str  # blur | glare | dark | small | cropped | overexposed
+    code: str  # text_blur | blur | dark | overexposed | glare | small | text_small | cropped | unreadable
     value: float
     limit: float
 

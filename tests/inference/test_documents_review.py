@@ -207,8 +207,23 @@ CASES = [
             insurance(quality=QualityReport(5.0, 150.0, 0.0, (1280, 960), 0.0, (QualityIssue("blur", 5.0, 40.0),))),
         ],
         APP,
-        Decision.passed,
+        Decision.needs_correction,  # retake it: a page that cannot be read cannot be pre-reviewed
         {"QUAL.BLUR"},
+    ),
+    (
+        "blurred photo misread: no cross-check or field finding from its reads",
+        "transfer",
+        [
+            *transfer_case()[:5],
+            insurance(
+                vin="LFV2A21K8G3O00000",
+                name="",
+                quality=QualityReport(50.0, 150.0, 0.0, (1280, 960), 0.0, (QualityIssue("text_blur", 7.0, 11.0),)),
+            ),
+        ],
+        APP,
+        Decision.needs_correction,
+        {"QUAL.TEXT_BLUR"},
     ),
     (
         "unreadable vin",

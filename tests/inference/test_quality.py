@@ -1,14 +1,21 @@
-"""Frame quality metrics and screen-replay cues on frames made with opencv and the data factory."""
+"""Frame quality metrics and screen-replay cues on frames made with opencv and the data factory; document page
+quality (blur measured on the text, glare, the reader's confidence) on synthetic text pages."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 
 from datasets.plates import car_background, paste_quad, render_plate
+from inference.documents.quality import QualityLimits, blur_sigma, measure
+from inference.documents.reader import DocumentReader
+from inference.documents.review import _QUALITY_MESSAGES
 from inference.quality import GuidanceCode, QualityIssue, TargetView, assess_quality, guidance_for
 from inference.replay import screen_replay_cues
+from inference.types import CharRead, Frame, TextLine, TextRead, TextResult
 from inference.validate.plate import PlateType
 
 
@@ -124,3 +131,148 @@ def test_screen_replay_stands_out_from_camera_frames(seed):
 
 def test_small_frames_have_no_replay_cue():
     assert screen_replay_cues(np.zeros((100, 100, 3), np.uint8)).score == 0.0
+
+
+# --- document pages (inference/documents/quality.py): blur measured on the text, relative to its size ---
+
+_LINE = "LGB95P2T0HV157558"
+
+
+def _text_page(paper: int = 225, w: int = 1200, h: int = 900) -> tuple[np.ndarray, list, float]:
+    """A page of printed lines, their boxes (as the text detector gives them) and the line height."""
+    img = np.full((h, w, 3), paper, np.uint8)
+    (tw, th), base = cv2.getTextSize(_LINE, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 2)
+    boxes = []
+    y = 80
+    while y < h - 60:
+        for x in (60, 640):
+            cv2.putText(img, _LINE, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)
+            boxes.append((x - 4.0, y - th - 6.0, x + tw + 4.0, y + base + 4.0))
+        y += int(th * 2.6)
+    return img, boxes, float(th + base + 10)
+
+
+PAGE, BOXES, HEIGHT = _text_page()
+
+
+def _scaled(f: float):
+    return (
+        cv2.resize(PAGE, None, fx=f, fy=f, interpolation=cv2.INTER_AREA),
+        [tuple(v * f for v in b) for b in BOXES],
+        HEIGHT * f,
+    )
+
+
+def _low_res(f: float) -> np.ndarray:
+    """Photographed with too few pixels on the text, then enlarged (digital zoom)."""
+    small = cv2.resize(PAGE, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, PAGE.shape[1::-1], interpolation=cv2.INTER_LINEAR)
+
+
+def _solid_glare(img: np.ndarray) -> np.ndarray:
+    out = img.copy()
+    cv2.circle(out, (600, 450), 220, (255, 255, 255), -1)  # a reflection that hides the characters under it
+    return out
+
+
+def _see_through_glare(img: np.ndarray) -> np.ndarray:
+    """A broad highlight that burns the paper out but leaves the print visible (as on the dev photos)."""
+    yy, xx = np.mgrid[0 : img.shape[0], 0 : img.shape[1]]
+    blob = np.exp(-(((xx - 600) / 300.0) ** 2 + ((yy - 450) / 200.0) ** 2))
+    return np.clip(img.astype(np.float32) + 150 * blob[..., None], 0, 255).astype(np.uint8)
+
+
+DOC_CASES = [
+    ("sharp page", lambda: (PAGE, BOXES, HEIGHT), set()),
+    ("slightly soft (sigma 1.5)", lambda: (cv2.GaussianBlur(PAGE, (0, 0), 1.5), BOXES, HEIGHT), set()),
+    ("defocused (sigma 3)", lambda: (cv2.GaussianBlur(PAGE, (0, 0), 3), BOXES, HEIGHT), {"text_blur"}),
+    ("too few pixels, enlarged", lambda: (_low_res(0.15), BOXES, HEIGHT), {"text_blur"}),
+    ("photographed from afar", lambda: _scaled(0.3), {"small", "text_small"}),
+    ("reflection hiding text", lambda: (_solid_glare(PAGE), BOXES, HEIGHT), {"glare"}),
+    ("highlight, print still visible", lambda: (_see_through_glare(PAGE), BOXES, HEIGHT), set()),
+    ("scan on white paper", lambda: (_text_page(paper=253)[0], BOXES, HEIGHT), set()),
+    ("dark", lambda: ((PAGE * 0.2).astype(np.uint8), BOXES, HEIGHT), {"dark"}),
+    ("blurred, no text found", lambda: (cv2.GaussianBlur(PAGE, (0, 0), 6), [], None), {"blur"}),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "issues"), DOC_CASES, ids=[c[0] for c in DOC_CASES])
+def test_document_quality(name, make, issues):
+    image, boxes, height = make()
+    report = measure(image, (), None, height, text_boxes=boxes)
+    assert {i.code for i in report.issues} == issues, report
+    assert report.ok is (not issues)
+
+
+def test_text_resolution_falls_with_blur_and_recovers_with_size():
+    lim = QualityLimits(min_text_resolution=1e6)  # always report the value
+
+    def resolution(image, boxes, height):
+        (issue,) = [i for i in measure(image, (), lim, height, text_boxes=boxes).issues if i.code == "text_blur"]
+        return issue.value
+
+    values = [resolution(cv2.GaussianBlur(PAGE, (0, 0), s), BOXES, HEIGHT) for s in (0.8, 1.5, 2.5, 3.5)]
+    assert all(a > b for a, b in zip(values, values[1:], strict=False)), values
+    # the same blur on text twice as large is half as harmful
+    big = cv2.resize(PAGE, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    big_boxes = [tuple(v * 2 for v in b) for b in BOXES]
+    assert resolution(cv2.GaussianBlur(big, (0, 0), 3), big_boxes, HEIGHT * 2) > 1.5 * values[-1]
+
+
+@pytest.mark.parametrize("sigma", [1.0, 2.0, 3.0])
+def test_blur_sigma_tracks_gaussian_blur(sigma):
+    line = cv2.cvtColor(PAGE[40:100, 50:420], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    sharp = blur_sigma(line)
+    blurred = blur_sigma(cv2.GaussianBlur(line, (0, 0), sigma))
+    assert sharp is not None and blurred is not None
+    assert 0.8 * sigma < blurred < 1.5 * sigma + 0.5 and blurred > sharp
+    assert blur_sigma(np.full((40, 200), 200, np.float32)) is None  # nothing to measure on blank paper
+
+
+@pytest.mark.parametrize(
+    ("confidences", "page", "issues"),
+    [
+        ([0.99] * 200, PAGE, set()),
+        ([0.99] * 140 + [0.3] * 60, PAGE, set()),  # 30% uncertain: still checked
+        ([0.99] * 100 + [0.3] * 100, PAGE, {"unreadable"}),  # half the characters unsure
+        ([0.3] * 10, PAGE, set()),  # too few characters to judge the page
+        ([0.99] * 100 + [0.3] * 100, cv2.GaussianBlur(PAGE, (0, 0), 3), {"text_blur"}),  # the cause is named
+    ],
+)
+def test_uncertain_characters(confidences, page, issues):
+    report = measure(page, (), None, HEIGHT, text_boxes=BOXES, char_confidences=confidences)
+    assert {i.code for i in report.issues} == issues
+
+
+def _tilted_line(cx: float, cy: float, length: float, height: float, deg: float) -> TextLine:
+    a = np.deg2rad(deg)
+    u, v = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
+    c = np.array([cx, cy])
+    pts = [c - u * length / 2 - v * height / 2, c + u * length / 2 - v * height / 2]
+    pts += [c + u * length / 2 + v * height / 2, c - u * length / 2 + v * height / 2]
+    xs, ys = [float(p[0]) for p in pts], [float(p[1]) for p in pts]
+    chars = tuple(CharRead(ch, 0.99) for ch in "ABCDEFGHIJ")
+    return TextLine(
+        (min(xs), min(ys), max(xs), max(ys)),
+        tuple((float(p[0]), float(p[1])) for p in pts),
+        0.9,
+        TextRead("ABCDEFGHIJ", 0.99, chars),
+    )
+
+
+def test_reader_measures_text_height_across_tilted_lines():
+    """A line tilted by 30 degrees has a box ~8x taller than its text: the height is measured across the line."""
+    lines = tuple(_tilted_line(600, 200 + 120 * i, 300, 20, 30) for i in range(5))
+    me = SimpleNamespace(quality_limits=QualityLimits(min_text_height_px=25))
+    report = DocumentReader.quality(me, Frame(PAGE), TextResult(lines), lambda b: b, True)
+    (small,) = [i for i in report.issues if i.code == "text_small"]
+    assert small.value == pytest.approx(20, abs=0.5)
+
+
+def test_every_document_quality_issue_has_a_retake_notice():
+    codes = {"blur", "text_blur", "unreadable", "dark", "overexposed", "glare", "small", "text_small", "cropped"}
+    for code in codes:
+        zh, en = _QUALITY_MESSAGES[code]
+        # what is wrong, then what to do: "…：请…" / "…: <instruction>"
+        assert "{doc}" in zh and "{doc}" in en, code
+        assert "：请" in zh and ": " in en, code
