@@ -131,12 +131,17 @@ def doc_type_arrays(
     return np.stack(xs), np.asarray(ys, np.int64)
 
 
+# a patch is "tampered" from this share of edited pixels (a short inpainted date is ~3% of a patch); a thinner
+# sliver of an edit is ambiguous and not used
+TAMPER_PATCH_MIN_FRACTION = 0.03
+
+
 def _patch_label(authenticity: str, mask: np.ndarray | None, x: int, y: int, p: int) -> int | None:
     if authenticity != "tampered":
         return AUTH_LABELS.index(authenticity)
     assert mask is not None
     frac = float((mask[y : y + p, x : x + p] > 0).mean())
-    if frac >= 0.06:
+    if frac >= TAMPER_PATCH_MIN_FRACTION:
         return AUTH_LABELS.index("tampered")
     if frac == 0.0:
         return AUTH_LABELS.index("genuine")
@@ -524,31 +529,62 @@ def train_authenticity_page(
     model, metrics = fit(cfg, x[~is_val], y[~is_val], x[is_val], y[is_val], threads, max_steps)
     genuine_pages = [d / r["file"] for d, r in rows if r["pair_id"] in val_pairs and r["authenticity"] == "genuine"]
     genuine_pages += [sp.dir / r["file"] for sp in docs for r in _rows(sp)[:60]]
-    return model, metrics, calibrate_combined(model, genuine_pages, cfg.target_false_alarm, catalog_path)
+    forged_pages = [
+        (d / r["file"], r["authenticity"])
+        for d, r in rows
+        if r["pair_id"] in val_pairs and r["authenticity"] in ("screen_recapture", "photocopy")
+    ]
+    return model, metrics, calibrate_combined(model, genuine_pages, cfg.target_false_alarm, catalog_path, forged_pages)
 
 
-def calibrate_combined(model: nn.Module, pages: list[Path], target: float, catalog_path: Path) -> dict[str, Any]:
-    from inference.documents.authenticity import AuthenticityChecker, combine, thresholds_for
+def calibrate_combined(
+    model: nn.Module,
+    pages: list[Path],
+    target: float,
+    catalog_path: Path,
+    forged: list[tuple[Path, str]] | None = None,
+) -> dict[str, Any]:
+    """Thresholds for the combined verdict from genuine ``pages``, and which whole-page kinds the page view is
+    trusted with: for each, the view is kept only if it detects more of the held-out ``forged`` pages of that
+    kind at its own false-alarm threshold than the patches alone do (a view that alarms on some genuine page
+    raises the threshold of the combined score and can cost more than it adds)."""
+    from inference.documents.authenticity import PAGE_KINDS, AuthenticityChecker, combine, thresholds_for
     from inference.engine import Engine
     from models import ModelCatalog
 
     catalog = ModelCatalog.load(catalog_path)
     patch = AuthenticityChecker(Engine(catalog), page_model=False) if "doc-authenticity" in catalog else None
-    scores = []
     model.eval()
-    for path in pages:
+
+    def views(path: Path) -> tuple[dict[str, float], dict[str, float]]:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         with torch.no_grad():
             probs = torch.softmax(model(torch.from_numpy(to_chw(doc_thumbnail(image)[None]))), -1).numpy()[0]
-        page = dict(zip(PAGE_AUTH_LABELS, (float(p) for p in probs), strict=True))
-        scores.append(combine(patch.scores(image) if patch else {}, page))
-    thresholds = thresholds_for(scores, target)
-    print(f"combined thresholds from {len(pages)} genuine pages: {thresholds}", flush=True)
+        return (patch.scores(image) if patch else {}), dict(zip(PAGE_AUTH_LABELS, (float(p) for p in probs), strict=True))
+
+    genuine = [views(p) for p in pages]
+    forged_views = [(views(p), kind) for p, kind in (forged or [])]
+    page_kinds: list[str] = []
+    detection: dict[str, dict[str, float]] = {}
+    for kind in PAGE_KINDS:
+        mine = [v for v, k in forged_views if k == kind]
+        rates = {}
+        for option, kinds in (("patches", ()), ("patches+page", (kind,))):
+            thr = thresholds_for([combine(*v, kinds) for v in genuine], target)[kind]
+            rates[option] = round(float(np.mean([combine(*v, kinds)[kind] >= thr for v in mine])) if mine else 0.0, 4)
+        detection[kind] = rates
+        if not mine or patch is None or rates["patches+page"] > rates["patches"]:
+            page_kinds.append(kind)
+    thresholds = thresholds_for([combine(*v, page_kinds) for v in genuine], target)
+    print(f"page view kept for {page_kinds} (held-out detection {detection}); combined thresholds from "
+          f"{len(pages)} genuine pages: {thresholds}", flush=True)
     return {
         "kind": "combined_with_patches",
+        "page_kinds": page_kinds,
         "thresholds": thresholds,
         "target_false_alarm": target,
         "calibration_pages": len(pages),
+        "heldout_detection": detection,
     }
 
 

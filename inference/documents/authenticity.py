@@ -56,11 +56,14 @@ def page_scores(
 PAGE_KINDS = ("screen_recapture", "photocopy")
 
 
-def combine(patch_scores: Mapping[str, float], page_probs: Mapping[str, float]) -> dict[str, float]:
+def combine(
+    patch_scores: Mapping[str, float], page_probs: Mapping[str, float], page_kinds: Sequence[str] = PAGE_KINDS
+) -> dict[str, float]:
     """One score per forged kind from the patch scores and the whole-page probabilities: the stronger of the
-    two for the global kinds (a screen or a copy shows in either view), the patches alone for tampering."""
+    two for the global kinds the page view is trusted with (``page_kinds``, chosen at calibration where it
+    adds detection), the patches alone for the others and for tampering, which is local."""
     out = {k: float(patch_scores.get(k, 0.0)) for k in FORGED_KINDS}
-    for k in PAGE_KINDS:
+    for k in page_kinds:
         if k in page_probs:
             out[k] = max(out[k], float(page_probs[k]))
     return out
@@ -110,11 +113,17 @@ class AuthenticityChecker:
         post = dict(self.model.entry.postprocess)
         self.stride = int(post.get("stride", DEFAULT_STRIDE))
         self.page: OnnxModel | None = None
+        self.page_kinds: tuple[str, ...] = ()
         if page_model and page_name in engine.catalog:
             self.page = engine.load(page_name)
             self.page_labels: tuple[str, ...] = tuple(json.loads(self.page.metadata["labels"]))
             self.page_size = int(self.page.metadata.get("input_size", "128"))
-            post["thresholds"] = self.page.entry.postprocess.get("thresholds") or post.get("thresholds")
+            page_post = self.page.entry.postprocess
+            post["thresholds"] = page_post.get("thresholds") or post.get("thresholds")
+            self.page_kinds = tuple(page_post.get("page_kinds", PAGE_KINDS))
+            unknown = sorted(set(self.page_kinds) - set(PAGE_KINDS))
+            if unknown:
+                raise ValueError(f"page_kinds {unknown} are not whole-page kinds {list(PAGE_KINDS)}")
         self.thresholds = {
             **{k: 0.5 for k in FORGED_KINDS},
             **validate_thresholds(post.get("thresholds") or {}),
@@ -136,12 +145,13 @@ class AuthenticityChecker:
         return self.model.run({self.model.input_names[0]: batch})[0]
 
     def scores(self, image: np.ndarray) -> dict[str, float]:
-        return combine(page_scores(image, self._run, self.labels, self.stride)[0], self.page_probs(image))
+        patch = page_scores(image, self._run, self.labels, self.stride)[0]
+        return combine(patch, self.page_probs(image), self.page_kinds)
 
     def check(self, frame: Frame) -> AuthenticityResult:
         t0 = time.perf_counter()
         patch_scores, origins, probs, side = page_scores(frame.image, self._run, self.labels, self.stride)
-        scores = combine(patch_scores, self.page_probs(frame.image))
+        scores = combine(patch_scores, self.page_probs(frame.image), self.page_kinds)
         ratios = {k: scores[k] / self.thresholds[k] for k in FORGED_KINDS}
         flagged = [k for k in FORGED_KINDS if ratios[k] >= 1.0]
         verdict = max(flagged, key=lambda k: ratios[k]) if flagged else "genuine"

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from inference.documents.authenticity import FORGED_KINDS, thresholds_for, validate_thresholds
+from inference.documents.authenticity import FORGED_KINDS, combine, thresholds_for, validate_thresholds
 from inference.documents.classify import classify_by_text, split_label
 from inference.documents.preprocess import auth_scale, patch_grid, to_chw
 from inference.documents.quality import measure
@@ -80,6 +80,20 @@ def test_thresholds_hold_the_false_alarm_budget():
     th = thresholds_for(scores, 0.01)
     alarms = sum(any(s[k] >= th[k] for k in FORGED_KINDS) for s in scores)
     assert alarms / len(scores) <= 0.01
+
+
+@pytest.mark.parametrize(
+    ("page_kinds", "expected"),
+    [
+        (("screen_recapture", "photocopy"), {"screen_recapture": 0.9, "photocopy": 0.7, "tampered": 0.3}),
+        (("photocopy",), {"screen_recapture": 0.2, "photocopy": 0.7, "tampered": 0.3}),
+        ((), {"screen_recapture": 0.2, "photocopy": 0.4, "tampered": 0.3}),
+    ],
+)
+def test_combine_uses_the_page_view_only_for_its_kinds(page_kinds, expected):
+    patch = {"screen_recapture": 0.2, "photocopy": 0.4, "tampered": 0.3}
+    page = {"genuine": 0.0, "screen_recapture": 0.9, "photocopy": 0.7, "tampered": 0.99}
+    assert combine(patch, page, page_kinds) == pytest.approx(expected)  # never tampering from the page view
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,8 @@ def test_page_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, dat
         "photocopy",
         "tampered",
     }
+    assert set(post["page_kinds"]) <= {"screen_recapture", "photocopy"}
+    assert set(post["heldout_detection"]) == {"screen_recapture", "photocopy"}
     _parity(model, cfg, tmp_path)
 
 
