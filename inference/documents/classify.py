@@ -48,6 +48,10 @@ def classify_by_text(texts: Sequence[str], tops: Sequence[float] | None = None) 
     return None
 
 
+# a model at least this sure keeps its page when the printed title agrees on the type but not on the page
+SURE_PAGE = 0.9
+
+
 def fuse(doc: DocClass | None, texts: Sequence[str], tops: Sequence[float] | None = None) -> DocClass:
     """The model's class, overruled by a printed title when the reader found one (a title is the stronger
     evidence and also tells the page); ``other`` when there is neither."""
@@ -57,6 +61,9 @@ def fuse(doc: DocClass | None, texts: Sequence[str], tops: Sequence[float] | Non
     if doc is not None and (by_text.doc_type, by_text.page) == (doc.doc_type, doc.page):
         return doc
     agree = doc is not None and doc.doc_type == by_text.doc_type
+    if agree and doc is not None and doc.confidence >= SURE_PAGE:
+        # the same title heads several pages (登记证书 pages 1 and 2): it settles the type, a sure model the page
+        return DocClass(doc.doc_type, doc.page, max(doc.confidence, by_text.confidence), doc.top)
     confidence = max(by_text.confidence, doc.confidence if doc is not None and agree else 0.0)
     return DocClass(by_text.doc_type, by_text.page, confidence, doc.top if doc is not None else by_text.top)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -77,9 +78,17 @@ def _reading_order(boxes: np.ndarray, line_gap_px: float = 10.0) -> list[int]:
 
 
 class TextRecognizer:
-    def __init__(self, model: OnnxModel, batch_size: int = 6, min_width: int = REC_MIN_WIDTH) -> None:
+    """CTC line recogniser. ``workers`` > 1 runs the batches of one call concurrently (each a one-thread
+    session run): a dense page then uses every core even when the page next to it has finished."""
+
+    def __init__(
+        self, model: OnnxModel, batch_size: int = 6, min_width: int = REC_MIN_WIDTH, workers: int = 1
+    ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
         self.model = model
         self.min_width = min_width
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="text-rec") if workers > 1 else None
         vocab_spec = model.entry.vocabulary or {}
         raw = model.metadata.get(vocab_spec.get("key", "character"))
         if raw is None:
@@ -105,23 +114,28 @@ class TextRecognizer:
             return []
         ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
         order = np.argsort(ratios)
-        reads: list[TextRead | None] = [None] * len(crops)
-        for start in range(0, len(crops), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        chunks = [order[start : start + self.batch_size] for start in range(0, len(crops), self.batch_size)]
+
+        def run(idx: np.ndarray) -> list[TextRead]:
             batch = self._prepare([crops[i] for i in idx], max(ratios[i] for i in idx))
             (probs,) = self.model.run({self.model.input_names[0]: batch})
-            for row, i in enumerate(idx):
-                reads[int(i)] = ctc_greedy_decode(probs[row], self.vocabulary, 0, top_k)
-        return [r if r is not None else TextRead.empty() for r in reads]
+            return [ctc_greedy_decode(probs[row], self.vocabulary, 0, top_k) for row in range(len(idx))]
+
+        reads: list[TextRead] = [TextRead.empty()] * len(crops)
+        results = self._pool.map(run, chunks) if self._pool is not None and len(chunks) > 1 else map(run, chunks)
+        for idx, chunk_reads in zip(chunks, results, strict=True):
+            for i, read in zip(idx, chunk_reads, strict=True):
+                reads[int(i)] = read
+        return reads
 
 
 class TextReader:
     """Detect and read every text line of a frame."""
 
     def __init__(self, engine: Engine, det_name: str = "text-det", rec_name: str = "text-rec",
-                 rec_min_width: int = REC_MIN_WIDTH) -> None:
+                 rec_min_width: int = REC_MIN_WIDTH, rec_workers: int = 1) -> None:
         self.detector = TextDetector(engine.load(det_name))
-        self.recognizer = TextRecognizer(engine.load(rec_name), min_width=rec_min_width)
+        self.recognizer = TextRecognizer(engine.load(rec_name), min_width=rec_min_width, workers=rec_workers)
         self.models = (self.detector.model.version, self.recognizer.model.version)
 
     def read(self, frame: Frame) -> TextResult:

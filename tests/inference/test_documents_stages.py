@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from inference.documents.authenticity import FORGED_KINDS, combine, thresholds_for, validate_thresholds
-from inference.documents.classify import classify_by_text, split_label
+from inference.documents.classify import classify_by_text, fuse, split_label
 from inference.documents.preprocess import auth_scale, patch_grid, to_chw
 from inference.documents.quality import measure
 from inference.documents.types import DocType
@@ -131,6 +131,29 @@ def test_validate_thresholds(values, error):
 def test_classify_by_text(texts, expected):
     got = classify_by_text(texts)
     assert (None if got is None else (got.doc_type.value, got.page)) == expected
+
+
+@pytest.mark.parametrize(
+    ("model", "texts", "expected"),
+    [
+        # the title settles the type; a sure model keeps its page (the title heads both pages)
+        (("registration_certificate", "2", 0.99), ["机动车登记证书", "5.车辆识别代号"], ("registration_certificate", "2")),
+        # an unsure model takes the title's page
+        (("registration_certificate", "2", 0.6), ["机动车登记证书", "5.车辆识别代号"], ("registration_certificate", "1")),
+        # a title of another type overrules the model, however sure
+        (("other", "1", 0.99), ["机动车销售统一发票"], ("sales_invoice", "1")),
+        # no title: the model
+        (("vehicle_license", "main", 0.7), ["维修结算单"], ("vehicle_license", "main")),
+        # neither: other
+        (None, ["维修结算单"], ("other", "1")),
+    ],
+)
+def test_fuse_model_and_printed_title(model, texts, expected):
+    from inference.documents.types import DocClass
+
+    doc = DocClass(DocType(model[0]), model[1], model[2]) if model else None
+    got = fuse(doc, texts)
+    assert (got.doc_type.value, got.page) == expected
 
 
 def test_split_label():

@@ -130,3 +130,18 @@ def test_text_detector_input_keeps_the_short_side_rule_and_caps_the_long_side(sh
     pre = _CappedDetPreProcess(736, 2000, [0.5] * 3, [0.5] * 3)
     out = pre.resize(np.zeros((*shape, 3), np.uint8))
     assert out.shape[:2] == expected
+
+
+def test_concurrent_line_batches_read_the_same(engine):
+    """Batches run two at a time give the very same reads, in the crops' order."""
+    from inference.stages.text import TextRecognizer
+
+    words = ["车辆识别代号", "LSVAM4187C2184847", "京A12345", "发动机号码", "2020年01月04日", "小型轿车", "汽油", "1598"]
+    crops = [_render([(w, (10, 5))], size_wh=(60 + 60 * len(w), 80)) for w in words * 2]
+    one = TextRecognizer(engine.load("text-rec"), batch_size=3)
+    two = TextRecognizer(engine.load("text-rec"), batch_size=3, workers=2)
+    a, b = one(crops), two(crops)
+    assert [r.text for r in a] == [r.text for r in b]
+    assert [r.text for r in a][:3] == words[:3]
+    with pytest.raises(ValueError, match="workers"):
+        TextRecognizer(engine.load("text-rec"), workers=0)
