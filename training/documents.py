@@ -560,7 +560,8 @@ def calibrate_combined(
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         with torch.no_grad():
             probs = torch.softmax(model(torch.from_numpy(to_chw(doc_thumbnail(image)[None]))), -1).numpy()[0]
-        return (patch.scores(image) if patch else {}), dict(zip(PAGE_AUTH_LABELS, (float(p) for p in probs), strict=True))
+        page = dict(zip(PAGE_AUTH_LABELS, (float(p) for p in probs), strict=True))
+        return (patch.scores(image) if patch else {}), page
 
     genuine = [views(p) for p in pages]
     forged_views = [(views(p), kind) for p, kind in (forged or [])]

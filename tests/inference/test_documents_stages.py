@@ -133,13 +133,16 @@ def test_classify_by_text(texts, expected):
     assert (None if got is None else (got.doc_type.value, got.page)) == expected
 
 
+REG_TITLE = ["机动车登记证书", "5.车辆识别代号"]
+
+
 @pytest.mark.parametrize(
     ("model", "texts", "expected"),
     [
         # the title settles the type; a sure model keeps its page (the title heads both pages)
-        (("registration_certificate", "2", 0.99), ["机动车登记证书", "5.车辆识别代号"], ("registration_certificate", "2")),
+        (("registration_certificate", "2", 0.99), REG_TITLE, ("registration_certificate", "2")),
         # an unsure model takes the title's page
-        (("registration_certificate", "2", 0.6), ["机动车登记证书", "5.车辆识别代号"], ("registration_certificate", "1")),
+        (("registration_certificate", "2", 0.6), REG_TITLE, ("registration_certificate", "1")),
         # a title of another type overrules the model, however sure
         (("other", "1", 0.99), ["机动车销售统一发票"], ("sales_invoice", "1")),
         # no title: the model
