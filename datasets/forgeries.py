@@ -91,6 +91,11 @@ def _candidates(doc: RenderedDocument) -> list[str]:
     return out
 
 
+def _check_stage(tamper_stage: str) -> None:
+    if tamper_stage not in TAMPER_STAGES:
+        raise ValueError(f"tamper_stage must be one of {TAMPER_STAGES}, got {tamper_stage!r}")
+
+
 def _captured(doc: RenderedDocument, image: np.ndarray, h_mat: np.ndarray) -> RenderedDocument:
     """``doc`` as seen in its capture ``image``: the field boxes carried through the homography."""
     wh = (image.shape[1], image.shape[0])
@@ -426,8 +431,7 @@ def make_pair(
     tamper_stage: str = "digital",
 ) -> tuple[Sample, Sample]:
     """The genuine and the forged twin of pair ``index``, both from ``rng`` (one source document)."""
-    if tamper_stage not in TAMPER_STAGES:
-        raise ValueError(f"tamper_stage must be one of {TAMPER_STAGES}, got {tamper_stage!r}")
+    _check_stage(tamper_stage)
     if doc_type is None:
         doc_type = random_doc_type(rng)
     doc_type = DocType(doc_type)
@@ -507,8 +511,7 @@ class ForgeryGenerator:
     def __init__(
         self, pair_seed: int | None = None, doc_types: list[str] | None = None, tamper_stage: str = "digital"
     ) -> None:
-        if tamper_stage not in TAMPER_STAGES:
-            raise ValueError(f"tamper_stage must be one of {TAMPER_STAGES}, got {tamper_stage!r}")
+        _check_stage(tamper_stage)
         self.pair_seed = pair_seed
         self.tamper_stage = tamper_stage
         self.doc_types = [DocType(t) for t in doc_types] if doc_types else None

@@ -46,6 +46,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 _ENUM = re.compile(r"^(?:[IVXⅠⅡⅢⅣⅤⅥⅦⅧ]+|\d{1,2})\s*[.．、]?\s*")
 _SEPARATORS = ":：;；,，"
+_VIN_FOLD = {"I": "1", "O": "0", "Q": "0"}  # never in a VIN: misread 1 and 0
+_PLATE_DROPPED = "·."  # the dot between a plate's issuing letter and its serial
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(\d{2})(?!\d)")
 NO_NUMBER = re.compile(r"N[oO0]\s*[.．:]?\s*(\d{8,20})")
 
@@ -341,12 +343,12 @@ def clean_value(kind: str, text: str) -> str | None:
         return None
     if kind in ("vin", "id", "code"):
         up = text.upper()
-        if kind == "vin":  # I, O and Q never occur in a VIN: they are misread 1 and 0
-            up = up.translate(str.maketrans({"I": "1", "O": "0", "Q": "0"}))
+        if kind == "vin":
+            up = up.translate(str.maketrans(_VIN_FOLD))
         m = _PATTERNS[kind].search(up)
         return m.group(0) if m else None
     if kind == "plate":
-        m = _PATTERNS["plate"].search(text.upper().replace("·", "").replace(".", ""))
+        m = _PATTERNS["plate"].search(text.upper().translate(str.maketrans("", "", _PLATE_DROPPED)))
         return m.group(0) if m else None
     if kind == "date":
         m = _PATTERNS["date"].search(text)
@@ -373,8 +375,8 @@ def _kind_case(kind: str, ch: str) -> str:
     if kind in ("vin", "id", "code", "plate"):
         up = ch.upper() if len(ch.upper()) == 1 else ch
         if kind == "vin":
-            return {"I": "1", "O": "0", "Q": "0"}.get(up, up)
-        return "" if kind == "plate" and ch in "·." else up
+            return _VIN_FOLD.get(up, up)
+        return "" if kind == "plate" and ch in _PLATE_DROPPED else up
     return ch
 
 

@@ -120,13 +120,13 @@ def glare_fraction(grey: np.ndarray, boxes: Sequence[BoxXYXY] = (), text_height_
     strokes and the paper between visible characters are opened away). A burnt area counts only where the
     paper is not white itself: on a scan, white is the paper, not a reflection."""
     area = _text_area(grey.shape, boxes)
-    if float(np.median(grey[area])) >= 240:
+    paper = float(np.median(grey[area]))
+    if paper >= 240:
         return 0.0
     k = max(7, int(round(text_height_px))) if text_height_px else 7
     burnt = (grey >= _BURNT).astype(np.uint8)
     burnt = cv2.morphologyEx(burnt, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     # where characters still show through the glare (ink within a line height or two), nothing is hidden
-    paper = float(np.median(grey[area]))
     ink = (grey < paper - 50).astype(np.uint8)
     near_ink = cv2.dilate(ink, np.ones((2 * k + 1, 2 * k + 1), np.uint8)).astype(bool)
     burnt[near_ink] = 0

@@ -111,8 +111,8 @@ class DocumentReader:
         heights = []
         for line in text.lines:
             # height across the line in uploaded pixels (the box of a tilted line is taller than its text)
-            q = np.asarray([to_image((x, y, x, y))[:2] for x, y in line.corners_xy], np.float64)
-            area = 0.5 * abs(float(np.dot(q[:, 0], np.roll(q[:, 1], -1)) - np.dot(q[:, 1], np.roll(q[:, 0], -1))))
+            q = np.asarray([to_image((x, y, x, y))[:2] for x, y in line.corners_xy], np.float32)
+            area = abs(float(cv2.contourArea(q)))
             length = 0.5 * float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
             if length > 0 and area > 0:
                 heights.append(area / length)
