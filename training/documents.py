@@ -476,7 +476,8 @@ def train_authenticity(
 def calibrate_in_torch(model: nn.Module, pages: list[Path], target: float) -> dict[str, Any]:
     """Default thresholds (per forged kind) from genuine pages, computed with the PyTorch model and the
     engine's own page scoring so that the two agree."""
-    from inference.documents.authenticity import DEFAULT_STRIDE, page_scores, thresholds_for
+    from inference.documents.authenticity import DEFAULT_STRIDE, page_scores, thresholds_for, with_forensics
+    from inference.documents.forensics import analyse
 
     def run(batch: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -485,7 +486,7 @@ def calibrate_in_torch(model: nn.Module, pages: list[Path], target: float) -> di
     scores = []
     for path in pages:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        scores.append(page_scores(image, run, AUTH_LABELS, DEFAULT_STRIDE)[0])
+        scores.append(with_forensics(page_scores(image, run, AUTH_LABELS, DEFAULT_STRIDE)[0], analyse(image)))
     thresholds = thresholds_for(scores, target)
     print(f"calibrated on {len(pages)} genuine pages: {thresholds}", flush=True)
     return {
@@ -577,8 +578,11 @@ def calibrate_combined(
         if not mine or patch is None or rates["patches+page"] > rates["patches"]:
             page_kinds.append(kind)
     thresholds = thresholds_for([combine(*v, page_kinds) for v in genuine], target)
-    print(f"page view kept for {page_kinds} (held-out detection {detection}); combined thresholds from "
-          f"{len(pages)} genuine pages: {thresholds}", flush=True)
+    print(
+        f"page view kept for {page_kinds} (held-out detection {detection}); combined thresholds from "
+        f"{len(pages)} genuine pages: {thresholds}",
+        flush=True,
+    )
     return {
         "kind": "combined_with_patches",
         "page_kinds": page_kinds,

@@ -4,8 +4,10 @@ A patch classifier looks at 112-pixel patches at (near) native scale, where the 
 sub-pixel grid of a screen, the halftone screen of a copier, the edges of an edit). The page's score for a
 kind is the mean patch probability for the global kinds (screen, photocopy) and the mean of the top patches
 for tampering, which is local; the per-patch tamper probabilities are the heatmap, and patches above the
-threshold are reported as boxes in page pixels. Thresholds are set from genuine pages for a target false-
-alarm rate (``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``.
+threshold are reported as boxes in page pixels. Pixel forensics (``forensics.py``: noise voids left by an
+edit, regions copied within the page) add their own tamper score, measured at the upload's pixels; the page's
+tamper score is the stronger of the two. Thresholds are set from genuine pages for a target false-alarm rate
+(``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import numpy as np
 
 from ..engine import Engine, OnnxModel
 from ..types import Frame
+from .forensics import analyse
 from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
-from .types import AuthenticityResult, TamperRegion
+from .types import AuthenticityResult, Forensics, TamperRegion
 
 DEFAULT_STRIDE = 112
 FORGED_KINDS = ("screen_recapture", "photocopy", "tampered")
@@ -69,6 +72,14 @@ def combine(
     return out
 
 
+def with_forensics(scores: Mapping[str, float], forensics: Forensics | None) -> dict[str, float]:
+    """``scores`` with the tamper score raised to the forensic score where that is stronger."""
+    out = dict(scores)
+    if forensics is not None:
+        out["tampered"] = max(float(out.get("tampered", 0.0)), forensics.score)
+    return out
+
+
 def thresholds_for(genuine_scores: Sequence[Mapping[str, float]], target_false_alarm: float) -> dict[str, float]:
     """Per-kind thresholds so that at most ``target_false_alarm`` of genuine pages raise any alarm: each
     kind gets an equal share of the budget."""
@@ -107,7 +118,9 @@ class AuthenticityChecker:
         thresholds: Mapping[str, float] | None = None,
         page_model: bool = True,
         page_name: str = "doc-authenticity-page",
+        forensics: bool = True,
     ) -> None:
+        self.forensics = forensics
         self.model: OnnxModel = engine.load(name)
         self.labels: tuple[str, ...] = tuple(json.loads(self.model.metadata["labels"]))
         post = dict(self.model.entry.postprocess)
@@ -144,14 +157,18 @@ class AuthenticityChecker:
     def _run(self, batch: np.ndarray) -> np.ndarray:
         return self.model.run({self.model.input_names[0]: batch})[0]
 
+    def _forensics(self, image: np.ndarray) -> Forensics | None:
+        return analyse(image) if self.forensics else None
+
     def scores(self, image: np.ndarray) -> dict[str, float]:
         patch = page_scores(image, self._run, self.labels, self.stride)[0]
-        return combine(patch, self.page_probs(image), self.page_kinds)
+        return with_forensics(combine(patch, self.page_probs(image), self.page_kinds), self._forensics(image))
 
     def check(self, frame: Frame) -> AuthenticityResult:
         t0 = time.perf_counter()
         patch_scores, origins, probs, side = page_scores(frame.image, self._run, self.labels, self.stride)
-        scores = combine(patch_scores, self.page_probs(frame.image), self.page_kinds)
+        forensics = self._forensics(frame.image)
+        scores = with_forensics(combine(patch_scores, self.page_probs(frame.image), self.page_kinds), forensics)
         ratios = {k: scores[k] / self.thresholds[k] for k in FORGED_KINDS}
         flagged = [k for k in FORGED_KINDS if ratios[k] >= 1.0]
         verdict = max(flagged, key=lambda k: ratios[k]) if flagged else "genuine"
@@ -159,11 +176,13 @@ class AuthenticityChecker:
         regions: list[TamperRegion] = []
         if verdict == "tampered":
             w, h = frame.size_wh
+            if forensics is not None and forensics.score >= self.thresholds["tampered"]:
+                regions += [TamperRegion(r.box_xyxy, forensics.score, r.cue) for r in forensics.regions]
             for (x, y), p in zip(origins, probs[:, t_idx], strict=True):
                 if p >= self.thresholds["tampered"]:
                     box = (float(x), float(y), float(min(w, x + side)), float(min(h, y + side)))
                     regions.append(TamperRegion(box, float(p)))
-            regions.sort(key=lambda r: -r.score)
+            regions.sort(key=lambda r: (r.cue == "patch", -r.score))  # forensic regions are exact: first
         return AuthenticityResult(
             verdict=verdict,
             scores=scores,
@@ -172,6 +191,7 @@ class AuthenticityChecker:
             patch_side_px=float(side),
             heatmap=tuple((float(x), float(y), float(p)) for (x, y), p in zip(origins, probs[:, t_idx], strict=True)),
             elapsed_ms=(time.perf_counter() - t0) * 1000,
+            forensics=forensics,
         )
 
 

@@ -58,6 +58,28 @@ class DocClass:
 class TamperRegion:
     box_xyxy: BoxXYXY
     score: float
+    cue: str = "patch"  # patch (the learned patch model) | noise_void | copy_move (pixel forensics)
+
+
+@dataclass(frozen=True, slots=True)
+class ForensicRegion:
+    cue: str  # noise_void | copy_move
+    box_xyxy: BoxXYXY
+    size: int  # void pixels, or duplicated windows (sampled) at the copy's displacement
+
+
+@dataclass(frozen=True, slots=True)
+class Forensics:
+    """Pixel forensics of one page (see ``forensics.py``)."""
+
+    score: float  # the stronger cue in [0, 1)
+    void_px: int
+    duplicated_windows: int
+    noise_sigma: float
+    noise_checked: bool  # False: the page's noise was flattened (block compression) or absent
+    analysed: bool  # False: the page is too large to analyse
+    regions: tuple[ForensicRegion, ...] = ()
+    elapsed_ms: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +91,7 @@ class AuthenticityResult:
     patch_side_px: float = 0.0
     heatmap: tuple[tuple[float, float, float], ...] = ()  # (x, y, p_tampered) per patch, top-left in page px
     elapsed_ms: float = 0.0
+    forensics: Forensics | None = None
 
 
 @dataclass(frozen=True, slots=True)

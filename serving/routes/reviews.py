@@ -8,7 +8,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from inference.documents.review import Application, ApplicationError, business_of, review_case
@@ -52,6 +52,7 @@ class FieldOut(_Out):
 class TamperRegionOut(_Out):
     box_xyxy: list[float]
     score: float
+    cue: str = Field(description="patch (learned patch model), noise_void or copy_move (pixel forensics)")
 
 
 class AuthenticityOut(_Out):
@@ -90,7 +91,8 @@ class DocumentOut(_Out):
                 scores={k: round(v, 4) for k, v in a.scores.items()},
                 thresholds=dict(a.thresholds),
                 tamper_regions=[
-                    TamperRegionOut(box_xyxy=list(r.box_xyxy), score=round(r.score, 4)) for r in a.tamper_regions
+                    TamperRegionOut(box_xyxy=list(r.box_xyxy), score=round(r.score, 4), cue=r.cue)
+                    for r in a.tamper_regions
                 ],
             )
         )
