@@ -133,9 +133,11 @@ class TextReader:
     """Detect and read every text line of a frame."""
 
     def __init__(self, engine: Engine, det_name: str = "text-det", rec_name: str = "text-rec",
-                 rec_min_width: int = REC_MIN_WIDTH, rec_workers: int = 1) -> None:
+                 rec_min_width: int = REC_MIN_WIDTH, rec_workers: int = 1, rec_batch: int = 6) -> None:
         self.detector = TextDetector(engine.load(det_name))
-        self.recognizer = TextRecognizer(engine.load(rec_name), min_width=rec_min_width, workers=rec_workers)
+        self.recognizer = TextRecognizer(
+            engine.load(rec_name), batch_size=rec_batch, min_width=rec_min_width, workers=rec_workers
+        )
         self.models = (self.detector.model.version, self.recognizer.model.version)
 
     def read(self, frame: Frame) -> TextResult:
