@@ -14,10 +14,13 @@ erase both):
   only windows whose hash falls in one residue class are kept (equal windows share their hash, so a copied
   region keeps the same share of its windows).
 
-Both need the recorded noise. Block compression (JPEG) flattens plain paper in whole 8x8 blocks, so the voids
-of such a page sit in the interiors of one grid; the void check sees that alignment and abstains (the learned
-patch model still looks at the page), and copies re-compressed at another grid offset are not byte-identical.
-Written here because no library of the stack does this analysis; opencv does the filtering and labelling.
+Both need the recorded noise, and neither judges a page without it (the learned patch model still looks at
+it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of
+plain areas), or voids in the interiors of one 8x8 grid (block compression flattens plain paper in whole
+blocks). Heavy compression also makes equal windows of its own, so copies are looked for only on pages whose
+noise is judged, and never at shifts of whole 8x8 blocks. The paper tones judged and the limits were set on
+training pages and checked on the real-dev photos, none of which reaches the tamper threshold. Written here
+because no library of the stack does this analysis; opencv does the filtering and labelling.
 """
 
 from __future__ import annotations
@@ -32,10 +35,13 @@ from .types import ForensicRegion, Forensics
 NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32) / 6.0
 VOID_SHARE = 0.12  # a void's local noise energy is below this share of the page's median
 VOID_WINDOW = 5
+JUDGED_GREY = (60, 250)  # paper, not ink: a camera's dark tones carry less noise, near white it is clipped
 MARGIN = 4  # px at the image border: the filters see a reflected neighbourhood there
 VOID_GAP = (41, 11)  # voids closer than this (x, y px) are one region: the strokes of one erased line
 VOID_DOMINANCE = 0.5  # an edit is one region; voids spread over the page mean its noise was flattened
 VOID_SCALE = 10.0  # void pixels at which the void score is 0.5
+MIN_SIGMA = 0.6  # grey levels: a page with less noise than this (denoised, smoothed) has nothing to judge
+VOID_MAX_SHARE = 0.03  # voids over more of the page than this: the page was denoised, not edited
 GRID_SHARE = 0.40  # voids this concentrated in the interiors of one 8x8 grid: the page was block-compressed
 GRID_MIN_PX = 150  # fewer void pixels than this say nothing about a grid
 DUP_WINDOW = 8
@@ -43,6 +49,7 @@ DUP_MIN_STD = 4.0  # grey levels: a window with ink, not plain paper
 DUP_MIN_SHIFT = 8  # a copy further than its own window
 DUP_SAMPLE = 4  # windows kept: hash % DUP_SAMPLE == 0
 DUP_SCALE = 2.0  # duplicated windows (kept) at which the duplicate score is 0.5
+DUP_MAX_SHARE = 0.10  # a copy spans less of the page than this; equal windows all over it are not one copy
 MAX_PIXELS = 9_000_000  # an A4 page scanned at 300 dpi; larger pages are not analysed
 
 _P1 = np.uint64(0x9E3779B97F4A7C15)
@@ -70,23 +77,25 @@ def _grid_share(mask: np.ndarray) -> float:
 
 def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], float, bool]:
     """(void pixels of the largest void region, void regions largest first, the page's noise sigma, whether
-    the check applies). Clipped pixels (0 or 255) carry no noise and are not judged."""
+    the check applies). Only paper tones are judged (``JUDGED_GREY``)."""
     r = noise_residual(grey)
     energy = cv2.boxFilter(r * r, -1, (VOID_WINDOW, VOID_WINDOW))
-    judged = ((grey > 6) & (grey < 249)).astype(np.uint8)
+    judged = ((grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])).astype(np.uint8)
     judged = cv2.erode(judged, np.ones((VOID_WINDOW, VOID_WINDOW), np.uint8)) > 0
     judged[:MARGIN], judged[-MARGIN:], judged[:, :MARGIN], judged[:, -MARGIN:] = False, False, False, False
     if judged.sum() < 1000:
         return 0, (), 0.0, False
     level = float(np.median(energy[judged]))
-    if level <= 0.05:  # noise-free synthetic or flattened image: nothing to compare with
-        return 0, (), float(np.sqrt(max(level, 0.0))), False
+    sigma = float(np.sqrt(max(level, 0.0)))
+    if sigma < MIN_SIGMA:  # noise-free, denoised or smoothed: nothing to compare with
+        return 0, (), sigma, False
     void = ((energy < VOID_SHARE * level) & judged).astype(np.uint8)
     void = cv2.morphologyEx(void, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    sigma = float(np.sqrt(level))
     n_void = int(void.sum())
     if n_void == 0:
         return 0, (), sigma, True
+    if n_void > VOID_MAX_SHARE * judged.sum():
+        return 0, (), sigma, False
     if n_void >= GRID_MIN_PX and _grid_share(void) >= GRID_SHARE:
         return 0, (), sigma, False
     grown = cv2.dilate(void, np.ones(VOID_GAP[::-1], np.uint8))
@@ -142,7 +151,9 @@ def duplicated_regions(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...
     flip = (shift[:, 0] < 0) | ((shift[:, 0] == 0) & (shift[:, 1] < 0))
     a, b = np.where(flip, b, a), np.where(flip, a, b)
     shift[flip] *= -1
-    far = np.abs(shift).max(1) >= DUP_MIN_SHIFT
+    # equal windows at a shift of whole 8x8 blocks are what block compression makes of smooth areas
+    on_grid = (shift[:, 0] % 8 == 0) & (shift[:, 1] % 8 == 0)
+    far = (np.abs(shift).max(1) >= DUP_MIN_SHIFT) & ~on_grid
     if not far.any():
         return 0, ()
     keys, inverse, counts = np.unique(shift[far], axis=0, return_inverse=True, return_counts=True)
@@ -152,6 +163,8 @@ def duplicated_regions(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...
     for idx in (a[sel], b[sel]):
         x1, y1 = float(xs[idx].min()), float(ys[idx].min())
         x2, y2 = float(xs[idx].max() + win), float(ys[idx].max() + win)
+        if (x2 - x1) * (y2 - y1) > DUP_MAX_SHARE * h * w:
+            return 0, ()
         regions.append(ForensicRegion("copy_move", (x1, y1, x2, y2), int(counts[best])))
     return int(counts[best]), tuple(regions)
 
@@ -165,7 +178,9 @@ def analyse(image: np.ndarray) -> Forensics:
         return Forensics(0.0, 0, 0, 0.0, False, False, (), (time.perf_counter() - t0) * 1000)
     grey = _grey(image)
     void_px, voids, sigma, noise_checked = noise_voids(grey)
-    dup, copies = duplicated_regions(grey)
+    # byte-identical windows mean a copy only where the page kept its recorded noise: heavy compression and
+    # smoothing make equal windows of their own
+    dup, copies = duplicated_regions(grey) if noise_checked else (0, ())
     void_score, dup_score = void_px / (void_px + VOID_SCALE), dup / (dup + DUP_SCALE)
     score = max(void_score, dup_score)
     regions = copies + voids[:2] if dup_score >= void_score else voids[:2] + copies
