@@ -67,6 +67,7 @@ class DocConfig:
     test_seeds: tuple[int, ...] = ()
     target_false_alarm: float = 0.01
     arch: str = "mobilenet_v3_small"  # or "patchnet"
+    calibration: tuple[Split, ...] = ()  # genuine pages used only to set thresholds (never trained on)
 
     @classmethod
     def load(cls, path: Path) -> DocConfig:
@@ -74,11 +75,23 @@ class DocConfig:
         if raw.get("task") not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {raw.get('task')!r}")
         data = raw.pop("data")
-        train = tuple(Split(d["kind"], REPO / d["dir"], int(d["n"]), int(d["seed"])) for d in data["train"])
+
+        def splits(key: str) -> tuple[Split, ...]:
+            return tuple(Split(d["kind"], REPO / d["dir"], int(d["n"]), int(d["seed"])) for d in data.get(key, ()))
+
+        train, calibration = splits("train"), splits("calibration")
         test_seeds = tuple(int(s) for s in data.get("test_seeds", ()))
-        if set(test_seeds) & {s.seed for s in train}:
-            raise ValueError("a test seed is also a training seed: the test sets must be held apart")
-        return cls(train=train, test_seeds=test_seeds, val_fraction=float(data.get("val_fraction", 0.1)), **raw)
+        if set(test_seeds) & {s.seed for s in train + calibration}:
+            raise ValueError("a test seed is also a training or calibration seed: the test sets must be held apart")
+        if {s.seed for s in train} & {s.seed for s in calibration}:
+            raise ValueError("a calibration seed is also a training seed: calibration pages must be unseen")
+        return cls(
+            train=train,
+            calibration=calibration,
+            test_seeds=test_seeds,
+            val_fraction=float(data.get("val_fraction", 0.1)),
+            **raw,
+        )
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -90,9 +103,17 @@ class DocConfig:
 
 
 def prepare_data(cfg: DocConfig, workers: int = 1) -> list[Split]:
-    for split in cfg.train:
+    """Build (if needed) the training and calibration splits; the training splits are returned."""
+    for split in cfg.train + cfg.calibration:
         ensure_built(split.kind, split.n, split.seed, split.dir, workers)
     return list(cfg.train)
+
+
+def _calibration_pages(cfg: DocConfig) -> list[Path]:
+    """The genuine pages of the calibration splits (a forgeries split gives its genuine twins)."""
+    return [
+        sp.dir / r["file"] for sp in cfg.calibration for r in _rows(sp) if r.get("authenticity", "genuine") == "genuine"
+    ]
 
 
 def _rows(split: Split) -> list[dict[str, Any]]:
@@ -136,16 +157,32 @@ def doc_type_arrays(
 TAMPER_PATCH_MIN_FRACTION = 0.03
 
 
-def _patch_label(authenticity: str, mask: np.ndarray | None, x: int, y: int, p: int) -> int | None:
+# a pasted region (splice, copy-move) looks like any captured text inside: only its border shows the paste
+# (a step of paper tone, a seam), so its patches are labelled by a band around the border
+SEAM_BAND = 5
+PASTED_KINDS = ("splice", "copy_move")
+
+
+def seam_of(mask: np.ndarray, band: int = SEAM_BAND) -> np.ndarray:
+    """The band of ``band`` pixels across the border of the edited region."""
+    kernel = np.ones((band, band), np.uint8)
+    return cv2.morphologyEx((mask > 0).astype(np.uint8) * 255, cv2.MORPH_GRADIENT, kernel)
+
+
+def _patch_label(
+    authenticity: str, mask: np.ndarray | None, x: int, y: int, p: int, cue: np.ndarray | None = None
+) -> int | None:
+    """The patch's class; for a tampered page, tampered where enough of ``cue`` (the edit, or for a paste its
+    seam) lies in the patch, genuine where nothing was edited, left out otherwise."""
     if authenticity != "tampered":
         return AUTH_LABELS.index(authenticity)
     assert mask is not None
-    frac = float((mask[y : y + p, x : x + p] > 0).mean())
-    if frac >= TAMPER_PATCH_MIN_FRACTION:
+    cue = mask if cue is None else cue
+    if float((cue[y : y + p, x : x + p] > 0).mean()) >= TAMPER_PATCH_MIN_FRACTION:
         return AUTH_LABELS.index("tampered")
-    if frac == 0.0:
+    if not mask[y : y + p, x : x + p].any():
         return AUTH_LABELS.index("genuine")
-    return None  # a sliver of the edit: ambiguous, not used
+    return None  # a sliver of the edit, or the inside of a paste: ambiguous, not used
 
 
 def auth_patches(rows: list[tuple[Path, dict[str, Any]]], per_image: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,11 +195,12 @@ def auth_patches(rows: list[tuple[Path, dict[str, Any]]], per_image: int, seed: 
         jpeg_rng = np.random.default_rng([seed, k, 1])
         image = _maybe_jpeg(image, jpeg_rng)
         image, s = auth_scale(image, AUTH_MAX_SIDE)
-        mask = twin = None
+        mask = twin = cue = None
         if row["authenticity"] == "tampered":
             mask = cv2.imread(str(root / row["mask"]), cv2.IMREAD_GRAYSCALE)
             if s != 1.0:
                 mask = cv2.resize(mask, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST)
+            cue = seam_of(mask) if row.get("tamper_kind") in PASTED_KINDS else mask
             # the genuine twin (index - 1) is identical outside the edit: the same spot, untouched, is the most
             # informative genuine example there is
             twin_path = root / "images" / f"forgeries_{int(row['index']) - 1:06d}.png"
@@ -181,8 +219,8 @@ def auth_patches(rows: list[tuple[Path, dict[str, Any]]], per_image: int, seed: 
         got, tries = 0, 0
         while got < per_image and tries < per_image * 8:
             tries += 1
-            if mask is not None and got < per_image // 2:
-                yy, xx = np.nonzero(mask)
+            if cue is not None and got < per_image // 2:
+                yy, xx = np.nonzero(cue)
                 if len(xx) == 0:
                     continue
                 j = int(rng.integers(len(xx)))
@@ -192,7 +230,7 @@ def auth_patches(rows: list[tuple[Path, dict[str, Any]]], per_image: int, seed: 
                 x, y = int(rng.integers(bx1, bx2 + 1)), int(rng.integers(by1, by2 + 1))
             else:
                 x, y = int(rng.integers(0, w - p + 1)), int(rng.integers(0, h - p + 1))
-            label = _patch_label(row["authenticity"], mask, x, y, p)
+            label = _patch_label(row["authenticity"], mask, x, y, p, cue)
             if label is None:
                 continue
             xs.append(image[y : y + p, x : x + p].copy())
@@ -418,7 +456,11 @@ def catalog_entry(
             "source": f"{'torchvision mobilenet_v3_small' if cfg.arch != 'patchnet' else 'PatchNet (plain conv)'} "
             "from scratch on synthetic " + ", ".join(sorted({sp.kind for sp in cfg.train})),
             "training_command": f"chayan train {cfg.task.replace('_', '-')} --config {config_path.as_posix()}",
-            "data_seed": {"train": [sp.seed for sp in cfg.train], "test": list(cfg.test_seeds)},
+            "data_seed": {
+                "train": [sp.seed for sp in cfg.train],
+                **({"calibration": [sp.seed for sp in cfg.calibration]} if cfg.calibration else {}),
+                "test": list(cfg.test_seeds),
+            },
             "data_size": {"train": [sp.n for sp in cfg.train]},
             "epochs": cfg.epochs,
         },
@@ -469,6 +511,7 @@ def train_authenticity(
     doc_splits = [sp for sp in splits if sp.kind == "documents"]
     for sp in doc_splits:
         genuine_pages += [sp.dir / r["file"] for r in _rows(sp)[:60]]
+    genuine_pages += _calibration_pages(cfg)
     postprocess = calibrate_in_torch(model, genuine_pages, cfg.target_false_alarm)
     return model, metrics, postprocess
 
@@ -530,6 +573,7 @@ def train_authenticity_page(
     model, metrics = fit(cfg, x[~is_val], y[~is_val], x[is_val], y[is_val], threads, max_steps)
     genuine_pages = [d / r["file"] for d, r in rows if r["pair_id"] in val_pairs and r["authenticity"] == "genuine"]
     genuine_pages += [sp.dir / r["file"] for sp in docs for r in _rows(sp)[:60]]
+    genuine_pages += _calibration_pages(cfg)
     forged_pages = [
         (d / r["file"], r["authenticity"])
         for d, r in rows

@@ -14,12 +14,17 @@ import yaml
 from training import documents
 
 
-def _config(tmp_path, task: str, train: list[dict], test_seeds: list[int] | None = None):
+def _config(tmp_path, task: str, train: list[dict], test_seeds: list[int] | None = None, calibration=None):
     cfg = {
         "name": f"{task}-smoke",
         "version": "smoke",
         "task": task,
-        "data": {"train": train, "val_fraction": 0.25, "test_seeds": test_seeds or [999]},
+        "data": {
+            "train": train,
+            "val_fraction": 0.25,
+            "test_seeds": test_seeds or [999],
+            **({"calibration": calibration} if calibration else {}),
+        },
         "epochs": 1,
         "batch": 4,
         "lr": 0.003,
@@ -55,9 +60,11 @@ def data(tmp_path_factory):
     root = tmp_path_factory.mktemp("data")
     build("documents", 6, 11, root / "docs", progress=False)
     build("forgeries", 4, 12, root / "forg", progress=False)
+    build("forgeries", 4, 13, root / "calib", progress=False)
     return {
         "docs": {"kind": "documents", "dir": str(root / "docs"), "n": 6, "seed": 11},
         "forg": {"kind": "forgeries", "dir": str(root / "forg"), "n": 4, "seed": 12},
+        "calib": {"kind": "forgeries", "dir": str(root / "calib"), "n": 4, "seed": 13},
     }
 
 
@@ -75,6 +82,28 @@ def test_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, data):
     assert set(post["thresholds"]) == {"screen_recapture", "photocopy", "tampered"}
     assert all(0.0 < v < 1.0 for v in post["thresholds"].values())
     _parity(model, cfg, tmp_path)
+
+
+def test_calibration_splits_add_their_genuine_pages_to_the_thresholds(tmp_path, data):
+    plain = _config(tmp_path, "authenticity", [data["forg"], data["docs"]])
+    more = _config(tmp_path, "authenticity", [data["forg"], data["docs"]], calibration=[data["calib"]])
+    assert more.calibration and more.calibration[0].seed == 13
+    pages = [documents.train_authenticity(c, threads=2, max_steps=1)[2]["calibration_pages"] for c in (plain, more)]
+    assert pages[1] - pages[0] == 2  # the calibration split's two genuine twins (its forged twins are not used)
+
+
+def test_calibration_seeds_must_be_unseen(tmp_path):
+    train = [{"kind": "documents", "dir": "d", "n": 1, "seed": 5}]
+    with pytest.raises(ValueError, match="calibration seed"):
+        _config(tmp_path, "doc_type", train, calibration=[{"kind": "documents", "dir": "c", "n": 1, "seed": 5}])
+    with pytest.raises(ValueError, match="test seed"):
+        _config(
+            tmp_path,
+            "doc_type",
+            train,
+            test_seeds=[7],
+            calibration=[{"kind": "documents", "dir": "c", "n": 1, "seed": 7}],
+        )
 
 
 def test_page_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, data):
@@ -98,6 +127,18 @@ def test_patch_labels_follow_the_tamper_mask():
     assert documents._patch_label("tampered", mask, 0, 180, 112) == documents.AUTH_LABELS.index("genuine")
     assert documents._patch_label("tampered", mask, 195, 0, 112) is None  # a sliver: left out
     assert documents._patch_label("photocopy", None, 0, 0, 112) == documents.AUTH_LABELS.index("photocopy")
+
+
+def test_a_paste_is_labelled_by_its_seam():
+    mask = np.zeros((400, 400), np.uint8)
+    mask[100:300, 100:300] = 255  # a pasted block larger than a patch
+    seam = documents.seam_of(mask)
+    assert seam[100, 150] and seam[200, 100] and not seam[200, 200] and not seam[50, 50]
+    tampered, genuine = documents.AUTH_LABELS.index("tampered"), documents.AUTH_LABELS.index("genuine")
+    assert documents._patch_label("tampered", mask, 144, 144, 112, seam) is None  # inside: looks captured
+    assert documents._patch_label("tampered", mask, 50, 150, 112, seam) == tampered  # across the left border
+    assert documents._patch_label("tampered", mask, 288, 288, 112, seam) is None  # a corner sliver
+    assert documents._patch_label("tampered", mask, 0, 0, 90, seam) == genuine
 
 
 def test_test_seeds_must_differ_from_training_seeds(tmp_path):
