@@ -143,3 +143,15 @@ def test_real_photos_raise_no_forensic_alarm(realdev):
     assert len(scores) > 250
     worst = max(scores, key=scores.get)
     assert scores[worst] < 0.8, (worst, scores[worst])
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (8, 9, 3), (9, 8, 3), (20, 3000, 3), (3000, 20, 3), (100, 100)])
+def test_odd_pages_are_analysed_without_error(shape):
+    for fill in ("noise", 0, 255):
+        img = (
+            np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+            if fill == "noise"
+            else np.full(shape, fill, np.uint8)
+        )
+        out = analyse(img)
+        assert out.score == 0.0 and out.regions == ()
