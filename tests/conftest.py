@@ -19,6 +19,24 @@ def realdev() -> Path:
 
 
 @pytest.fixture(scope="session")
+def licence_capture():
+    """A photographed 行驶证 main page (with its sensor noise) as the generator renders and captures it, and
+    the page with its field boxes carried into capture pixels: what the tamper edits of the forgery factory
+    take."""
+    import numpy as np
+
+    from datasets.documents import DocType, render_document
+    from datasets.documents.capture import apply_capture, plan_capture
+    from datasets.forgeries import _captured
+
+    rng = np.random.default_rng(11)
+    doc = render_document(rng, DocType.vehicle_license, "main")
+    h, w = doc.image.shape[:2]
+    image, h_mat = apply_capture(plan_capture(rng, (w, h), "photo"), doc.image)
+    return image, _captured(doc, image, h_mat)
+
+
+@pytest.fixture(scope="session")
 def engine():
     from inference.engine import Engine, EngineOptions
 

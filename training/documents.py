@@ -109,11 +109,21 @@ def prepare_data(cfg: DocConfig, workers: int = 1) -> list[Split]:
     return list(cfg.train)
 
 
-def _calibration_pages(cfg: DocConfig) -> list[Path]:
-    """The genuine pages of the calibration splits (a forgeries split gives its genuine twins)."""
-    return [
+CALIBRATION_DOCS = 60  # the first pages of each documents split: thresholds only, never trained on
+
+
+def _genuine_calibration_pages(
+    cfg: DocConfig, val_rows: list[tuple[Path, dict[str, Any]]], doc_splits: list[Split]
+) -> list[Path]:
+    """The genuine pages thresholds are set on, none trained on: the held-out twins, the first ``CALIBRATION_DOCS``
+    pages of each documents split and the calibration splits (a forgeries split gives its genuine
+    twins)."""
+    pages = [d / r["file"] for d, r in val_rows if r["authenticity"] == "genuine"]
+    pages += [sp.dir / r["file"] for sp in doc_splits for r in _rows(sp)[:CALIBRATION_DOCS]]
+    pages += [
         sp.dir / r["file"] for sp in cfg.calibration for r in _rows(sp) if r.get("authenticity", "genuine") == "genuine"
     ]
+    return pages
 
 
 def _rows(split: Split) -> list[dict[str, Any]]:
@@ -507,11 +517,7 @@ def train_authenticity(
     print(f"patches: train {len(x)} {np.bincount(y, minlength=4).tolist()}, val {len(xv)}", flush=True)
     model, metrics = fit(cfg, x, y, xv, yv, threads, max_steps)
     # page-level thresholds for the target false-alarm rate, from held-out genuine pages + genuine documents
-    genuine_pages = [d / r["file"] for d, r in val_rows if r["authenticity"] == "genuine"]
-    doc_splits = [sp for sp in splits if sp.kind == "documents"]
-    for sp in doc_splits:
-        genuine_pages += [sp.dir / r["file"] for r in _rows(sp)[:60]]
-    genuine_pages += _calibration_pages(cfg)
+    genuine_pages = _genuine_calibration_pages(cfg, val_rows, [sp for sp in splits if sp.kind == "documents"])
     postprocess = calibrate_in_torch(model, genuine_pages, cfg.target_false_alarm)
     return model, metrics, postprocess
 
@@ -564,16 +570,14 @@ def train_authenticity_page(
     x_d, y_d = doc_type_arrays(docs, "authenticity_page", limit=360)
     x, y = np.concatenate([x_f, x_d]), np.concatenate([y_f, y_d])
     is_val = np.asarray([r["pair_id"] in val_pairs for _, r in rows] + [False] * len(x_d))
-    # the first 60 documents of each documents split are calibration pages: kept out of training
+    # the first CALIBRATION_DOCS documents of each documents split are calibration pages: kept out of training
     offset = len(rows)
     for sp in docs:
         n = min(360, len(_rows(sp)))
-        is_val[offset : offset + min(60, n)] = True
+        is_val[offset : offset + min(CALIBRATION_DOCS, n)] = True
         offset += n
     model, metrics = fit(cfg, x[~is_val], y[~is_val], x[is_val], y[is_val], threads, max_steps)
-    genuine_pages = [d / r["file"] for d, r in rows if r["pair_id"] in val_pairs and r["authenticity"] == "genuine"]
-    genuine_pages += [sp.dir / r["file"] for sp in docs for r in _rows(sp)[:60]]
-    genuine_pages += _calibration_pages(cfg)
+    genuine_pages = _genuine_calibration_pages(cfg, [(d, r) for d, r in rows if r["pair_id"] in val_pairs], docs)
     forged_pages = [
         (d / r["file"], r["authenticity"])
         for d, r in rows

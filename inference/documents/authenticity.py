@@ -157,18 +157,19 @@ class AuthenticityChecker:
     def _run(self, batch: np.ndarray) -> np.ndarray:
         return self.model.run({self.model.input_names[0]: batch})[0]
 
-    def _forensics(self, image: np.ndarray) -> Forensics | None:
-        return analyse(image) if self.forensics else None
+    def _score(self, image: np.ndarray) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
+        """Scores per forged kind (patches, page view, forensics), with the patch grid behind them."""
+        patch_scores, origins, probs, side = page_scores(image, self._run, self.labels, self.stride)
+        forensics = analyse(image) if self.forensics else None
+        scores = with_forensics(combine(patch_scores, self.page_probs(image), self.page_kinds), forensics)
+        return scores, origins, probs, side, forensics
 
     def scores(self, image: np.ndarray) -> dict[str, float]:
-        patch = page_scores(image, self._run, self.labels, self.stride)[0]
-        return with_forensics(combine(patch, self.page_probs(image), self.page_kinds), self._forensics(image))
+        return self._score(image)[0]
 
     def check(self, frame: Frame) -> AuthenticityResult:
         t0 = time.perf_counter()
-        patch_scores, origins, probs, side = page_scores(frame.image, self._run, self.labels, self.stride)
-        forensics = self._forensics(frame.image)
-        scores = with_forensics(combine(patch_scores, self.page_probs(frame.image), self.page_kinds), forensics)
+        scores, origins, probs, side, forensics = self._score(frame.image)
         ratios = {k: scores[k] / self.thresholds[k] for k in FORGED_KINDS}
         flagged = [k for k in FORGED_KINDS if ratios[k] >= 1.0]
         verdict = max(flagged, key=lambda k: ratios[k]) if flagged else "genuine"

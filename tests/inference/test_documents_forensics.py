@@ -7,25 +7,14 @@ import cv2
 import numpy as np
 import pytest
 
-from datasets.documents import DocType, render_document
-from datasets.documents.capture import apply_capture, plan_capture
-from datasets.forgeries import _captured, _copy_move, _inpaint, _text_replace
+from datasets.forgeries import _copy_move, _inpaint, _text_replace
 from inference.documents import forensics
 from inference.documents.authenticity import with_forensics
 from inference.documents.forensics import analyse, duplicated_regions, noise_voids
 from inference.documents.types import Forensics
 from inference.types import Frame
 
-
-@pytest.fixture(scope="module")
-def capture():
-    """A photographed 行驶证 page (with its sensor noise) and the page's field boxes in capture pixels."""
-    rng = np.random.default_rng(11)
-    doc = render_document(rng, DocType.vehicle_license, "main")
-    h, w = doc.image.shape[:2]
-    plan = plan_capture(rng, (w, h), "photo")
-    image, h_mat = apply_capture(plan, doc.image)
-    return image, _captured(doc, image, h_mat)
+FIELD = "车辆识别代号"  # the VIN: the field a forger alters
 
 
 def _overlaps(box, mask: np.ndarray) -> bool:
@@ -41,11 +30,10 @@ EDITS = [
 
 
 @pytest.mark.parametrize(("name", "edit", "cue"), EDITS, ids=[e[0] for e in EDITS])
-def test_an_edit_of_the_capture_is_found_where_it_was_made(capture, name, edit, cue):
-    image, seen = capture
+def test_an_edit_of_the_capture_is_found_where_it_was_made(licence_capture, name, edit, cue):
+    image, seen = licence_capture
     genuine = analyse(image)
-    field = "车辆识别代号" if "车辆识别代号" in seen.fields else next(iter(seen.fields))
-    forged, mask, _ = edit(np.random.default_rng(3), image, seen, field)
+    forged, mask, _ = edit(np.random.default_rng(3), image, seen, FIELD)
     found = analyse(forged)
     assert genuine.noise_checked and genuine.score < 0.6
     assert found.score > 0.9 > genuine.score
@@ -54,8 +42,8 @@ def test_an_edit_of_the_capture_is_found_where_it_was_made(capture, name, edit, 
     assert hits and any(_overlaps(r.box_xyxy, mask > 0) for r in hits[:2])
 
 
-def test_genuine_capture_has_no_voids_and_no_duplicates(capture):
-    image, _ = capture
+def test_genuine_capture_has_no_voids_and_no_duplicates(licence_capture):
+    image, _ = licence_capture
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     void_px, _, sigma, checked = noise_voids(grey)
     assert checked and sigma > 0.5 and void_px < 30
@@ -73,8 +61,8 @@ def test_a_pasted_copy_is_matched_to_its_source():
     assert boxes[0][0] >= 15 and boxes[0][1] >= 35 and boxes[1][0] >= 218 and boxes[1][1] >= 196
 
 
-def test_block_compressed_page_is_not_judged_on_its_flattened_noise(capture):
-    image, _ = capture
+def test_block_compressed_page_is_not_judged_on_its_flattened_noise(licence_capture):
+    image, _ = licence_capture
     jpeg = cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 75])[1], cv2.IMREAD_COLOR)
     out = analyse(jpeg)
     assert not out.noise_checked and out.void_px == 0
@@ -97,14 +85,13 @@ def test_forensic_score_raises_only_the_tamper_score():
     assert with_forensics({"tampered": 0.3}, None)["tampered"] == 0.3
 
 
-def test_authenticity_stage_reports_forensic_regions(engine, capture):
+def test_authenticity_stage_reports_forensic_regions(engine, licence_capture):
     if "doc-authenticity" not in engine.catalog:
         pytest.skip("doc-authenticity is not in the catalog")
     from inference.documents.authenticity import AuthenticityChecker
 
-    image, seen = capture
-    field = "车辆识别代号" if "车辆识别代号" in seen.fields else next(iter(seen.fields))
-    forged, mask, _ = _inpaint(np.random.default_rng(3), image, seen, field)
+    image, seen = licence_capture
+    forged, mask, _ = _inpaint(np.random.default_rng(3), image, seen, FIELD)
     checker = AuthenticityChecker(engine)
     result = checker.check(Frame(forged))
     assert result.forensics is not None and result.forensics.score > 0.9
@@ -114,8 +101,8 @@ def test_authenticity_stage_reports_forensic_regions(engine, capture):
     assert plain.forensics is None and plain.scores["tampered"] <= result.scores["tampered"]
 
 
-def test_denoised_page_is_not_judged(capture):
-    image, _ = capture
+def test_denoised_page_is_not_judged(licence_capture):
+    image, _ = licence_capture
     smooth = cv2.bilateralFilter(image, 9, 40, 9)  # a phone's own noise reduction
     out = analyse(smooth)
     assert not out.noise_checked and out.score == 0.0

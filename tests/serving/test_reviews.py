@@ -183,20 +183,15 @@ def test_cli_review_of_the_real_specimen(realdev, tmp_path):
     assert doc["doc_type"] == "vehicle_license" and doc["fields"]["车辆识别代号"]["valid"] is False
 
 
-def test_edited_png_upload_is_flagged_with_the_edited_region(client):
+def test_edited_png_upload_is_flagged_with_the_edited_region(client, licence_capture):
     """A photographed 行驶证 whose VIN was erased in an editor, uploaded losslessly: the answer names the
     tampering and points at the erased field (pixel forensics, cue noise_void)."""
     import cv2
 
-    from datasets.documents import DocType, render_document
-    from datasets.documents.capture import apply_capture, plan_capture
-    from datasets.forgeries import _captured, _inpaint
+    from datasets.forgeries import _inpaint
 
-    rng = np.random.default_rng(11)
-    doc = render_document(rng, DocType.vehicle_license, "main")
-    h, w = doc.image.shape[:2]
-    image, h_mat = apply_capture(plan_capture(rng, (w, h), "photo"), doc.image)
-    forged, mask, _ = _inpaint(np.random.default_rng(3), image, _captured(doc, image, h_mat), "车辆识别代号")
+    image, seen = licence_capture
+    forged, mask, _ = _inpaint(np.random.default_rng(3), image, seen, "车辆识别代号")
     png = cv2.imencode(".png", forged)[1].tobytes()
     body = _post(client, [("licence.png", png, "image/png")], business="transfer").json()
     auth = body["documents"][0]["authenticity"]
