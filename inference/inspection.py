@@ -19,15 +19,10 @@ from enum import StrEnum
 from typing import Any
 
 from .types import BoxXYXY, CharRead, PointXY, TextLine, VehicleRead
+from .validate.doubt import LOW_CHAR_CONFIDENCE, char_doubt
 from .validate.plate import normalise_plate, validate_plate
 from .validate.vin import correct_vin, normalise_vin, validate_vin
 
-LOW_CHAR_CONFIDENCE = 0.85
-# Pairs the recognisers confuse; a confusable difference needs more confidence to be a mismatch.
-CONFUSABLE = frozenset({frozenset(p) for p in ("0D", "0Q", "8B", "1I", "17", "2Z", "5S", "6G", "UV", "MN", "EF")})
-CONFUSABLE_CONFIDENCE = 0.97
-# An alternative below this probability is no evidence that the record's character was there.
-ALTERNATIVE_EVIDENCE = 0.01
 TEXT_FIELD_CONFIDENCE = 0.9
 _VIN_FOLDS = str.maketrans({"I": "1", "O": "0", "Q": "0"})
 
@@ -218,12 +213,9 @@ def _doubts(r: FieldReading, text: str, expected: str, diffs: Iterable[int]) -> 
                 reasons.append(f"position {pos}: the reading's confidence is low ({r.confidence:.2f})")
             continue
         c = chars[i]
-        if c.confidence < LOW_CHAR_CONFIDENCE:
-            reasons.append(f"position {pos}: {c.char!r} read with low confidence ({c.confidence:.2f})")
-        elif any(a == expected[i] and p >= ALTERNATIVE_EVIDENCE for a, p in c.alternatives):
-            reasons.append(f"position {pos}: the record's {expected[i]!r} is an alternative of the read {c.char!r}")
-        elif frozenset((c.char, expected[i])) in CONFUSABLE and c.confidence < CONFUSABLE_CONFIDENCE:
-            reasons.append(f"position {pos}: {c.char!r} and {expected[i]!r} look alike ({c.confidence:.2f})")
+        why = char_doubt(c.char, c.confidence, c.alternatives, expected[i])
+        if why is not None:
+            reasons.append(f"position {pos}: {why}")
     return reasons
 
 

@@ -464,6 +464,20 @@ def correct_value(rule: FieldRule, cleaned: str, alts: Sequence[Alternatives] | 
     return fixed.text if fixed.valid and not fixed.ambiguous else cleaned
 
 
+def read_alternatives(value: str, alts: Sequence[Alternatives] | None) -> tuple[Alternatives, ...]:
+    """``alts`` lined up with ``value`` after the rules corrected it: a character the rules put in place of
+    the one read comes first with the probability the recogniser gave it (0 if none), so it never counts as
+    sure. Empty when the alternatives are unknown or do not line up."""
+    if alts is None or len(alts) != len(value):
+        return ()
+    out = []
+    for ch, a in zip(value, alts, strict=True):
+        if a[0][0] != ch:
+            a = ((ch, next((p for c, p in a if c == ch), 0.0)), *(x for x in a if x[0] != ch))
+        out.append(tuple(a))
+    return tuple(out)
+
+
 def parse_date(text: str) -> dt.date | None:
     m = _PATTERNS["date"].search(text)
     if not m:
@@ -646,16 +660,19 @@ def _value_at(
         cleaned = clean_value(rule.kind, text)
         if cleaned is None:
             continue
-        cleaned = correct_value(rule, cleaned, value_alternatives(rule.kind, text, cleaned, alts))
+        value_alts = value_alternatives(rule.kind, text, cleaned, alts)
+        cleaned = correct_value(rule, cleaned, value_alts)
+        aligned = read_alternatives(cleaned, value_alts)
         if rule.multiline and idx[0] not in label_lines:
             more = _continuation(lines, lines[idx[0]], label_lines, used)
             if more:
                 cleaned += "".join(lines[k].text for k in more)
                 conf = min([conf] + [lines[k].conf for k in more])
                 idx = idx + more
+                aligned = ()
         ok, problems = validate_value(rule.kind, cleaned)
         used.update(k for k in idx if k not in label_lines)
-        return FieldValue(rule.canonical or rule.key, label, cleaned, conf, ok, problems, box, text)
+        return FieldValue(rule.canonical or rule.key, label, cleaned, conf, ok, problems, box, text, aligned)
     return None
 
 
@@ -716,7 +733,8 @@ def _fallback(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], us
         if rule.fallback == "pattern" and not ok:
             continue  # a stray string that fits the shape but not the rules: not this field
         used.add(j)
-        return FieldValue(rule.canonical or rule.key, "", text, line.conf, ok, problems, line.box, line.text)
+        aligned = read_alternatives(text, value_alternatives(rule.kind, line.text, text, line.alts))
+        return FieldValue(rule.canonical or rule.key, "", text, line.conf, ok, problems, line.box, line.text, aligned)
     return None
 
 

@@ -5,19 +5,25 @@ Every finding has a rule id, a severity, the documents and fields involved and a
 English that the citizen can act on. The decision is ``refer_to_officer`` when anything needs a human
 (possible forgery, a VIN or ID number that fails its check), ``needs_correction`` when the citizen can fix
 it (a missing document, a mismatch, a photo of a screen), else ``pass``. Nothing is ever rejected outright.
+
+A difference between two values is a mismatch only where the reader was sure of the characters that differ
+(:mod:`inference.validate.doubt`); a difference at characters it could not read clearly is reported as such
+(``XCHECK.UNCERTAIN``, a warning for the officer who processes the case), and a VIN or ID number that fails
+its check at unclear characters asks for a sharper photo instead of an officer's check.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from ..types import Frame
-from .fields import model_code, normalise
+from ..validate.doubt import LOW_CHAR_CONFIDENCE, char_doubt
+from .fields import Alternatives, model_code, normalise, validate_value
 from .types import (
     DOC_NAMES,
     CaseReview,
@@ -248,6 +254,53 @@ def comparable(name: str, text: str) -> str:
     return t
 
 
+def comparable_read(name: str, v: FieldValue) -> tuple[str, tuple[Alternatives, ...]]:
+    """:func:`comparable` of a value with its per-character alternatives lined up with it (upper-cased);
+    no alternatives when the value has none or they cannot be lined up."""
+    comp = comparable(name, v.text)
+    if len(v.alternatives) != len(v.text):
+        return comp, ()
+    kept: list[tuple[str, Alternatives]] = []
+    for ch, alts in zip(v.text, v.alternatives, strict=True):
+        n = normalise(ch).upper()
+        if name == "plate" and n in ("·", "."):
+            continue
+        if len(n) > 1:
+            return comp, ()
+        if n:
+            kept.append((n, tuple((normalise(c).upper(), p) for c, p in alts)))
+    text = "".join(c for c, _ in kept)
+    start = text.find(comp) if name == "model" else (0 if text == comp else -1)
+    if start < 0 or not comp:
+        return comp, ()
+    return comp, tuple(a for _, a in kept[start : start + len(comp)])
+
+
+def uncertain_difference(
+    a: str, a_alts: Sequence[Alternatives], b: str, b_alts: Sequence[Alternatives] = ()
+) -> tuple[str, ...] | None:
+    """Why two different comparable values may be one text misread (a reason per differing position), or
+    None when at least one difference is sure: the values differ in length, or at some position neither
+    reading doubts its character."""
+    if len(a) != len(b) or a == b:
+        return None
+    reasons = []
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x == y:
+            continue
+        why = char_doubt(x, a_alts[i][0][1], a_alts[i][1:], y) if a_alts else None
+        if why is None and b_alts:
+            why = char_doubt(y, b_alts[i][0][1], b_alts[i][1:], x)
+        if why is None:
+            return None
+        reasons.append(f"position {i + 1}: {why}")
+    return tuple(reasons)
+
+
+def _unclear_positions(v: FieldValue) -> list[int]:
+    return [i + 1 for i, a in enumerate(v.alternatives) if a[0][1] < LOW_CHAR_CONFIDENCE]
+
+
 # ---------------------------------------------------------------------------------------------- rules
 
 
@@ -297,7 +350,42 @@ def _completeness(business: Business, docs: Sequence[DocumentRead]) -> tuple[lis
     return findings, missing
 
 
-def _per_document(d: DocumentRead) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A value of a checked kind (VIN, ID number) that passes its check, and where it was found."""
+
+    text: str
+    alts: tuple[Alternatives, ...]
+    source: str | None  # None: the application
+    zh: str
+    en: str
+
+
+def _valid_values(docs: Sequence[DocumentRead], app: Application | None) -> dict[str, list[_Known]]:
+    known: dict[str, list[_Known]] = {"vin": [], "id_number": []}
+    if app is not None:
+        for name, kind in (("vin", "vin"), ("id_number", "id")):
+            if name in app.values and validate_value(kind, comparable(name, app.values[name]))[0]:
+                known[name].append(_Known(comparable(name, app.values[name]), (), None, "申请表", "application"))
+    for d in docs:
+        for name, v in _canonical_fields(d).items():
+            if name in known and v.valid:
+                comp, alts = comparable_read(name, v)
+                known[name].append(_Known(comp, alts, d.source, _doc_label(d, "zh"), _doc_label(d, "en")))
+    return known
+
+
+def _misread_of(name: str, d: DocumentRead, v: FieldValue, known: Mapping[str, Sequence[_Known]]) -> _Known | None:
+    """The valid value found elsewhere that ``v`` (which fails its check) differs from only at characters the
+    reader could not read clearly: ``v`` is then most likely a misread of it."""
+    got, alts = comparable_read(name, v)
+    for k in known.get(name, ()):
+        if k.source != d.source and uncertain_difference(got, alts, k.text, k.alts) is not None:
+            return k
+    return None
+
+
+def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = MappingProxyType({})) -> list[Finding]:
     findings: list[Finding] = []
     zh, en = _doc_label(d, "zh"), _doc_label(d, "en")
     for issue in d.quality.issues:
@@ -344,7 +432,41 @@ def _per_document(d: DocumentRead) -> list[Finding]:
     for key, v in d.fields.items():
         if v.valid or not v.text:
             continue
-        if v.name == "vin":
+        unclear = _unclear_positions(v) if v.name in ("vin", "id_number") else []
+        like = _misread_of(v.name, d, v, known) if v.name in ("vin", "id_number") else None
+        if like is not None:
+            fzh, fen = FIELD_NAMES[v.name]
+            findings.append(
+                Finding(
+                    "FIELD.VIN_CHECK" if v.name == "vin" else "FIELD.ID_CHECKSUM",
+                    Severity.warning,
+                    f"{zh}上的{fzh}识别为{v.text}，未通过校验；它与{like.zh}上通过校验的“{like.text}”只在不清晰的字符处"
+                    "不同，多半是识别有误：工作人员将核对原件，也可重新拍摄清晰的照片。",
+                    f"The {fen} on the {en} reads {v.text}, which fails its check; it differs from the valid "
+                    f"'{like.text}' on the {like.en} only at unclear characters, so it is most likely misread: an "
+                    "officer will compare the original; a sharper photo helps.",
+                    (d.source,) + ((like.source,) if like.source else ()),
+                    (key,),
+                    MappingProxyType({"problems": "; ".join(v.problems), "likely": like.text, "field": v.name}),
+                )
+            )
+        elif unclear:
+            fzh, fen = FIELD_NAMES[v.name]
+            at = ", ".join(map(str, unclear))
+            findings.append(
+                Finding(
+                    "FIELD.VIN_CHECK" if v.name == "vin" else "FIELD.ID_CHECKSUM",
+                    Severity.warning,
+                    f"{zh}上的{fzh}识别为{v.text}，未通过校验，但第{at}位字符不清晰：请重新拍摄清晰的照片，"
+                    "否则将由工作人员核对。",
+                    f"The {fen} on the {en} reads {v.text}, which fails its check, but character(s) {at} are "
+                    "unclear: photograph it more sharply, or an officer will check it.",
+                    (d.source,),
+                    (key,),
+                    MappingProxyType({"problems": "; ".join(v.problems), "unclear_positions": at}),
+                )
+            )
+        elif v.name == "vin":
             findings.append(
                 Finding(
                     "FIELD.VIN_CHECK",
@@ -396,8 +518,42 @@ def _per_document(d: DocumentRead) -> list[Finding]:
     return findings
 
 
-def _cross_checks(business: Business, docs: Sequence[DocumentRead], app: Application | None) -> list[Finding]:
+def _uncertain(
+    name: str,
+    d: DocumentRead,
+    v: FieldValue,
+    other: str,
+    doubts: Sequence[str],
+    with_zh: str,
+    with_en: str,
+    sources: tuple[str, ...],
+    evidence: Mapping[str, str],
+) -> Finding:
+    fzh, fen = FIELD_NAMES[name]
+    return Finding(
+        "XCHECK.UNCERTAIN",
+        Severity.warning,
+        f"{_doc_label(d, 'zh')}上的{fzh}识别为“{v.text}”，与{with_zh}的“{other}”不同之处字符不清晰，可能一致：工作人员"
+        "将核对原件，也可重新拍摄清晰的照片。",
+        f"The {fen} on the {_doc_label(d, 'en')} reads '{v.text}'; where it differs from the {with_en} ('{other}') "
+        "the characters are unclear, so they may agree: an officer will compare the original; a sharper photo helps.",
+        sources,
+        (name,),
+        MappingProxyType({**evidence, "doubts": "; ".join(doubts)}),
+    )
+
+
+def _cross_checks(
+    business: Business,
+    docs: Sequence[DocumentRead],
+    app: Application | None,
+    explained: Collection[tuple[str | None, str]] = (),
+) -> list[Finding]:
+    """Every shared field compared with the application and between documents. A difference at unclear
+    characters is reported once per document and field, and not at all when the field's own finding already
+    named the value it is a misread of (``explained``: (source, field name))."""
     findings: list[Finding] = []
+    unsure = set(explained)
     for name, (fzh, fen) in FIELD_NAMES.items():
         values: list[tuple[DocumentRead, FieldValue]] = []
         for d in docs:
@@ -409,29 +565,65 @@ def _cross_checks(business: Business, docs: Sequence[DocumentRead], app: Applica
         if app is not None and name in app.values:
             expected = comparable(name, app.values[name])
             for d, v in values:
-                if comparable(name, v.text) != expected:
-                    zh, en = _doc_label(d, "zh"), _doc_label(d, "en")
+                got, alts = comparable_read(name, v)
+                if got == expected:
+                    continue
+                zh, en = _doc_label(d, "zh"), _doc_label(d, "en")
+                evidence = MappingProxyType({"document": v.text, "application": app.values[name]})
+                doubts = uncertain_difference(got, alts, expected)
+                if doubts is not None:
+                    if (d.source, name) in unsure:
+                        continue
+                    unsure.add((d.source, name))
                     findings.append(
-                        Finding(
-                            f"XCHECK.{name.upper()}",
-                            Severity.error,
-                            f"{zh}上的{fzh}“{v.text}”与申请表填写的“{app.values[name]}”不一致：请核对后更正申请或材料。",
-                            f"The {fen} on the {en} ('{v.text}') differs from the application ('{app.values[name]}'): "
-                            "correct the application or upload the right document.",
-                            (d.source,),
-                            (name,),
-                            MappingProxyType({"document": v.text, "application": app.values[name]}),
-                        )
+                        _uncertain(name, d, v, app.values[name], doubts, "申请表", "application", (d.source,), evidence)
                     )
+                    continue
+                findings.append(
+                    Finding(
+                        f"XCHECK.{name.upper()}",
+                        Severity.error,
+                        f"{zh}上的{fzh}“{v.text}”与申请表填写的“{app.values[name]}”不一致：请核对后更正申请或材料。",
+                        f"The {fen} on the {en} ('{v.text}') differs from the application ('{app.values[name]}'): "
+                        "correct the application or upload the right document.",
+                        (d.source,),
+                        (name,),
+                        evidence,
+                    )
+                )
         groups: dict[str, list[tuple[DocumentRead, FieldValue]]] = {}
         for d, v in values:
             groups.setdefault(comparable(name, v.text), []).append((d, v))
         if len(groups) > 1:
             ranked = sorted(groups.values(), key=len, reverse=True)
-            majority = ranked[0]
+            ref_d, ref_v = ranked[0][0]
+            ref, ref_alts = comparable_read(name, ref_v)
             for group in ranked[1:]:
                 for d, v in group:
-                    ref_d, ref_v = majority[0]
+                    got, alts = comparable_read(name, v)
+                    sources = (d.source, ref_d.source)
+                    evidence = MappingProxyType(
+                        {d.source or "document": v.text, ref_d.source or "reference": ref_v.text}
+                    )
+                    doubts = uncertain_difference(got, alts, ref, ref_alts)
+                    if doubts is not None:
+                        if (d.source, name) in unsure:
+                            continue
+                        unsure.add((d.source, name))
+                        findings.append(
+                            _uncertain(
+                                name,
+                                d,
+                                v,
+                                ref_v.text,
+                                doubts,
+                                _doc_label(ref_d, "zh"),
+                                _doc_label(ref_d, "en"),
+                                sources,
+                                evidence,
+                            )
+                        )
+                        continue
                     findings.append(
                         Finding(
                             f"XCHECK.{name.upper()}",
@@ -440,9 +632,9 @@ def _cross_checks(business: Business, docs: Sequence[DocumentRead], app: Applica
                             f"“{ref_v.text}”不一致：请核对并上传正确的材料。",
                             f"The {fen} on the {_doc_label(d, 'en')} ('{v.text}') differs from the one on the "
                             f"{_doc_label(ref_d, 'en')} ('{ref_v.text}'): check and upload the correct document.",
-                            (d.source, ref_d.source),
+                            sources,
                             (name,),
-                            MappingProxyType({d.source or "document": v.text, ref_d.source or "reference": ref_v.text}),
+                            evidence,
                         )
                     )
     return findings
@@ -491,10 +683,13 @@ def review_documents(
     if check_completeness:
         f, missing = _completeness(business, docs)
         findings += f
+    readable = [d for d in docs if d.quality.ok]
+    known = _valid_values(readable, app)
     for d in docs:
-        findings += _per_document(d)
+        findings += _per_document(d, known)
     # fields of a page that failed the quality check are unreliable reads: cross-checked after the retake
-    findings += _cross_checks(business, [d for d in docs if d.quality.ok], app)
+    explained = [(f.documents[0], f.evidence["field"]) for f in findings if "likely" in f.evidence]
+    findings += _cross_checks(business, readable, app, explained)
     decision = decide(findings)
     zh, en = notices(decision, findings)
     return CaseReview(business.key, decision, tuple(docs), tuple(findings), tuple(missing), zh, en)

@@ -127,6 +127,9 @@ class FieldValue:
     problems: tuple[str, ...] = ()
     box_xyxy: BoxXYXY | None = None
     raw: str = ""
+    # per character of ``text``: (character, probability) best first, the character itself first; empty when
+    # the reader gave none or the value cannot be lined up with them (a value joined from several lines)
+    alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

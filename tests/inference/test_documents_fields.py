@@ -13,6 +13,7 @@ from inference.documents.fields import (
     correct_value,
     deskew_angle,
     model_code,
+    read_alternatives,
     repair_words,
     snap_to_vocabulary,
     validate_value,
@@ -541,3 +542,28 @@ def test_a_value_containing_a_label_word_is_not_cut():
     lines = row(292, ("购买方名称及身份证号码期织机构代码", 50, 226), ("贾华波", 280))
     fields = rules_for(DocType.sales_invoice).read(lines, "1")
     assert fields["购买方名称"].text == "贾华波"
+
+
+def test_a_field_carries_its_alternatives_lined_up_after_correction():
+    """The value a rule returns keeps the reader's per-character alternatives, lined up with the corrected
+    text; a character the rules put in place of the one read comes first with the reader's (low) probability."""
+    lines = row(100, ("号牌号码", 100)) + [with_alts(line("鲁855165", 300, 100), {1: [("B", 0.01)]})]
+    v = rules_for(DocType.insurance_policy).read(lines, "1")["号牌号码"]
+    assert v.text == "鲁B55165"
+    assert len(v.alternatives) == len(v.text)
+    assert [a[0][0] for a in v.alternatives] == list(v.text)
+    assert v.alternatives[1][0] == ("B", 0.01) and ("8", 0.6) in v.alternatives[1]
+    assert v.alternatives[0][0] == ("鲁", 0.99)
+
+
+@pytest.mark.parametrize(
+    ("value", "alts", "expected"),
+    [
+        ("AB", None, ()),
+        ("ABC", [(("A", 0.9),), (("B", 0.9),)], ()),  # do not line up
+        ("AB", [(("A", 0.9),), (("8", 0.6), ("B", 0.3))], ((("A", 0.9),), (("B", 0.3), ("8", 0.6)))),
+        ("AB", [(("A", 0.9),), (("8", 0.6),)], ((("A", 0.9),), (("B", 0.0), ("8", 0.6)))),
+    ],
+)
+def test_read_alternatives(value, alts, expected):
+    assert read_alternatives(value, alts) == expected

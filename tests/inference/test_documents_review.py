@@ -12,8 +12,10 @@ from inference.documents.review import (
     Application,
     ApplicationError,
     business_of,
+    comparable_read,
     review_case,
     review_documents,
+    uncertain_difference,
 )
 from inference.documents.types import (
     AuthenticityResult,
@@ -36,6 +38,19 @@ OK_QUALITY = QualityReport(200.0, 150.0, 0.0, (1280, 960), 0.0, ())
 
 def fv(name: str, text: str, valid: bool = True, problems: tuple[str, ...] = ()) -> FieldValue:
     return FieldValue(name, name, text, 0.99, valid, problems)
+
+
+def read_fv(
+    name: str, text: str, unsure: dict[int, tuple[float, list[tuple[str, float]]]], valid: bool = True
+) -> FieldValue:
+    """A value with the reader's per-character alternatives: sure characters, and at the ``unsure``
+    positions the given confidence and alternatives."""
+    alts = tuple(((c, unsure[k][0]), *unsure[k][1]) if k in unsure else ((c, 0.99),) for k, c in enumerate(text))
+    return FieldValue(name, name, text, 0.9, valid, () if valid else ("check",), None, text, alts)
+
+
+MISREAD_ID = ID[:10] + "6" + ID[11:]  # fails the GB 11643 check
+UNCLEAR_ID = read_fv("id_number", MISREAD_ID, {10: (0.9, [("0", 0.08)])}, False)  # the right digit an alternative
 
 
 def doc(
@@ -87,7 +102,8 @@ def invoice(vin: str = VIN, name: str = "王京", **kw) -> DocumentRead:
 
 
 def insurance(vin: str = VIN, name: str = "王京", **kw) -> DocumentRead:
-    return doc("insurance_policy", "ins.jpg", **kw, 车辆识别代号=fv("vin", vin), 被保险人=fv("owner_name", name))
+    fields = {"车辆识别代号": fv("vin", vin), "被保险人": fv("owner_name", name)}
+    return doc("insurance_policy", "ins.jpg", **(fields | kw))
 
 
 def transfer_case() -> list[DocumentRead]:
@@ -234,6 +250,46 @@ CASES = [
         {"FIELD.UNREADABLE"},
     ),
     (
+        "id number misread at an unclear character: a warning, not a mismatch",
+        "transfer",
+        [*transfer_case()[:5], insurance(身份证号码=UNCLEAR_ID)],
+        APP,
+        Decision.passed,
+        {"FIELD.ID_CHECKSUM"},  # it names the valid number it is a misread of: no cross-check finding besides
+    ),
+    (
+        "id number read surely with another digit: a mismatch, and the failed check goes to an officer",
+        "transfer",
+        [*transfer_case()[:5], insurance(身份证号码=read_fv("id_number", MISREAD_ID, {}, False))],
+        APP,
+        Decision.refer_to_officer,
+        {"FIELD.ID_CHECKSUM", "XCHECK.ID_NUMBER"},
+    ),
+    (
+        "a failed check at an unclear digit, explained by the ID card's valid number",
+        "transfer",
+        [*transfer_case()[:5], insurance(身份证号码=read_fv("id_number", MISREAD_ID, {10: (0.5, [])}, False))],
+        None,
+        Decision.passed,
+        {"FIELD.ID_CHECKSUM"},
+    ),
+    (
+        "name read with a low-confidence character",
+        "transfer",
+        [*transfer_case()[:5], insurance(name="王景", 被保险人=read_fv("owner_name", "王景", {1: (0.4, [])}))],
+        APP,
+        Decision.passed,
+        {"XCHECK.UNCERTAIN"},
+    ),
+    (
+        "name differing at one sure character and one unclear one is a mismatch",
+        "transfer",
+        [*transfer_case()[:5], insurance(被保险人=read_fv("owner_name", "李景", {1: (0.4, [])}))],
+        APP,
+        Decision.needs_correction,
+        {"XCHECK.OWNER_NAME"},
+    ),
+    (
         "unrelated document",
         "mortgage",
         [id_card(), id_back(), registration(owner="王京"), doc("other", "letter.jpg")],
@@ -358,3 +414,80 @@ def test_review_case_without_application_still_cross_checks():
     assert result.business == "unspecified" and result.missing == ()
     assert "XCHECK.VIN" in {f.rule for f in result.findings}
     assert result.decision is Decision.needs_correction and result.timings_ms["total"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "comparable", "first_alts"),
+    [
+        ("model", read_fv("model", "大众汽车牌SVW7159V6", {16: (0.7, [("Y", 0.2)])}), "SVW7159V6", ("S", 0.99)),
+        ("plate", read_fv("plate", "京A·B1234", {}), "京AB1234", ("京", 0.99)),
+        ("vin", read_fv("vin", "lgb95p2t0hv157558", {}), VIN, ("L", 0.99)),
+        ("vin", fv("vin", VIN), VIN, None),  # no alternatives known
+    ],
+)
+def test_comparable_read_lines_alternatives_up(name, value, comparable, first_alts):
+    got, alts = comparable_read(name, value)
+    assert got == comparable
+    if first_alts is None:
+        assert alts == ()
+    else:
+        assert len(alts) == len(got) and alts[0][0] == first_alts
+        assert all(a[0][0] == c for a, c in zip(alts, got, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("a", "a_unsure", "b", "b_unsure", "uncertain"),
+    [
+        ("SVW7159V6", {7: (0.9, [("Y", 0.2)])}, "SVW7159Y6", {}, True),  # the other's character is an alternative
+        ("SVW7159V6", {}, "SVW7159Y6", {7: (0.5, [])}, True),  # the other reading is unsure there
+        ("SVW7159V6", {}, "SVW7159Y6", {}, False),
+        ("SVW7159V6", {7: (0.5, [])}, "SVW7159Y", {}, False),  # lengths differ
+        ("A5C", {1: (0.95, [])}, "ASC", {}, True),  # 5 and S look alike, read without great confidence
+        ("A5C", {1: (0.99, [])}, "ASC", {}, False),
+    ],
+)
+def test_uncertain_difference(a, a_unsure, b, b_unsure, uncertain):
+    a_alts = read_fv("x", a, a_unsure).alternatives
+    b_alts = read_fv("x", b, b_unsure).alternatives
+    reasons = uncertain_difference(a, a_alts, b, b_alts)
+    assert (reasons is not None) is uncertain
+    if reasons:
+        assert all(r.startswith("position ") for r in reasons)
+
+
+def test_a_failed_check_explained_by_a_valid_value_names_it():
+    docs = [*transfer_case()[:5], insurance(身份证号码=UNCLEAR_ID)]
+    result = review_documents(BUSINESSES["transfer"], docs, Application.from_dict(APP))
+    (f,) = [f for f in result.findings if f.rule == "FIELD.ID_CHECKSUM"]
+    assert (
+        f.evidence["likely"] == ID
+        and ID in f.message_en
+        and "misread" in f.message_en
+        and f.severity.value == "warning"
+    )
+
+
+def test_a_difference_at_unclear_characters_is_reported_once_per_field():
+    name = read_fv("owner_name", "王景", {1: (0.4, [])})
+    docs = [
+        *transfer_case()[:5],
+        insurance(身份证号码=read_fv("id_number", ID[:10] + "6" + ID[11:], {10: (0.5, [])}), 被保险人=name),
+    ]
+    result = review_documents(BUSINESSES["transfer"], docs, Application.from_dict(APP))
+    unsure = [f for f in result.findings if f.rule == "XCHECK.UNCERTAIN"]
+    assert sorted(f.fields for f in unsure) == [("id_number",), ("owner_name",)]
+    (u,) = [f for f in unsure if f.fields == ("id_number",)]
+    assert "position 11" in u.evidence["doubts"] and u.documents[0] == "ins.jpg"
+    assert result.decision is Decision.passed
+
+
+def test_a_failed_check_at_unclear_characters_with_nothing_to_explain_it_asks_for_a_sharper_photo():
+    ins = insurance(身份证号码=read_fv("id_number", MISREAD_ID, {10: (0.5, []), 12: (0.6, [])}, False))
+    result = review_documents(BUSINESSES["transfer"], [ins], None, check_completeness=False)
+    (f,) = result.findings
+    assert (f.rule, f.severity.value, f.evidence["unclear_positions"]) == ("FIELD.ID_CHECKSUM", "warning", "11, 13")
+    assert "sharply" in f.message_en and "清晰" in f.message_zh
+    sure = review_documents(
+        BUSINESSES["transfer"], [insurance(身份证号码=read_fv("id_number", MISREAD_ID, {}, False))], None, False
+    )
+    assert [(f.rule, f.severity.value) for f in sure.findings] == [("FIELD.ID_CHECKSUM", "refer")]
