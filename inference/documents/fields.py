@@ -628,6 +628,22 @@ def _stamp(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used:
     return FieldValue(rule.canonical or rule.key, "", text, conf, True, (), (x1, y1, x2, y2), text)
 
 
+def _without_label_residue(
+    rule: FieldRule, text: str, alts: tuple[Alternatives, ...] | None
+) -> tuple[str, tuple[Alternatives, ...] | None]:
+    """A line beside a label that starts with a misread of one of the rule's own long labels is the rest of a
+    label printed over two lines ('购买方名称' / '及身份证号码/组织机构代码' read '及身价证号码期型机构代药'): only
+    what follows it can be the value."""
+    for label in rule.all_labels():
+        if len(label) < 8:
+            continue
+        match = _loose_match(text, label)
+        if match is not None:
+            rest = match[1]
+            return rest, (alts[len(text) - len(rest) :] if alts is not None and rest else None)
+    return text, alts
+
+
 def _value_at(
     rule: FieldRule,
     lines: Sequence[_Line],
@@ -646,14 +662,19 @@ def _value_at(
             candidates.append((lab_line.text, lab_line.conf, lab_line.box, [i], lab_line.alts))
         elif rest:
             tail = lab_line.alts[len(lab_line.text) - len(rest) :] if lab_line.alts is not None else None
-            candidates.append((rest, lab_line.conf, lab_line.box, [i], tail))
+            rest, tail = _without_label_residue(rule, rest, tail)
+            if rest:
+                candidates.append((rest, lab_line.conf, lab_line.box, [i], tail))
     else:
         order: list[int] = []
         if rule.where in ("right", "right_below"):
             order += _right(lines, lab_line, label_lines | used, label_lines, rule.reach)
         if rule.where in ("below", "right_below"):
             order += _below(lines, lab_line, label_lines | used)
-        candidates += [(lines[j].text, lines[j].conf, lines[j].box, [j], lines[j].alts) for j in order]
+        for j in order:
+            text, alts = _without_label_residue(rule, lines[j].text, lines[j].alts)
+            if text:
+                candidates.append((text, lines[j].conf, lines[j].box, [j], alts))
     for text, conf, box, idx, alts in candidates:
         if rule.kind == "words":
             text = repair_words(text, alts)

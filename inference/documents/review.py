@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..types import Frame
-from ..validate.doubt import LOW_CHAR_CONFIDENCE, char_doubt
+from ..validate.doubt import CONFUSABLE, LOW_CHAR_CONFIDENCE, char_doubt
 from .fields import Alternatives, model_code, normalise, validate_value
 from .types import (
     DOC_NAMES,
@@ -276,19 +276,47 @@ def comparable_read(name: str, v: FieldValue) -> tuple[str, tuple[Alternatives, 
     return comp, tuple(a for _, a in kept[start : start + len(comp)])
 
 
+def _one_char_apart(short: str, long: str) -> int | None:
+    """The position of the one extra character of ``long`` when deleting it gives ``short``, else None."""
+    if len(long) != len(short) + 1:
+        return None
+    k = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return k if long[:k] + long[k + 1 :] == short else None
+
+
 def uncertain_difference(
-    a: str, a_alts: Sequence[Alternatives], b: str, b_alts: Sequence[Alternatives] = ()
+    a: str,
+    a_alts: Sequence[Alternatives],
+    b: str,
+    b_alts: Sequence[Alternatives] = (),
+    a_valid: bool = True,
+    b_valid: bool = True,
 ) -> tuple[str, ...] | None:
     """Why two different comparable values may be one text misread (a reason per differing position), or
-    None when at least one difference is sure: the values differ in length, or at some position neither
-    reading doubts its character."""
-    if len(a) != len(b) or a == b:
+    None when at least one difference is sure: at some position neither reading doubts its character and the
+    two are not look-alikes, or the lengths differ. Look-alike characters (0/D/Q, 5/S, 8/B, ...) are a misread
+    at any confidence between documents: 3 of the 12 look-alike misreads of the dev pages were read at 0.98 or
+    more (an S for a printed 5 at 0.9997), generated complete cases read engine numbers' D as 0 at 0.9994 and
+    Q as 0 at 0.980, and two vehicles' identifiers do not differ by look-alikes alone. A character missing from
+    (or added to) a reading that breaks its own rules (a plate without its province, a VIN of 16 characters;
+    ``a_valid`` / ``b_valid`` false) is a misread too."""
+    if a == b:
         return None
+    if len(a) != len(b):
+        k = _one_char_apart(*sorted((a, b), key=len))
+        broken = next((text for text, valid in ((a, a_valid), (b, b_valid)) if not valid), None)
+        if k is None or broken is None:
+            return None
+        what = "lacks" if len(broken) < max(len(a), len(b)) else "has an extra"
+        return (f"position {k + 1}: the reading {broken!r}, which breaks its rules, {what} a character",)
     reasons = []
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         if x == y:
             continue
-        why = char_doubt(x, a_alts[i][0][1], a_alts[i][1:], y) if a_alts else None
+        if frozenset((x, y)) in CONFUSABLE:
+            why: str | None = f"{x!r} and {y!r} look alike"
+        else:
+            why = char_doubt(x, a_alts[i][0][1], a_alts[i][1:], y) if a_alts else None
         if why is None and b_alts:
             why = char_doubt(y, b_alts[i][0][1], b_alts[i][1:], x)
         if why is None:
@@ -380,7 +408,7 @@ def _misread_of(name: str, d: DocumentRead, v: FieldValue, known: Mapping[str, S
     reader could not read clearly: ``v`` is then most likely a misread of it."""
     got, alts = comparable_read(name, v)
     for k in known.get(name, ()):
-        if k.source != d.source and uncertain_difference(got, alts, k.text, k.alts) is not None:
+        if k.source != d.source and uncertain_difference(got, alts, k.text, k.alts, a_valid=False) is not None:
             return k
     return None
 
@@ -570,7 +598,7 @@ def _cross_checks(
                     continue
                 zh, en = _doc_label(d, "zh"), _doc_label(d, "en")
                 evidence = MappingProxyType({"document": v.text, "application": app.values[name]})
-                doubts = uncertain_difference(got, alts, expected)
+                doubts = uncertain_difference(got, alts, expected, a_valid=v.valid)
                 if doubts is not None:
                     if (d.source, name) in unsure:
                         continue
@@ -605,7 +633,7 @@ def _cross_checks(
                     evidence = MappingProxyType(
                         {d.source or "document": v.text, ref_d.source or "reference": ref_v.text}
                     )
-                    doubts = uncertain_difference(got, alts, ref, ref_alts)
+                    doubts = uncertain_difference(got, alts, ref, ref_alts, v.valid, ref_v.valid)
                     if doubts is not None:
                         if (d.source, name) in unsure:
                             continue

@@ -522,6 +522,20 @@ RULE_CASES = [
         {"档案编号": "500170806719"},
     ),
     (
+        "sales_invoice",
+        "1",  # the label's second half misread past recognition, on the label's line and on one of its own
+        row(272, ("购关方名称及身价证号码期型机构代药", 49, 225), ("郭建杰", 283))
+        + row(350, ("购买方名称", 49))
+        + row(380, ("及身价证号码期型机构代药", 49, 225), ("雷军刚", 283)),
+        {"购买方名称": "郭建杰"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # the label's misread tail and the name merged into one line
+        row(272, ("购买方名称", 49)) + row(276, ("及身份证号码组积值构代药雷军刚", 160, 300)),
+        {"购买方名称": "雷军刚"},
+    ),
+    (
         "insurance_policy",
         "1",  # the plate's issuing letter read as a digit: the reader's alternative B fits the grammar
         row(100, ("号牌号码", 100)) + [with_alts(line("鲁855165", 300, 100), {1: [("B", 0.01)]})],

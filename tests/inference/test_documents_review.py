@@ -290,6 +290,17 @@ CASES = [
         {"XCHECK.OWNER_NAME"},
     ),
     (
+        "a plate read without its province is a misread, not a mismatch",
+        "transfer",
+        [
+            *transfer_case()[:5],
+            insurance(号牌号码=FieldValue("plate", "号牌号码", "AA5599", 0.9, False, ("6 characters",))),
+        ],
+        APP,
+        Decision.passed,
+        {"FIELD.PLATE_GRAMMAR", "XCHECK.UNCERTAIN"},
+    ),
+    (
         "unrelated document",
         "mortgage",
         [id_card(), id_back(), registration(owner="王京"), doc("other", "letter.jpg")],
@@ -443,7 +454,9 @@ def test_comparable_read_lines_alternatives_up(name, value, comparable, first_al
         ("SVW7159V6", {}, "SVW7159Y6", {}, False),
         ("SVW7159V6", {7: (0.5, [])}, "SVW7159Y", {}, False),  # lengths differ
         ("A5C", {1: (0.95, [])}, "ASC", {}, True),  # 5 and S look alike, read without great confidence
-        ("A5C", {1: (0.99, [])}, "ASC", {}, False),
+        ("A5C", {1: (0.9999, [])}, "ASC", {}, True),  # between documents, at any confidence
+        ("A5C", {}, "ASC", {}, True),  # alternatives unknown
+        ("A6C", {1: (0.99, [])}, "ASC", {}, False),
     ],
 )
 def test_uncertain_difference(a, a_unsure, b, b_unsure, uncertain):
@@ -491,3 +504,18 @@ def test_a_failed_check_at_unclear_characters_with_nothing_to_explain_it_asks_fo
         BUSINESSES["transfer"], [insurance(身份证号码=read_fv("id_number", MISREAD_ID, {}, False))], None, False
     )
     assert [(f.rule, f.severity.value) for f in sure.findings] == [("FIELD.ID_CHECKSUM", "refer")]
+
+
+@pytest.mark.parametrize(
+    ("a", "a_valid", "b", "b_valid", "uncertain"),
+    [
+        ("A307Y5", False, "津A307Y5", True, True),  # a plate read without its province breaks the grammar
+        ("津A307Y5", True, "A307Y5", False, True),
+        ("A307Y5", True, "津A307Y5", True, False),  # both valid by their rules: a real difference
+        ("A307Y", False, "津A307Y5", True, False),  # two characters apart
+        ("津A307Y6", False, "津A307Y5", True, False),  # same length: only doubted characters count
+    ],
+)
+def test_uncertain_difference_of_a_reading_that_breaks_its_rules(a, a_valid, b, b_valid, uncertain):
+    reasons = uncertain_difference(a, (), b, (), a_valid, b_valid)
+    assert (reasons is not None) is uncertain
