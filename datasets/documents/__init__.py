@@ -76,7 +76,7 @@ def render_document(
     if record is None:
         record = make_case_record(rng)
     drawn = _RENDERERS[(doc_type, page)](rng, record)
-    return RenderedDocument(drawn.to_bgr(), doc_type, page, dict(drawn.fields), record)
+    return RenderedDocument(drawn.to_bgr(), doc_type, page, dict(drawn.fields), record, tuple(drawn.printed))
 
 
 def random_page(rng: np.random.Generator, doc_type: DocType) -> str:

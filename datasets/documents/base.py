@@ -36,6 +36,7 @@ class RenderedDocument:
     page: str
     fields: dict[str, FieldBox]
     record: CaseRecord | None
+    printed: tuple[FieldBox, ...] = ()  # every string printed (labels, titles, values), page pixels
 
     def fields_dict(self) -> dict[str, dict[str, Any]]:
         return {k: {"text": v.text, "box_xyxy": list(v.box_xyxy)} for k, v in self.fields.items()}

@@ -69,6 +69,7 @@ class Page:
         self.px = paper.astype(np.float32, copy=False)
         self.h, self.w = self.px.shape[:2]
         self.fields: dict[str, FieldBox] = {}
+        self.printed: list[FieldBox] = []  # every string drawn (labels, titles, values) and its ink box
         # Where the typed values land relative to the pre-printed form (printer feed misalignment).
         self.typed_offset = (0, 0)
 
@@ -112,7 +113,9 @@ class Page:
             alpha = _dot_matrix(alpha, size)
         x0, y0 = int(round(x)) + left, int(round(y)) + top
         self.ink(alpha, x0, y0, color, opacity)
-        return x0, y0, x0 + alpha.shape[1], y0 + alpha.shape[0]
+        box = (x0, y0, x0 + alpha.shape[1], y0 + alpha.shape[0])
+        self.printed.append(FieldBox(s, box))
+        return box
 
     def field(
         self,

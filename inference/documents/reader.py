@@ -35,6 +35,8 @@ from .page import find_page, map_box, rectify
 from .quality import QualityLimits, measure
 from .types import DocType, DocumentRead, QualityReport
 
+# The recogniser tuned on document lines (training/text_rec.py); the general one where it is not installed.
+DOC_REC_MODEL = "doc-text-rec"
 DOC_REC_MIN_WIDTH = 96
 DOC_REC_WORKERS = 2
 DOC_REC_BATCH = 2
@@ -72,7 +74,11 @@ class DocumentReader:
         # Two lines per batch instead of six: a batch is padded to its widest line and a page's lines differ
         # widely in width; dev set 108 pages read in 67 s instead of 87 s, fields 1105/1256 vs 1106/1256.
         self.text = text_reader or TextReader(
-            engine, rec_min_width=DOC_REC_MIN_WIDTH, rec_workers=DOC_REC_WORKERS, rec_batch=DOC_REC_BATCH
+            engine,
+            rec_name=DOC_REC_MODEL if DOC_REC_MODEL in engine.catalog else "text-rec",
+            rec_min_width=DOC_REC_MIN_WIDTH,
+            rec_workers=DOC_REC_WORKERS,
+            rec_batch=DOC_REC_BATCH,
         )
         self.classifier = DocumentClassifier(engine) if "doc-type" in engine.catalog else None
         self.authenticity = (

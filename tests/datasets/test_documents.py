@@ -91,6 +91,15 @@ def test_every_type_and_page_renders_consistently():
                 if name in _SAME:
                     assert fb.text == rec.to_dict()[_SAME[name]], (doc_type, name, fb.text)
             seen_vin += "车辆识别代号" in doc.fields
+            # every string printed is recorded with its ink box: each value's text is printed (a wrapped
+            # value as consecutive lines), and so are the labels the values come after
+            printed = [p.text for p in doc.printed]
+            joined = "".join(printed)
+            assert all(p.text and p.box_xyxy[0] < p.box_xyxy[2] for p in doc.printed)
+            for name, fb in doc.fields.items():
+                assert fb.text in joined, (doc_type, page, name, fb.text)
+            if doc_type is DocType.vehicle_license and page == "main":
+                assert "号牌号码" in joined and "车辆识别代号" in joined
     assert seen_vin >= 5  # 行驶证, 登记证书, 发票, 购置税, 保单, 合格证
     assert (
         render_document(np.random.default_rng(5), "sales_invoice", None, rec).fields["价税合计"].text

@@ -242,9 +242,17 @@ CASES = [
         {"QUAL.TEXT_BLUR"},
     ),
     (
-        "unreadable vin",
+        "unreadable vin: the page is retaken, the VIN cannot be checked without it",
         "transfer",
         [*transfer_case()[:5], doc("insurance_policy", "ins.jpg", 被保险人=fv("owner_name", "王京"))],
+        APP,
+        Decision.needs_correction,
+        {"FIELD.UNREADABLE"},
+    ),
+    (
+        "unreadable owner name: a warning, the ID number and VIN are checked",
+        "transfer",
+        [*transfer_case()[:5], doc("insurance_policy", "ins.jpg", 车辆识别代号=fv("vin", VIN))],
         APP,
         Decision.passed,
         {"FIELD.UNREADABLE"},

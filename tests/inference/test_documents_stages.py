@@ -263,3 +263,20 @@ def test_calibration_needs_enough_pages(engine, tmp_path):
 
     with pytest.raises(ValueError, match="at least 20"):
         calibrate_folder(engine, tmp_path)
+
+
+def test_documents_use_the_tuned_recogniser_and_it_reads_document_lines_better(engine):
+    _need(engine, "doc-text-rec")
+    from datasets.documents.lines import line_crops
+    from inference.documents.reader import DocumentReader
+    from inference.stages.text import TextRecognizer
+
+    assert DocumentReader(engine).text.recognizer.model.entry.name == "doc-text-rec"
+    crops = list(line_crops(777, 12))  # a seed no model was tuned on
+    general, tuned = (TextRecognizer(engine.load(n), min_width=96) for n in ("text-rec", "doc-text-rec"))
+    assert general.vocabulary == tuned.vocabulary
+    right = {
+        name: sum(r.text == c.text for r, c in zip(rec([c.image for c in crops]), crops, strict=True))
+        for name, rec in (("general", general), ("tuned", tuned))
+    }
+    assert len(crops) > 80 and right["tuned"] > right["general"], right

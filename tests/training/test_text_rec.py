@@ -1,0 +1,86 @@
+"""The document recogniser's tuning: the PP-OCR recogniser brought into PyTorch matches the ONNX one, a
+smoke run tunes, exports with the base vocabulary and writes a verified catalog entry, and the line crops
+carry the text printed in them."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+import yaml
+
+from datasets.documents.lines import document_lines, line_crops
+from models import CATALOG_PATH, ModelCatalog
+from training import text_rec
+
+
+@pytest.fixture(scope="module")
+def base_path():
+    return ModelCatalog.load().resolve("text-rec")
+
+
+def test_the_converted_recogniser_matches_the_onnx_one(base_path):
+    model = text_rec.to_torch(base_path).eval()
+    x = np.random.default_rng(1).uniform(-1, 1, (2, 3, 48, 150)).astype(np.float32)
+    want = ort.InferenceSession(str(base_path), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    with torch.no_grad():
+        got = torch.softmax(model(torch.from_numpy(x)), -1).numpy()
+    assert got.shape == want.shape
+    assert float(np.abs(got - want).max()) < 1e-4
+    assert any(p.numel() == want.shape[-1] for p in model.parameters())  # the classifier is trainable
+
+
+def test_line_crops_are_deterministic_and_labelled():
+    a, b = document_lines(7, 3), document_lines(7, 3)
+    assert a and [c.text for c in a] == [c.text for c in b]
+    assert all(np.array_equal(x.image, y.image) for x, y in zip(a, b, strict=True))
+    assert all(c.text and c.image.ndim == 3 and c.image.shape[2] == 3 for c in a)
+    assert [c.text for c in document_lines(8, 3)] != [c.text for c in a]
+    assert len(list(line_crops(7, 2))) == len(document_lines(7, 0)) + len(document_lines(7, 1))
+
+
+def test_tune_smoke_export_and_catalog_entry(tmp_path, base_path):
+    catalog = tmp_path / "catalog.yaml"
+    shutil.copy(CATALOG_PATH, catalog)
+    cfg = {
+        "name": "doc-text-rec",
+        "version": "smoke",
+        "base": "text-rec",
+        "data": {"train": {"seed": 11, "n_docs": 2}, "val": {"seed": 12, "n_docs": 1}, "test_seeds": [9103]},
+        "steps": 3,
+        "batch": 4,
+        "lr": 0.0005,
+        "seed": 0,
+        "export_file": "doc-text-rec.onnx",
+    }
+    path = tmp_path / "rec.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    entry = text_rec.run(path, threads=2, catalog_path=catalog)
+    out = tmp_path / "doc-text-rec.onnx"
+    assert entry["file"] == out.name and ModelCatalog.load(catalog).resolve("doc-text-rec") == out
+    assert entry["origin"]["training_command"].startswith("chayan train doc-text-rec --config")
+    assert set(entry["metrics"]) >= {"synthetic_val_line_accuracy", "synthetic_val_line_accuracy_base"}
+    meta = {p.key: p.value for p in onnx.load(str(out)).metadata_props}
+    base_meta = {p.key: p.value for p in onnx.load(str(base_path)).metadata_props}
+    assert meta["character"] == base_meta["character"]
+    x = np.random.default_rng(2).uniform(-1, 1, (3, 3, 48, 230)).astype(np.float32)
+    tuned = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    base = ort.InferenceSession(str(base_path), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert tuned.shape == base.shape
+    np.testing.assert_allclose(tuned.sum(-1), 1.0, atol=1e-4)
+    assert float(np.abs(tuned - base).max()) > 1e-6  # three steps moved the weights
+
+
+def test_test_seeds_are_held_apart(tmp_path):
+    cfg = {
+        "name": "x", "version": "x", "base": "text-rec", "steps": 1, "batch": 1, "lr": 0.1,
+        "data": {"train": {"seed": 9103, "n_docs": 1}, "val": {"seed": 2, "n_docs": 1}, "test_seeds": [9103]},
+    }  # fmt: skip
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with pytest.raises(ValueError, match="held apart"):
+        text_rec.RecConfig.load(path)

@@ -1,0 +1,284 @@
+"""Tune the general PP-OCR recogniser to the documents: ``chayan train doc-text-rec --config
+training/configs/doc_text_rec.yaml``.
+
+The base is the catalog's ``text-rec`` (PP-OCR small recogniser, ONNX from the rapidocr wheel). There is no
+PyTorch source for it here, so the ONNX graph itself is brought into PyTorch with onnx2torch (two ``SAME_UPPER``
+paddings written out, which onnx2torch does not take, and the final softmax left off so the CTC loss gets
+logits), its weights made trainable (the batch-norm statistics stay the base model's), tuned with a CTC loss
+on value lines cut from synthetic captured documents (``datasets/documents/lines.py``), and exported back to
+ONNX with the softmax and the base model's metadata (its vocabulary), so the reader uses it unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+import yaml
+from onnx import helper
+from torch import nn
+
+from datasets.documents.lines import LineCrop, line_crops
+from inference.stages.text import REC_HEIGHT
+from models import CATALOG_PATH, ModelCatalog
+
+from .catalog import upsert_entry
+
+REPO = Path(__file__).resolve().parents[1]
+MIN_WIDTH = 96  # inference/documents/reader.py DOC_REC_MIN_WIDTH
+
+
+@dataclass(frozen=True, slots=True)
+class RecConfig:
+    name: str
+    version: str
+    base: str  # catalog entry tuned from
+    train_seed: int
+    train_docs: int
+    val_seed: int
+    val_docs: int
+    steps: int
+    batch: int
+    lr: float
+    seed: int = 0
+    export_file: str = ""
+    test_seeds: tuple[int, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> RecConfig:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = raw.pop("data")
+        cfg = cls(
+            **raw,
+            train_seed=int(data["train"]["seed"]),
+            train_docs=int(data["train"]["n_docs"]),
+            val_seed=int(data["val"]["seed"]),
+            val_docs=int(data["val"]["n_docs"]),
+            test_seeds=tuple(int(s) for s in data.get("test_seeds", ())),
+        )
+        if {cfg.train_seed, cfg.val_seed} & set(cfg.test_seeds) or cfg.train_seed == cfg.val_seed:
+            raise ValueError("train, val and test seeds must differ: the test sets must be held apart")
+        return cfg
+
+
+# ------------------------------------------------------------------------------------------------ model
+
+
+def to_torch(onnx_path: Path) -> nn.Module:
+    """The recogniser as a trainable PyTorch module that returns logits ``[N, T, classes]``."""
+    from onnx2torch import convert
+
+    m = onnx.load(str(onnx_path))
+    if m.opset_import[0].version < 13:
+        m = onnx.version_converter.convert_version(m, 13)
+    for node in m.graph.node:
+        if node.op_type in ("Conv", "MaxPool"):
+            for a in list(node.attribute):
+                if a.name == "auto_pad" and a.s == b"SAME_UPPER":
+                    kernel = next(helper.get_attribute_value(x) for x in node.attribute if x.name == "kernel_shape")
+                    strides = next((helper.get_attribute_value(x) for x in node.attribute if x.name == "strides"), [1])
+                    if any(k != 2 for k in kernel) or any(s != 1 for s in strides):
+                        raise ValueError(f"{node.name}: only 2x2 stride-1 SAME_UPPER is written out")
+                    node.attribute.remove(a)
+                    node.attribute.append(helper.make_attribute("pads", [0, 0, 1, 1]))  # the extra row/col at the end
+    out = m.graph.output[0].name
+    (softmax,) = [n for n in m.graph.node if n.op_type == "Softmax" and n.output[0] == out]
+    m.graph.node.remove(softmax)
+    m.graph.output[0].name = softmax.input[0]
+    model = convert(m)
+    for mod in model.modules():
+        if isinstance(mod, nn.modules.batchnorm._BatchNorm):
+            continue
+        for name, buf in list(mod.named_buffers(recurse=False)):
+            if buf.is_floating_point() and buf.numel() >= 64:  # weights the graph held as constants
+                delattr(mod, name)
+                mod.register_parameter(name, nn.Parameter(buf.clone()))
+    return model
+
+
+def _train_mode(model: nn.Module) -> None:
+    model.train()
+    for mod in model.modules():  # the base model's running statistics are kept
+        if isinstance(mod, nn.modules.batchnorm._BatchNorm):
+            mod.eval()
+
+
+class _WithSoftmax(nn.Module):
+    def __init__(self, core: nn.Module) -> None:
+        super().__init__()
+        self.core = core
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.core(x), dim=-1)
+
+
+def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
+    """ONNX with the softmax and the base model's metadata (vocabulary); checked against PyTorch."""
+    model.eval()
+    # onnx2torch asks the TorchScript exporter for the opset through the module it imported as
+    # ``torch.onnx.symbolic_helper``; after other exports in the same process (the detector's, the classifiers')
+    # that name no longer has the exporter's state, so it is pointed at the exporter's own module
+    import onnx2torch.utils.common as o2t
+    from torch.onnx._internal.torchscript_exporter import symbolic_helper
+
+    o2t.symbolic_helper = symbolic_helper
+    wrapped = _WithSoftmax(model).eval()
+    x = torch.zeros(2, 3, REC_HEIGHT, 320)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "rec.onnx"
+        torch.onnx.export(
+            wrapped, (x,), str(raw), input_names=["x"], output_names=["probs"], opset_version=17,
+            dynamic_axes={"x": {0: "n", 3: "w"}, "probs": {0: "n", 1: "t"}}, dynamo=False,
+        )  # fmt: skip
+        m = onnx.load(str(raw))
+    base = onnx.load(str(base_onnx), load_external_data=False)
+    del m.metadata_props[:]
+    m.metadata_props.extend(base.metadata_props)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(m, str(out))
+    probe = np.random.default_rng(0).uniform(-1, 1, (2, 3, REC_HEIGHT, 200)).astype(np.float32)
+    got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(None, {"x": probe})[0]
+    with torch.no_grad():
+        want = wrapped(torch.from_numpy(probe)).numpy()
+    if got.shape != want.shape or float(np.abs(got - want).max()) > 1e-4:
+        raise RuntimeError(f"exported recogniser differs from PyTorch: {got.shape} vs {want.shape}")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ data
+
+
+def batch_tensor(crops: Sequence[np.ndarray]) -> torch.Tensor:
+    """The reader's recogniser input (``inference.stages.text.TextRecognizer._prepare`` with the documents'
+    minimum width): height 48, aspect kept, padded to the widest."""
+    ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+    width = max(MIN_WIDTH, int(math.ceil(REC_HEIGHT * max(ratios))))
+    b = np.zeros((len(crops), 3, REC_HEIGHT, width), np.float32)
+    for i, c in enumerate(crops):
+        nw = min(width, max(1, int(math.ceil(REC_HEIGHT * c.shape[1] / max(c.shape[0], 1)))))
+        r = cv2.resize(c, (nw, REC_HEIGHT)).astype(np.float32)
+        b[i, :, :, :nw] = (r.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
+    return torch.from_numpy(b)
+
+
+def encodable(crops: Sequence[LineCrop], vocabulary: Sequence[str]) -> list[tuple[np.ndarray, str, list[int]]]:
+    """(image, text, class indices) of the crops whose every character the recogniser has."""
+    index = {c: i for i, c in enumerate(vocabulary) if i > 0}
+    return [(c.image, c.text, [index[ch] for ch in c.text]) for c in crops if all(ch in index for ch in c.text)]
+
+
+def greedy_texts(logits: torch.Tensor, vocabulary: Sequence[str]) -> list[str]:
+    out = []
+    for row in logits.argmax(-1).numpy():
+        keep = (row != 0) & np.concatenate([[True], row[1:] != row[:-1]])
+        out.append("".join(vocabulary[k] for k in row[keep]))
+    return out
+
+
+def line_accuracy(
+    model: nn.Module, data: Sequence[tuple[np.ndarray, str, list[int]]], vocabulary: Sequence[str]
+) -> float:
+    model.eval()
+    order = sorted(range(len(data)), key=lambda i: data[i][0].shape[1] / data[i][0].shape[0])
+    ok = 0
+    with torch.no_grad():
+        for s in range(0, len(order), 32):
+            idx = order[s : s + 32]
+            got = greedy_texts(model(batch_tensor([data[i][0] for i in idx])), vocabulary)
+            ok += sum(g == data[i][1] for g, i in zip(got, idx, strict=True))
+    return ok / max(1, len(data))
+
+
+# ------------------------------------------------------------------------------------------------ tuning
+
+
+def tune(
+    model: nn.Module, train: Sequence[tuple[np.ndarray, str, list[int]]], cfg: RecConfig, log_every: int = 100
+) -> nn.Module:
+    """CTC fine-tuning: AdamW, 50 warm-up steps then a cosine decay; batches of lines of similar shape."""
+    rng = np.random.default_rng(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    order = sorted(range(len(train)), key=lambda i: train[i][0].shape[1] / train[i][0].shape[0])
+    batches = [order[s : s + cfg.batch] for s in range(0, len(order), cfg.batch)]
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    _train_mode(model)
+    start, running = time.time(), None
+    for step in range(1, cfg.steps + 1):
+        lr = cfg.lr * min(1.0, step / 50) * 0.5 * (1 + math.cos(math.pi * step / cfg.steps))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = batches[int(rng.integers(len(batches)))]
+        log_probs = model(batch_tensor([train[i][0] for i in idx])).log_softmax(-1).permute(1, 0, 2)
+        targets = torch.tensor([k for i in idx for k in train[i][2]])
+        target_lengths = torch.tensor([len(train[i][2]) for i in idx])
+        input_lengths = torch.full((len(idx),), log_probs.shape[0], dtype=torch.long)
+        loss = ctc(log_probs, targets, input_lengths, target_lengths)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        if step % log_every == 0:
+            print(f"step {step}/{cfg.steps} loss {running:.3f} {time.time() - start:.0f}s", flush=True)
+    model.eval()
+    return model
+
+
+def run(config_path: Path, threads: int | None = None, catalog_path: Path = CATALOG_PATH) -> dict[str, Any]:
+    cfg = RecConfig.load(config_path)
+    if threads:
+        torch.set_num_threads(threads)
+    catalog = ModelCatalog.load(catalog_path)
+    base_path = catalog.resolve(cfg.base)
+    from inference.engine import Engine
+    from inference.stages.text import TextRecognizer
+
+    vocabulary = TextRecognizer(Engine(catalog).load(cfg.base)).vocabulary
+    start = time.time()
+    train = encodable(list(line_crops(cfg.train_seed, cfg.train_docs)), vocabulary)
+    val = encodable(list(line_crops(cfg.val_seed, cfg.val_docs)), vocabulary)
+    print(f"{len(train)} training lines, {len(val)} validation lines ({time.time() - start:.0f}s)", flush=True)
+    model = to_torch(base_path)
+    before = line_accuracy(model, val, vocabulary)
+    print(f"validation line accuracy of {cfg.base}: {before:.4f}", flush=True)
+    tune(model, train, cfg)
+    after = line_accuracy(model, val, vocabulary)
+    print(f"validation line accuracy tuned: {after:.4f}", flush=True)
+    out = export_onnx(model, base_path, catalog_path.parent / cfg.export_file)
+    base_entry = catalog.get(cfg.base)
+    entry = {
+        "name": cfg.name,
+        "version": cfg.version,
+        "task": "text_recognition",
+        "file": out.name,
+        "sha256": "",
+        "input": dict(base_entry.input),
+        "normalization": dict(base_entry.normalization),
+        "vocabulary": dict(base_entry.vocabulary or {}),
+        "origin": {
+            "kind": "trained",
+            "source": f"{base_entry.version} ({cfg.base}) tuned with a CTC loss on value lines of synthetic captured "
+            "documents",
+            "training_command": f"chayan train doc-text-rec --config {config_path.as_posix()}",
+            "data_seed": {"train": [cfg.train_seed], "val": [cfg.val_seed], "test": list(cfg.test_seeds)},
+            "data_size": {"train_documents": cfg.train_docs, "train_lines": len(train)},
+            "steps": cfg.steps,
+        },
+        "metrics": {
+            "train_minutes": round((time.time() - start) / 60, 1),
+            "synthetic_val_line_accuracy": round(after, 4),
+            "synthetic_val_line_accuracy_base": round(before, 4),
+        },
+    }
+    return upsert_entry(entry, catalog_path)
