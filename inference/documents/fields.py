@@ -367,7 +367,25 @@ def clean_value(kind: str, text: str) -> str | None:
     if kind == "words":
         m = _PATTERNS["words"].search(text)
         return m.group(0) if m else None
-    return text
+    return close_brackets(text)
+
+
+# closing marks the recogniser gives for the ')' of a company name ('特斯拉(上海》有限公司')
+_CLOSERS = "》〉」』]】"
+
+
+def close_brackets(text: str) -> str:
+    """A closing mark that ends an open '(' is its ')'."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch in _CLOSERS and depth:
+            ch, depth = ")", depth - 1
+        out.append(ch)
+    return "".join(out)
 
 
 def _kind_case(kind: str, ch: str) -> str:

@@ -10,6 +10,7 @@ from inference.documents.fields import (
     FieldRule,
     char_alternatives,
     clean_value,
+    close_brackets,
     correct_value,
     deskew_angle,
     model_code,
@@ -581,3 +582,17 @@ def test_a_field_carries_its_alternatives_lined_up_after_correction():
 )
 def test_read_alternatives(value, alts, expected):
     assert read_alternatives(value, alts) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("特斯拉(上海》有限公司", "特斯拉(上海)有限公司"),
+        ("特斯拉(上海)有限公司", "特斯拉(上海)有限公司"),
+        ("《机动车》", "《机动车》"),  # no open bracket: a title mark stays
+        ("A(B(C〉D】", "A(B(C)D)"),
+    ],
+)
+def test_close_brackets(text, expected):
+    assert close_brackets(text) == expected
+    assert clean_value("text", text) == expected
