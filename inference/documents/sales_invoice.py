@@ -93,11 +93,33 @@ def _amounts_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
             opts.append((f"{bare[:-2]}.{bare[-2:]}", value // 100))
         options.append(opts)
     agree = [combo for combo in itertools.product(*options) if combo[0][1] + combo[1][1] == combo[2][1]]
+    if not agree:
+        return _cents_restored(fields)
     if len(agree) != 1 or all(c == o[0] for c, o in zip(agree[0], options, strict=True)):
         return fields
     for key, (text, _) in zip(_AMOUNT_KEYS, agree[0], strict=True):
         if text != fields[key].text:
             fields[key] = replace(fields[key], text=text)
+    return fields
+
+
+def _cents_restored(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """One amount read as its whole yuan only ('209026' for 209026.55) while the other two have their cents:
+    it gets the cents that make the three agree, when the yuan read are exactly those of that amount."""
+    bare = {k: fields[k].text.lstrip("¥") for k in _AMOUNT_KEYS}
+    short = [k for k in _AMOUNT_KEYS if bare[k].isdigit()]
+    if len(short) != 1 or any("." not in bare[k] for k in _AMOUNT_KEYS if k != short[0]):
+        return fields
+    cents = {k: _cents(fields[k].text) for k in _AMOUNT_KEYS if k != short[0]}
+    if any(v is None for v in cents.values()):
+        return fields
+    net, vat, total = (cents.get(k) for k in _AMOUNT_KEYS)
+    key = short[0]
+    value = total - vat if key == "不含税价" else (total - net if key == "增值税税额" else net + vat)  # type: ignore[operator]
+    if value < 0 or value // 100 != int(bare[key]):
+        return fields
+    prefix = "¥" if fields[key].text.startswith("¥") else ""
+    fields[key] = replace(fields[key], text=f"{prefix}{value // 100}.{value % 100:02d}")
     return fields
 
 

@@ -497,6 +497,22 @@ RULE_CASES = [
     ),
     (
         "sales_invoice",
+        "1",  # an amount read as its whole yuan gets the cents that make the three agree
+        row(470, ("价税合计", 60), ("¥109000.00", 850))
+        + row(660, ("增值税税额", 330), ("¥12539.82", 450))
+        + row(700, ("不含税价", 70), ("96460", 170)),
+        {"不含税价": "96460.18", "价税合计": "¥109000.00"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... only when the yuan read are those of the amount that agrees
+        row(470, ("价税合计", 60), ("¥109000.00", 850))
+        + row(660, ("增值税税额", 330), ("¥12539.82", 450))
+        + row(700, ("不含税价", 70), ("96450", 170)),
+        {"不含税价": "96450", "价税合计": "¥109000.00"},
+    ),
+    (
+        "sales_invoice",
         "1",  # ... and not when they would not agree
         row(470, ("价税合计", 60), ("¥109000.00", 850))
         + row(660, ("增值税税额", 330), ("¥12539.82", 450))
