@@ -4,7 +4,8 @@ decision.
 Every finding has a rule id, a severity, the documents and fields involved and a message in Chinese and
 English that the citizen can act on. The decision is ``refer_to_officer`` when anything needs a human
 (possible forgery, a VIN or ID number that fails its check), ``needs_correction`` when the citizen can fix
-it (a missing document, a mismatch, a photo of a screen), else ``pass``. Nothing is ever rejected outright.
+it (a missing document, a mismatch, a photo of a screen, a page whose VIN or ID number cannot be read), else
+``pass``. Nothing is ever rejected outright.
 
 A difference between two values is a mismatch only where the reader was sure of the characters that differ
 (:mod:`inference.validate.doubt`); a difference at characters it could not read clearly is reported as such
