@@ -3,12 +3,14 @@ number; back with the issuing office and the validity period."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .fields import DocumentRules, FieldRule, parse_date
 from .types import FieldValue
 
 FRONT = (
     FieldRule("姓名", "name", canonical="owner_name"),
-    FieldRule("性别"),
+    FieldRule("性别", vocabulary=("男", "女")),
     FieldRule("民族"),
     FieldRule("出生", "date", canonical="birth_date"),
     FieldRule("住址", multiline=True, canonical="address"),
@@ -21,18 +23,26 @@ BACK = (
 
 
 def _post(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-    """The birth date printed on the card must be the one encoded in the number."""
-    birth, number = fields.get("出生"), fields.get("公民身份号码")
-    if birth is not None and number is not None and number.valid:
+    """The birth date and the sex printed on the card must be the ones encoded in the number (GB 11643: digits
+    7-14 are the birth date, the 17th is odd for a man and even for a woman)."""
+    number = fields.get("公民身份号码")
+    if number is None or not number.valid:
+        return fields
+    birth, sex = fields.get("出生"), fields.get("性别")
+    if birth is not None:
         printed = parse_date(birth.text)
         encoded = number.text[6:14]
         if printed is not None and printed.strftime("%Y%m%d") != encoded:
-            from dataclasses import replace
-
             fields["出生"] = replace(
                 birth,
                 valid=False,
                 problems=(f"birth date {printed.isoformat()} differs from the one in the ID number ({encoded})",),
+            )
+    if sex is not None and sex.text in ("男", "女"):
+        encoded_sex = "男" if int(number.text[16]) % 2 else "女"
+        if sex.text != encoded_sex:
+            fields["性别"] = replace(
+                sex, valid=False, problems=(f"sex {sex.text} differs from the one in the ID number ({encoded_sex})",)
             )
     return fields
 

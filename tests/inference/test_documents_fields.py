@@ -319,6 +319,21 @@ def test_birth_date_must_match_the_id_number():
     assert not fields["出生"].valid and "differs" in fields["出生"].problems[0]
 
 
+@pytest.mark.parametrize("printed", ["女", "男"])
+def test_sex_must_match_the_id_number(printed):
+    encoded = "男" if int(VALID_ID[16]) % 2 else "女"
+    lines = row(200, ("性别", 100), (printed, 300)) + row(500, ("公民身份号码", 100), (VALID_ID, 400))
+    sex = rules_for(DocType.id_card).read(lines, "front")["性别"]
+    assert sex.text == printed and sex.valid is (printed == encoded)
+    if printed != encoded:
+        assert "differs from the one in the ID number" in sex.problems[0]
+
+
+def test_a_misread_sex_snaps_with_the_readers_alternative():
+    lines = row(200, ("性别", 100)) + [with_alts(line("勇", 300, 200), {0: [("男", 0.2)]})]
+    assert rules_for(DocType.id_card).read(lines, "front")["性别"].text == "男"
+
+
 @pytest.mark.parametrize(
     ("kind", "text", "expected"),
     [
