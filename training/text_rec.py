@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -29,13 +28,15 @@ from onnx import helper
 from torch import nn
 
 from datasets.documents.lines import LineCrop, line_crops
-from inference.stages.text import REC_HEIGHT
+from inference.documents.reader import DOC_REC_MIN_WIDTH
+from inference.ops.ctc import ctc_greedy_decode
+from inference.stages.text import REC_HEIGHT, recognizer_input
 from models import CATALOG_PATH, ModelCatalog
 
 from .catalog import upsert_entry
+from .documents import ExportWrapper
 
 REPO = Path(__file__).resolve().parents[1]
-MIN_WIDTH = 96  # inference/documents/reader.py DOC_REC_MIN_WIDTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +114,6 @@ def _train_mode(model: nn.Module) -> None:
             mod.eval()
 
 
-class _WithSoftmax(nn.Module):
-    def __init__(self, core: nn.Module) -> None:
-        super().__init__()
-        self.core = core
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.core(x), dim=-1)
-
-
 def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
     """ONNX with the softmax and the base model's metadata (vocabulary); checked against PyTorch."""
     model.eval()
@@ -132,7 +124,7 @@ def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
     from torch.onnx._internal.torchscript_exporter import symbolic_helper
 
     o2t.symbolic_helper = symbolic_helper
-    wrapped = _WithSoftmax(model).eval()
+    wrapped = ExportWrapper(model).eval()
     x = torch.zeros(2, 3, REC_HEIGHT, 320)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "rec.onnx"
@@ -159,30 +151,14 @@ def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
 
 
 def batch_tensor(crops: Sequence[np.ndarray]) -> torch.Tensor:
-    """The reader's recogniser input (``inference.stages.text.TextRecognizer._prepare`` with the documents'
-    minimum width): height 48, aspect kept, padded to the widest."""
-    ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
-    width = max(MIN_WIDTH, int(math.ceil(REC_HEIGHT * max(ratios))))
-    b = np.zeros((len(crops), 3, REC_HEIGHT, width), np.float32)
-    for i, c in enumerate(crops):
-        nw = min(width, max(1, int(math.ceil(REC_HEIGHT * c.shape[1] / max(c.shape[0], 1)))))
-        r = cv2.resize(c, (nw, REC_HEIGHT)).astype(np.float32)
-        b[i, :, :, :nw] = (r.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
-    return torch.from_numpy(b)
+    """The document reader's recogniser input (its minimum width), as a tensor."""
+    return torch.from_numpy(recognizer_input(crops, DOC_REC_MIN_WIDTH))
 
 
 def encodable(crops: Sequence[LineCrop], vocabulary: Sequence[str]) -> list[tuple[np.ndarray, str, list[int]]]:
     """(image, text, class indices) of the crops whose every character the recogniser has."""
     index = {c: i for i, c in enumerate(vocabulary) if i > 0}
     return [(c.image, c.text, [index[ch] for ch in c.text]) for c in crops if all(ch in index for ch in c.text)]
-
-
-def greedy_texts(logits: torch.Tensor, vocabulary: Sequence[str]) -> list[str]:
-    out = []
-    for row in logits.argmax(-1).numpy():
-        keep = (row != 0) & np.concatenate([[True], row[1:] != row[:-1]])
-        out.append("".join(vocabulary[k] for k in row[keep]))
-    return out
 
 
 def line_accuracy(
@@ -194,7 +170,8 @@ def line_accuracy(
     with torch.no_grad():
         for s in range(0, len(order), 32):
             idx = order[s : s + 32]
-            got = greedy_texts(model(batch_tensor([data[i][0] for i in idx])), vocabulary)
+            probs = torch.softmax(model(batch_tensor([data[i][0] for i in idx])), -1).numpy()
+            got = [ctc_greedy_decode(row, vocabulary, 0, 1).text for row in probs]
             ok += sum(g == data[i][1] for g, i in zip(got, idx, strict=True))
     return ok / max(1, len(data))
 

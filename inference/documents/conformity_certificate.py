@@ -13,16 +13,7 @@ import statistics
 from collections.abc import Sequence
 
 from ..types import TextLine
-from .fields import (
-    DocumentRules,
-    FieldRule,
-    clean_value,
-    correct_value,
-    extract,
-    read_alternatives,
-    validate_value,
-    value_alternatives,
-)
+from .fields import DocumentRules, FieldRule, clean_value, corrected, extract, validate_value
 from .types import FieldValue
 from .vocabulary import BODY_COLOURS, FUEL_TYPES
 
@@ -167,16 +158,14 @@ def _read(lines_in: Sequence[TextLine], rules: Sequence[FieldRule]) -> dict[str,
             continue
         parts = [lines[i].alts for i in idx]
         alts = tuple(a for p in parts for a in p) if all(p is not None for p in parts) else None  # type: ignore[union-attr]
-        value_alts = value_alternatives(rule.kind, text, cleaned, alts)
-        cleaned = correct_value(rule, cleaned, value_alts)
+        cleaned, aligned = corrected(rule, text, cleaned, alts)
         ok, problems = validate_value(rule.kind, cleaned)
         if have is not None and have.valid and not ok:
             continue
         box = tuple(f(lines[i].box[c] for i in idx) for c, f in enumerate((min, min, max, max)))
         conf = min(lines[i].conf for i in idx)
         fields[rule.key] = FieldValue(
-            rule.canonical or rule.key, ITEMS[k], cleaned, conf, ok, problems, box, text,  # type: ignore[arg-type]
-            read_alternatives(cleaned, value_alts),
+            rule.canonical or rule.key, ITEMS[k], cleaned, conf, ok, problems, box, text, aligned  # type: ignore[arg-type]
         )
     return fields
 

@@ -482,6 +482,16 @@ def correct_value(rule: FieldRule, cleaned: str, alts: Sequence[Alternatives] | 
     return fixed.text if fixed.valid and not fixed.ambiguous else cleaned
 
 
+def corrected(
+    rule: FieldRule, text: str, cleaned: str, alts: Sequence[Alternatives] | None
+) -> tuple[str, tuple[Alternatives, ...]]:
+    """``cleaned`` (the value found in ``text``) corrected by :func:`correct_value`, and the reader's
+    alternatives lined up with the result (:func:`read_alternatives`)."""
+    value_alts = value_alternatives(rule.kind, text, cleaned, alts)
+    fixed = correct_value(rule, cleaned, value_alts)
+    return fixed, read_alternatives(fixed, value_alts)
+
+
 def read_alternatives(value: str, alts: Sequence[Alternatives] | None) -> tuple[Alternatives, ...]:
     """``alts`` lined up with ``value`` after the rules corrected it: a character the rules put in place of
     the one read comes first with the probability the recogniser gave it (0 if none), so it never counts as
@@ -699,9 +709,7 @@ def _value_at(
         cleaned = clean_value(rule.kind, text)
         if cleaned is None:
             continue
-        value_alts = value_alternatives(rule.kind, text, cleaned, alts)
-        cleaned = correct_value(rule, cleaned, value_alts)
-        aligned = read_alternatives(cleaned, value_alts)
+        cleaned, aligned = corrected(rule, text, cleaned, alts)
         if rule.multiline and idx[0] not in label_lines:
             more = _continuation(lines, lines[idx[0]], label_lines, used)
             if more:

@@ -77,6 +77,20 @@ def _reading_order(boxes: np.ndarray, line_gap_px: float = 10.0) -> list[int]:
     return [int(i) for i in y_order[within]]
 
 
+def recognizer_input(crops: Sequence[np.ndarray], min_width: int = REC_MIN_WIDTH) -> np.ndarray:
+    """The recogniser's input for BGR line crops: height 48, aspect kept, normalised to [-1, 1], padded to the
+    widest crop (at least ``min_width``)."""
+    ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+    width = max(min_width, int(math.ceil(REC_HEIGHT * max(ratios))))
+    batch = np.zeros((len(crops), 3, REC_HEIGHT, width), dtype=np.float32)
+    for i, crop in enumerate(crops):
+        h, w = crop.shape[:2]
+        new_w = min(width, max(1, int(math.ceil(REC_HEIGHT * w / max(h, 1)))))
+        resized = cv2.resize(crop, (new_w, REC_HEIGHT)).astype(np.float32)
+        batch[i, :, :, :new_w] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
+    return batch
+
+
 class TextRecognizer:
     """CTC line recogniser. ``workers`` > 1 runs the batches of one call concurrently (each a one-thread
     session run): a dense page then uses every core even when the page next to it has finished."""
@@ -98,16 +112,6 @@ class TextRecognizer:
         self.vocabulary: tuple[str, ...] = ("<blank>", *chars, *([" "] if vocab_spec.get("append_space") else []))
         self.batch_size = batch_size
 
-    def _prepare(self, crops: Sequence[np.ndarray], max_ratio: float) -> np.ndarray:
-        width = max(self.min_width, int(math.ceil(REC_HEIGHT * max_ratio)))
-        batch = np.zeros((len(crops), 3, REC_HEIGHT, width), dtype=np.float32)
-        for i, crop in enumerate(crops):
-            h, w = crop.shape[:2]
-            new_w = min(width, max(1, int(math.ceil(REC_HEIGHT * w / max(h, 1)))))
-            resized = cv2.resize(crop, (new_w, REC_HEIGHT)).astype(np.float32)
-            batch[i, :, :, :new_w] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
-        return batch
-
     def __call__(self, crops: Sequence[np.ndarray], top_k: int = 3) -> list[TextRead]:
         """Read each crop (BGR, one text line) as one string."""
         if not crops:
@@ -117,7 +121,7 @@ class TextRecognizer:
         chunks = [order[start : start + self.batch_size] for start in range(0, len(crops), self.batch_size)]
 
         def run(idx: np.ndarray) -> list[TextRead]:
-            batch = self._prepare([crops[i] for i in idx], max(ratios[i] for i in idx))
+            batch = recognizer_input([crops[i] for i in idx], self.min_width)
             (probs,) = self.model.run({self.model.input_names[0]: batch})
             return [ctc_greedy_decode(probs[row], self.vocabulary, 0, top_k) for row in range(len(idx))]
 
