@@ -66,7 +66,7 @@ class DocConfig:
     export_file: str = ""
     test_seeds: tuple[int, ...] = ()
     target_false_alarm: float = 0.01
-    arch: str = "mobilenet_v3_small"  # or "patchnet"
+    arch: str = "mobilenet_v3_small"  # or "patchnet", "patchnet_residual" (ARCH_SOURCES)
     calibration: tuple[Split, ...] = ()  # genuine pages used only to set thresholds (never trained on)
 
     @classmethod
@@ -257,14 +257,23 @@ def auth_patches(rows: list[tuple[Path, dict[str, Any]]], per_image: int, seed: 
 # ----------------------------------------------------------------------------------------------- model
 
 
+RESIDUAL_GAIN = 16.0  # input units are grey/127.5: a residual of 2 grey levels becomes ~0.25
+
+
 class PatchNet(nn.Module):
     """A plain conv net for authenticity patches: dense 3x3 convolutions learn pixel-scale statistics (screen
     grids, halftone dots, colour loss, edit edges) in far fewer steps than MobileNetV3 from scratch; average
     and max pooling keep both global cues and a single suspicious spot."""
 
-    def __init__(self, num_classes: int, width: int = 32) -> None:
+    def __init__(self, num_classes: int, width: int = 32, residual: bool = False) -> None:
         super().__init__()
         c = [width // 2, width, width * 2, width * 4]
+        # with ``residual``, the first layer also sees each channel's noise residual (Immerkaer's operator, fixed):
+        # the sensor noise an edit removes or brings from elsewhere, a few grey levels, is scaled to be seen
+        self.residual = residual
+        if residual:
+            k = torch.tensor([[1.0, -2.0, 1.0], [-2.0, 4.0, -2.0], [1.0, -2.0, 1.0]]) / 6.0 * RESIDUAL_GAIN
+            self.register_buffer("noise_kernel", k.expand(3, 1, 3, 3).clone())
 
         def block(cin: int, cout: int, stride: int) -> nn.Sequential:
             return nn.Sequential(
@@ -272,20 +281,33 @@ class PatchNet(nn.Module):
             )
 
         self.features = nn.Sequential(
-            block(3, c[0], 2), block(c[0], c[1], 2), block(c[1], c[2], 2), block(c[2], c[3], 2), block(c[3], c[3], 1)
+            block(6 if residual else 3, c[0], 2),
+            block(c[0], c[1], 2),
+            block(c[1], c[2], 2),
+            block(c[2], c[3], 2),
+            block(c[3], c[3], 1),
         )
         self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(2 * c[3], num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.residual:
+            x = torch.cat([x, nn.functional.conv2d(x, self.noise_kernel, padding=1, groups=3)], dim=1)
         f = self.features(x)
         return self.head(torch.cat([f.mean(dim=(2, 3)), f.amax(dim=(2, 3))], dim=1))
 
 
+ARCH_SOURCES = {
+    "mobilenet_v3_small": "torchvision mobilenet_v3_small",
+    "patchnet": "PatchNet (plain conv)",
+    "patchnet_residual": "PatchNet (plain conv, noise residual input)",
+}
+
+
 def make_model(num_classes: int, arch: str = "mobilenet_v3_small") -> nn.Module:
-    if arch == "patchnet":
-        return PatchNet(num_classes)
-    if arch != "mobilenet_v3_small":
-        raise ValueError(f"arch must be mobilenet_v3_small or patchnet, got {arch!r}")
+    if arch not in ARCH_SOURCES:
+        raise ValueError(f"arch must be one of {sorted(ARCH_SOURCES)}, got {arch!r}")
+    if arch in ("patchnet", "patchnet_residual"):
+        return PatchNet(num_classes, residual=arch == "patchnet_residual")
     model = mobilenet_v3_small(weights=None, num_classes=num_classes)
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -463,8 +485,8 @@ def catalog_entry(
         "postprocess": postprocess,
         "origin": {
             "kind": "trained",
-            "source": f"{'torchvision mobilenet_v3_small' if cfg.arch != 'patchnet' else 'PatchNet (plain conv)'} "
-            "from scratch on synthetic " + ", ".join(sorted({sp.kind for sp in cfg.train})),
+            "source": f"{ARCH_SOURCES[cfg.arch]} from scratch on synthetic "
+            + ", ".join(sorted({sp.kind for sp in cfg.train})),
             "training_command": f"chayan train {cfg.task.replace('_', '-')} --config {config_path.as_posix()}",
             "data_seed": {
                 "train": [sp.seed for sp in cfg.train],

@@ -5,8 +5,9 @@ sub-pixel grid of a screen, the halftone screen of a copier, the edges of an edi
 kind is the mean patch probability for the global kinds (screen, photocopy) and the mean of the top patches
 for tampering, which is local; the per-patch tamper probabilities are the heatmap, and patches above the
 threshold are reported as boxes in page pixels. Pixel forensics (``forensics.py``: noise voids left by an
-edit, regions copied within the page) add their own tamper score, measured at the upload's pixels; the page's
-tamper score is the stronger of the two. Thresholds are set from genuine pages for a target false-alarm rate
+edit, regions copied within the page) are a second tamper alarm with its own score and threshold, measured at
+the upload's pixels: the two cues have genuine tails of different shapes, so one threshold over the stronger of
+the two would be set by the worse tail. Thresholds are set from genuine pages for a target false-alarm rate
 (``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``.
 """
 
@@ -27,6 +28,9 @@ from .types import AuthenticityResult, Forensics, TamperRegion
 
 DEFAULT_STRIDE = 112
 FORGED_KINDS = ("screen_recapture", "photocopy", "tampered")
+FORENSIC = "forensic"  # the pixel-forensics alarm; its verdict is "tampered"
+ALARMS = (*FORGED_KINDS, FORENSIC)
+ALARM_KIND = {**{k: k for k in FORGED_KINDS}, FORENSIC: "tampered"}
 TAMPER_TOP_K = 2
 _MAX_PATCHES = 400
 
@@ -66,6 +70,7 @@ def combine(
     two for the global kinds the page view is trusted with (``page_kinds``, chosen at calibration where it
     adds detection), the patches alone for the others and for tampering, which is local."""
     out = {k: float(patch_scores.get(k, 0.0)) for k in FORGED_KINDS}
+    out.update({k: float(v) for k, v in patch_scores.items() if k not in out})  # other alarms pass through
     for k in page_kinds:
         if k in page_probs:
             out[k] = max(out[k], float(page_probs[k]))
@@ -73,33 +78,33 @@ def combine(
 
 
 def with_forensics(scores: Mapping[str, float], forensics: Forensics | None) -> dict[str, float]:
-    """``scores`` with the tamper score raised to the forensic score where that is stronger."""
-    out = dict(scores)
-    if forensics is not None:
-        out["tampered"] = max(float(out.get("tampered", 0.0)), forensics.score)
-    return out
+    """``scores`` with the forensic alarm's score (0 when the page was not analysed)."""
+    return {**scores, FORENSIC: 0.0 if forensics is None else float(forensics.score)}
 
 
 def thresholds_for(genuine_scores: Sequence[Mapping[str, float]], target_false_alarm: float) -> dict[str, float]:
-    """Per-kind thresholds so that at most ``target_false_alarm`` of genuine pages raise any alarm: each
-    kind gets an equal share of the budget."""
+    """Per-alarm thresholds so that at most ``target_false_alarm`` of genuine pages raise any alarm: each forged
+    kind gets an equal share of the budget, split equally between its alarms (tampering: the patches and the
+    forensics, when the scores have both)."""
     if not genuine_scores:
         raise ValueError("calibration needs at least one genuine page")
     if not 0.0 < target_false_alarm < 1.0:
         raise ValueError(f"target_false_alarm must be in (0, 1), got {target_false_alarm}")
-    share = target_false_alarm / len(FORGED_KINDS)
+    alarms = [a for a in ALARMS if all(a in s for s in genuine_scores)]
     out = {}
-    for kind in FORGED_KINDS:
-        values = np.asarray([s[kind] for s in genuine_scores], np.float64)
+    for alarm in alarms:
+        n_alarms = sum(ALARM_KIND[a] == ALARM_KIND[alarm] for a in alarms)
+        share = target_false_alarm / len(FORGED_KINDS) / n_alarms
+        values = np.asarray([s[alarm] for s in genuine_scores], np.float64)
         q = float(np.quantile(values, 1.0 - share, method="higher"))
-        out[kind] = round(min(0.999, max(q + 0.01, 0.05)), 4)  # small margin above the quantile
+        out[alarm] = round(min(0.999, max(q + 0.01, 0.05)), 4)  # small margin above the quantile
     return out
 
 
 def validate_thresholds(thresholds: Mapping[str, float]) -> dict[str, float]:
-    unknown = sorted(set(thresholds) - set(FORGED_KINDS))
+    unknown = sorted(set(thresholds) - set(ALARMS))
     if unknown:
-        raise ValueError(f"unknown authenticity kinds {unknown}; expected some of {list(FORGED_KINDS)}")
+        raise ValueError(f"unknown authenticity alarms {unknown}; expected some of {list(ALARMS)}")
     bad = {k: v for k, v in thresholds.items() if not 0.0 < float(v) < 1.0}
     if bad:
         raise ValueError(f"authenticity thresholds must be in (0, 1), got {bad}")
@@ -137,11 +142,10 @@ class AuthenticityChecker:
             unknown = sorted(set(self.page_kinds) - set(PAGE_KINDS))
             if unknown:
                 raise ValueError(f"page_kinds {unknown} are not whole-page kinds {list(PAGE_KINDS)}")
-        self.thresholds = {
-            **{k: 0.5 for k in FORGED_KINDS},
-            **validate_thresholds(post.get("thresholds") or {}),
-            **validate_thresholds(thresholds or {}),
-        }
+        shipped = validate_thresholds(post.get("thresholds") or {})
+        # a catalog calibrated before the forensic alarm had its own threshold judged it with the tamper one
+        shipped.setdefault(FORENSIC, shipped.get("tampered", 0.5))
+        self.thresholds = {**{k: 0.5 for k in ALARMS}, **shipped, **validate_thresholds(thresholds or {})}
 
     @property
     def models(self) -> tuple[OnnxModel, ...]:
@@ -170,14 +174,15 @@ class AuthenticityChecker:
     def check(self, frame: Frame) -> AuthenticityResult:
         t0 = time.perf_counter()
         scores, origins, probs, side, forensics = self._score(frame.image)
-        ratios = {k: scores[k] / self.thresholds[k] for k in FORGED_KINDS}
-        flagged = [k for k in FORGED_KINDS if ratios[k] >= 1.0]
-        verdict = max(flagged, key=lambda k: ratios[k]) if flagged else "genuine"
+        ratios = {k: scores[k] / self.thresholds[k] for k in ALARMS if k in scores}
+        flagged = [k for k, r in ratios.items() if r >= 1.0]
+        alarm = max(flagged, key=lambda k: ratios[k]) if flagged else ""
+        verdict = ALARM_KIND[alarm] if alarm else "genuine"
         t_idx = self.labels.index("tampered")
         regions: list[TamperRegion] = []
         if verdict == "tampered":
             w, h = frame.size_wh
-            if forensics is not None and forensics.score >= self.thresholds["tampered"]:
+            if forensics is not None and forensics.score >= self.thresholds[FORENSIC]:
                 regions += [TamperRegion(r.box_xyxy, forensics.score, r.cue) for r in forensics.regions]
             for (x, y), p in zip(origins, probs[:, t_idx], strict=True):
                 if p >= self.thresholds["tampered"]:
@@ -186,6 +191,7 @@ class AuthenticityChecker:
             regions.sort(key=lambda r: (r.cue == "patch", -r.score))  # forensic regions are exact: first
         return AuthenticityResult(
             verdict=verdict,
+            alarm=alarm,
             scores=scores,
             thresholds=dict(self.thresholds),
             tamper_regions=tuple(regions[:8]),
@@ -203,7 +209,7 @@ def calibrate_folder(
     engine: Engine, folder: Path, target_false_alarm: float = 0.01, name: str = "doc-authenticity"
 ) -> dict[str, object]:
     """Thresholds for an office from a folder of its own genuine document images (scored by the shipped
-    model): each forged kind may raise at most its share of ``target_false_alarm`` on them."""
+    models and the forensics): each alarm may raise at most its share of ``target_false_alarm`` on them."""
     import cv2
 
     if not folder.is_dir():

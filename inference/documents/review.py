@@ -435,8 +435,9 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
         )
     if d.authenticity is not None and d.authenticity.verdict != "genuine":
         sev, rule, mzh, men = _AUTH_MESSAGES[d.authenticity.verdict]
-        score = d.authenticity.scores[d.authenticity.verdict]
-        evidence = {"score": f"{score:.3f}", "threshold": f"{d.authenticity.thresholds[d.authenticity.verdict]:.3f}"}
+        alarm = d.authenticity.alarm or d.authenticity.verdict
+        score, threshold = d.authenticity.scores[alarm], d.authenticity.thresholds[alarm]
+        evidence = {"alarm": alarm, "score": f"{score:.3f}", "threshold": f"{threshold:.3f}"}
         if d.authenticity.tamper_regions:
             evidence["regions_xyxy"] = "; ".join(
                 ",".join(f"{v:.0f}" for v in r.box_xyxy) for r in d.authenticity.tamper_regions

@@ -85,13 +85,14 @@ class Forensics:
 @dataclass(frozen=True, slots=True)
 class AuthenticityResult:
     verdict: str  # genuine | screen_recapture | photocopy | tampered
-    scores: Mapping[str, float]
+    scores: Mapping[str, float]  # per alarm: the forged kinds and "forensic" (pixel forensics, a tamper alarm)
     thresholds: Mapping[str, float]
     tamper_regions: tuple[TamperRegion, ...] = ()
     patch_side_px: float = 0.0
     heatmap: tuple[tuple[float, float, float], ...] = ()  # (x, y, p_tampered) per patch, top-left in page px
     elapsed_ms: float = 0.0
     forensics: Forensics | None = None
+    alarm: str = ""  # the alarm behind a forged verdict (its score over its threshold is the highest)
 
 
 @dataclass(frozen=True, slots=True)

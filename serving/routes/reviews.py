@@ -57,6 +57,7 @@ class TamperRegionOut(_Out):
 
 class AuthenticityOut(_Out):
     verdict: str
+    alarm: str  # the alarm behind a forged verdict ("forensic": pixel forensics), "" for genuine
     scores: dict[str, float]
     thresholds: dict[str, float]
     tamper_regions: list[TamperRegionOut]
@@ -88,6 +89,7 @@ class DocumentOut(_Out):
             if a is None
             else AuthenticityOut(
                 verdict=a.verdict,
+                alarm=a.alarm,
                 scores={k: round(v, 4) for k, v in a.scores.items()},
                 thresholds=dict(a.thresholds),
                 tamper_regions=[

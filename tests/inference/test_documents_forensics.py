@@ -77,12 +77,11 @@ def test_noise_free_and_oversized_pages_are_not_judged(monkeypatch):
     assert not big.analysed and big.score == 0.0
 
 
-def test_forensic_score_raises_only_the_tamper_score():
+def test_forensic_score_is_its_own_alarm():
     f = Forensics(0.95, 120, 0, 2.0, True, True)
     out = with_forensics({"screen_recapture": 0.1, "photocopy": 0.2, "tampered": 0.3}, f)
-    assert out == {"screen_recapture": 0.1, "photocopy": 0.2, "tampered": 0.95}
-    assert with_forensics({"tampered": 0.99}, f)["tampered"] == 0.99
-    assert with_forensics({"tampered": 0.3}, None)["tampered"] == 0.3
+    assert out == {"screen_recapture": 0.1, "photocopy": 0.2, "tampered": 0.3, "forensic": 0.95}
+    assert with_forensics({"tampered": 0.3}, None) == {"tampered": 0.3, "forensic": 0.0}
 
 
 def test_authenticity_stage_reports_forensic_regions(engine, licence_capture):
@@ -95,10 +94,11 @@ def test_authenticity_stage_reports_forensic_regions(engine, licence_capture):
     checker = AuthenticityChecker(engine)
     result = checker.check(Frame(forged))
     assert result.forensics is not None and result.forensics.score > 0.9
-    assert result.verdict == "tampered"
+    assert result.verdict == "tampered" and result.alarm == "forensic"
     assert result.tamper_regions[0].cue == "noise_void" and _overlaps(result.tamper_regions[0].box_xyxy, mask > 0)
     plain = AuthenticityChecker(engine, forensics=False).check(Frame(forged))
-    assert plain.forensics is None and plain.scores["tampered"] <= result.scores["tampered"]
+    assert plain.forensics is None and plain.scores["forensic"] == 0.0
+    assert plain.scores["tampered"] == pytest.approx(result.scores["tampered"])  # the patches see the same page
 
 
 def test_denoised_page_is_not_judged(licence_capture):

@@ -372,6 +372,28 @@ def test_mismatch_names_both_documents():
     assert OTHER_VIN in f.message_en and "insurance" in f.message_en and "交强险保单" in f.message_zh
 
 
+def test_tamper_finding_shows_the_alarm_that_raised_it():
+    """Pixel forensics raise a tamper verdict with their own score and threshold: the finding's evidence is those,
+    not the patch model's score under its threshold."""
+    forged = invoice()
+    auth = AuthenticityResult(
+        "tampered",
+        {"screen_recapture": 0.0, "photocopy": 0.0, "tampered": 0.3, "forensic": 0.95},
+        {"screen_recapture": 0.5, "photocopy": 0.5, "tampered": 0.9, "forensic": 0.74},
+        (TamperRegion((10.0, 10.0, 60.0, 30.0), 0.95, "noise_void"),),
+        alarm="forensic",
+    )
+    forged = DocumentRead(forged.source, forged.doc, forged.quality, auth, forged.fields)
+    result = review_documents(BUSINESSES["transfer"], [*transfer_case()[:4], forged, insurance()], None)
+    (f,) = [f for f in result.findings if f.rule == "AUTH.TAMPERED"]
+    assert dict(f.evidence) == {
+        "alarm": "forensic",
+        "score": "0.950",
+        "threshold": "0.740",
+        "regions_xyxy": "10,10,60,30",
+    }
+
+
 def test_missing_documents_are_listed():
     result = review_documents(BUSINESSES["registration"], [id_card(), id_back()])
     assert set(result.missing) == {"sales_invoice", "purchase_tax", "insurance_policy", "conformity_certificate"}

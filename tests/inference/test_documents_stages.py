@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from inference.documents.authenticity import FORGED_KINDS, combine, thresholds_for, validate_thresholds
+from inference.documents.authenticity import ALARMS, FORGED_KINDS, combine, thresholds_for, validate_thresholds
 from inference.documents.classify import classify_by_text, fuse, split_label
 from inference.documents.preprocess import auth_scale, patch_grid, to_chw
 from inference.documents.quality import measure
@@ -74,12 +74,24 @@ def test_auth_scale_and_tensor():
     assert x.shape == (2, 3, 4, 4) and np.allclose(x, 1.0)
 
 
-def test_thresholds_hold_the_false_alarm_budget():
+@pytest.mark.parametrize("alarms", [FORGED_KINDS, ALARMS])
+def test_thresholds_hold_the_false_alarm_budget(alarms):
     rng = np.random.default_rng(0)
-    scores = [{k: float(v) for k, v in zip(FORGED_KINDS, rng.uniform(0, 0.5, 3), strict=True)} for _ in range(600)]
+    scores = [{k: float(v) for k, v in zip(alarms, rng.uniform(0, 0.5, len(alarms)), strict=True)} for _ in range(1200)]
     th = thresholds_for(scores, 0.01)
-    alarms = sum(any(s[k] >= th[k] for k in FORGED_KINDS) for s in scores)
-    assert alarms / len(scores) <= 0.01
+    assert set(th) == set(alarms)
+    raised = sum(any(s[k] >= th[k] for k in alarms) for s in scores)
+    assert raised / len(scores) <= 0.01
+
+
+def test_tamper_alarms_share_the_tamper_budget():
+    """The patches and the forensics split tampering's third of the budget: with both, the tamper threshold is
+    set higher than with the patches alone, and the other kinds keep theirs."""
+    rng = np.random.default_rng(1)
+    same = rng.uniform(0, 0.8, 3000)
+    both = thresholds_for([{k: float(v) for k in ALARMS} for v in same], 0.03)
+    patches = thresholds_for([{k: float(v) for k in FORGED_KINDS} for v in same], 0.03)
+    assert both["tampered"] == both["forensic"] > patches["tampered"] == both["photocopy"] == patches["photocopy"]
 
 
 @pytest.mark.parametrize(
@@ -91,9 +103,10 @@ def test_thresholds_hold_the_false_alarm_budget():
     ],
 )
 def test_combine_uses_the_page_view_only_for_its_kinds(page_kinds, expected):
-    patch = {"screen_recapture": 0.2, "photocopy": 0.4, "tampered": 0.3}
+    patch = {"screen_recapture": 0.2, "photocopy": 0.4, "tampered": 0.3, "forensic": 0.8}
     page = {"genuine": 0.0, "screen_recapture": 0.9, "photocopy": 0.7, "tampered": 0.99}
-    assert combine(patch, page, page_kinds) == pytest.approx(expected)  # never tampering from the page view
+    # never tampering from the page view; the forensic alarm passes through
+    assert combine(patch, page, page_kinds) == pytest.approx({**expected, "forensic": 0.8})
 
 
 @pytest.mark.parametrize(
@@ -249,7 +262,7 @@ def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch):
     out = tmp_path / "var" / "authenticity_thresholds.json"
     assert main(["calibrate-authenticity", str(folder), "--out", str(out)]) == 0
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert saved["pages"] == 20 and set(saved["thresholds"]) == set(FORGED_KINDS)
+    assert saved["pages"] == 20 and set(saved["thresholds"]) == set(ALARMS)
     monkeypatch.setenv("CHAYAN_DATA_DIR", str(tmp_path / "var"))
     assert Settings().document_thresholds() == saved["thresholds"]
     out.write_text(json.dumps({"thresholds": {"tampered": 7}}), encoding="utf-8")
@@ -280,3 +293,25 @@ def test_documents_use_the_tuned_recogniser_and_it_reads_document_lines_better(e
         for name, rec in (("general", general), ("tuned", tuned))
     }
     assert len(crops) > 80 and right["tuned"] > right["general"], right
+
+
+def test_catalog_without_a_forensic_threshold_judges_forensics_with_the_tamper_one(tmp_path):
+    """A catalog calibrated when the forensic score shared the tamper threshold keeps that behaviour."""
+    import shutil
+
+    import yaml
+
+    from inference.documents.authenticity import AuthenticityChecker
+    from inference.engine import Engine
+    from models import CATALOG_PATH, ModelCatalog
+
+    raw = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    entries = [e for e in raw["models"] if e["name"] == "doc-authenticity"]
+    if not entries:
+        pytest.skip("doc-authenticity is not in the catalog")
+    entries[0]["postprocess"]["thresholds"] = {"screen_recapture": 0.4, "photocopy": 0.3, "tampered": 0.8}
+    shutil.copy(CATALOG_PATH.parent / entries[0]["file"], tmp_path / entries[0]["file"])
+    (tmp_path / "catalog.yaml").write_text(yaml.safe_dump({"models": entries}), encoding="utf-8")
+    checker = AuthenticityChecker(Engine(ModelCatalog.load(tmp_path / "catalog.yaml")))
+    assert checker.thresholds == {"screen_recapture": 0.4, "photocopy": 0.3, "tampered": 0.8, "forensic": 0.8}
+    assert AuthenticityChecker(Engine(), thresholds={"forensic": 0.6}).thresholds["forensic"] == 0.6

@@ -132,6 +132,19 @@ def test_text_detector_input_keeps_the_short_side_rule_and_caps_the_long_side(sh
     assert out.shape[:2] == expected
 
 
+def test_text_detector_input_is_rapidocrs_normalisation_in_float32():
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    from inference.stages.text import _CappedDetPreProcess
+
+    img = np.random.default_rng(0).integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    ours = _CappedDetPreProcess(736, 2000, mean, std).normalize(img)
+    theirs = DetPreProcess(736, "min", mean, std).normalize(img)
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, theirs.astype(np.float32), rtol=0, atol=1e-6)
+
+
 def test_concurrent_line_batches_read_the_same(engine):
     """Batches run two at a time give the very same reads, in the crops' order."""
     from inference.stages.text import TextRecognizer

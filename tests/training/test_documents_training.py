@@ -79,7 +79,7 @@ def test_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, data):
     cfg = _config(tmp_path, "authenticity", [data["forg"], data["docs"]])
     model, metrics, post = documents.train_authenticity(cfg, threads=2, max_steps=2)
     assert 0.0 <= metrics["synthetic_val_patch_accuracy"] <= 1.0
-    assert set(post["thresholds"]) == {"screen_recapture", "photocopy", "tampered"}
+    assert set(post["thresholds"]) == {"screen_recapture", "photocopy", "tampered", "forensic"}
     assert all(0.0 < v < 1.0 for v in post["thresholds"].values())
     _parity(model, cfg, tmp_path)
 
@@ -114,6 +114,7 @@ def test_page_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, dat
         "screen_recapture",
         "photocopy",
         "tampered",
+        "forensic",
     }
     assert set(post["page_kinds"]) <= {"screen_recapture", "photocopy"}
     assert set(post["heldout_detection"]) == {"screen_recapture", "photocopy"}
@@ -150,3 +151,20 @@ def test_batchnorm_momentum_is_raised():
     model = documents.make_model(4)
     bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     assert bns and all(m.momentum == pytest.approx(0.1) for m in bns)
+
+
+def test_residual_patchnet_sees_the_noise_an_edit_removes(tmp_path):
+    """The residual input is fixed (not trained), zero on flat and on linearly shaded patches and not on noise;
+    the exported ONNX computes what the PyTorch model does."""
+    model = documents.make_model(4, "patchnet_residual").eval()
+    assert model.noise_kernel.requires_grad is False and "noise_kernel" not in dict(model.named_parameters())
+    ramp = torch.linspace(-1, 1, 32).expand(1, 3, 32, 32).contiguous()
+    res = torch.nn.functional.conv2d(ramp, model.noise_kernel, padding=1, groups=3)[..., 1:-1, 1:-1]
+    assert float(res.abs().max()) < 1e-5
+    noise = ramp + torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * (2 / 127.5)
+    res = torch.nn.functional.conv2d(noise, model.noise_kernel, padding=1, groups=3)[..., 1:-1, 1:-1]
+    assert 0.1 < float(res.std()) < 1.0  # two grey levels of noise come out at a scale the first layer sees
+    cfg = _config(tmp_path, "authenticity", [{"kind": "forgeries", "dir": "f", "n": 1, "seed": 1}])
+    _parity(model, cfg, tmp_path)
+    with pytest.raises(ValueError, match="arch must be one of"):
+        documents.make_model(4, "resnet")
