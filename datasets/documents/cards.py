@@ -177,7 +177,8 @@ def vehicle_license_secondary(rng: np.random.Generator, rec: CaseRecord) -> Page
                 page.dotted(end + w * 0.01, w * fx_end, h * fy + 10, _LABEL, gap=4, opacity=0.5)
     _label(page, w * 0.03, h * 0.78, "检验记录", "Inspection Record")
     # A blue inspection stamp: 检验有效期至 the month of the next inspection (6 years for new private cars).
-    until = rec.registration_date.replace(year=rec.registration_date.year + 6)
+    # only the year and month are printed: the 1st keeps a 29 February registration valid six years on
+    until = rec.registration_date.replace(day=1, year=rec.registration_date.year + 6)
     x0, y0 = int(w * 0.25), int(h * 0.74)
     page.rect(x0, y0, x0 + int(w * 0.4), y0 + int(h * 0.16), (0.2, 0.35, 0.75), 3, 0.8)
     page.field(

@@ -136,3 +136,14 @@ def test_generator_scan_and_type_options():
     assert s.label["doc_type"] == "vehicle_license" and s.label["capture"] == "scan"
     with pytest.raises(ValueError):
         DocumentGenerator(scan_fraction=2.0)
+
+
+def test_a_29_february_registration_prints_its_inspection_stamp():
+    """The licence's back page prints the inspection month six years on: a leap-day registration has no 29
+    February then, and must still render (seed 403 of the calibration data met one)."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(0)
+    rec = replace(make_case_record(rng), registration_date=date(2024, 2, 29))
+    doc = render_document(rng, DocType.vehicle_license, "secondary", rec)
+    assert doc.fields["检验有效期至"].text.startswith("检验有效期至2030年02月")
