@@ -379,7 +379,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"{r['setup']['review_workers']} documents in parallel; steps are re-run one at a time (`--only`) and may "
         "share the 2 cores with other jobs (latency is indicative). Test seeds: documents 9103, forgeries 9203 "
         "and 9303 (edits before printing) (training used 101, 201; thresholds were set on held-out genuine pages of "
-        "seeds 401 and 402). Tampering in the main set is digital: the "
+        "seeds 401 to 404). Tampering in the main set is digital: the "
         "uploaded capture itself is edited.",
         "",
         "| metric | target | measured |",
