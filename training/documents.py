@@ -26,6 +26,7 @@ from torch import nn
 from torchvision.models import mobilenet_v3_small
 
 from datasets.core import ensure_built
+from inference.documents.forensics import NOISE_KERNEL
 from inference.documents.preprocess import AUTH_MAX_SIDE, AUTH_PATCH, DOC_INPUT_SIZE, auth_scale, doc_thumbnail, to_chw
 from models import CATALOG_PATH
 
@@ -272,7 +273,7 @@ class PatchNet(nn.Module):
         # the sensor noise an edit removes or brings from elsewhere, a few grey levels, is scaled to be seen
         self.residual = residual
         if residual:
-            k = torch.tensor([[1.0, -2.0, 1.0], [-2.0, 4.0, -2.0], [1.0, -2.0, 1.0]]) / 6.0 * RESIDUAL_GAIN
+            k = torch.from_numpy(NOISE_KERNEL) * RESIDUAL_GAIN  # the forensics' own residual operator
             self.register_buffer("noise_kernel", k.expand(3, 1, 3, 3).clone())
 
         def block(cin: int, cout: int, stride: int) -> nn.Sequential:

@@ -5,8 +5,9 @@ The base is the catalog's ``text-rec`` (PP-OCR small recogniser, ONNX from the r
 PyTorch source for it here, so the ONNX graph itself is brought into PyTorch with onnx2torch (two ``SAME_UPPER``
 paddings written out, which onnx2torch does not take, and the final softmax left off so the CTC loss gets
 logits), its weights made trainable (the batch-norm statistics stay the base model's), tuned with a CTC loss
-on value lines cut from synthetic captured documents (``datasets/documents/lines.py``), and exported back to
-ONNX with the softmax and the base model's metadata (its vocabulary), so the reader uses it unchanged.
+on every printed line (labels, titles, values) cut from synthetic captured documents
+(``datasets/documents/lines.py``), and exported back to ONNX with the softmax and the base model's metadata (its
+vocabulary), so the reader uses it unchanged.
 """
 
 from __future__ import annotations
@@ -245,8 +246,8 @@ def run(config_path: Path, threads: int | None = None, catalog_path: Path = CATA
         "vocabulary": dict(base_entry.vocabulary or {}),
         "origin": {
             "kind": "trained",
-            "source": f"{base_entry.version} ({cfg.base}) tuned with a CTC loss on value lines of synthetic captured "
-            "documents",
+            "source": f"{base_entry.version} ({cfg.base}) tuned with a CTC loss on printed lines of synthetic "
+            "captured documents",
             "training_command": f"chayan train doc-text-rec --config {config_path.as_posix()}",
             "data_seed": {"train": [cfg.train_seed], "val": [cfg.val_seed], "test": list(cfg.test_seeds)},
             "data_size": {"train_documents": cfg.train_docs, "train_lines": len(train)},
