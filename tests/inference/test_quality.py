@@ -233,7 +233,9 @@ def test_blur_sigma_tracks_gaussian_blur(sigma):
     ("confidences", "page", "issues"),
     [
         ([0.99] * 200, PAGE, set()),
-        ([0.99] * 140 + [0.3] * 60, PAGE, set()),  # 30% uncertain: still checked
+        ([0.99] * 180 + [0.3] * 20, PAGE, set()),  # 10% uncertain: still checked
+        ([0.99] * 170 + [0.79] * 30, PAGE, {"unreadable"}),  # 15% read below 0.8
+        ([0.99] * 170 + [0.8] * 30, PAGE, set()),  # 0.8 itself is not uncertain
         ([0.99] * 100 + [0.3] * 100, PAGE, {"unreadable"}),  # half the characters unsure
         ([0.3] * 10, PAGE, set()),  # too few characters to judge the page
         ([0.99] * 100 + [0.3] * 100, cv2.GaussianBlur(PAGE, (0, 0), 3), {"text_blur"}),  # the cause is named
