@@ -125,6 +125,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from training import text_rec
 
         text_rec.run(Path(args.config), threads=args.threads)
+    elif args.what == "doc-text-det":
+        from training import text_det
+
+        text_det.run(Path(args.config), workers=args.workers)
     elif args.what in ("doc-type", "authenticity", "authenticity-page"):
         from training import documents
 
@@ -276,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a model and write it into the catalog")
     p.add_argument("what", choices=["detector", "plate-reader", "vin-reader", "doc-type", "authenticity",
-                                          "authenticity-page", "doc-text-rec"])
+                                          "authenticity-page", "doc-text-rec", "doc-text-det"])
     p.add_argument("--config", required=True)
     p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
     p.add_argument("--workers", type=int, default=2, help="data loader / data factory processes")

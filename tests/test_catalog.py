@@ -38,8 +38,8 @@ def test_shipped_catalog_verifies():
         path = catalog.resolve(entry.name)
         assert sha256_of(path) == entry.sha256
         assert entry.input.get("warmup_shape"), f"{entry.name} declares no warm-up shape"
-        assert entry.origin.get("kind") in {"pretrained", "trained"}
-        if entry.origin["kind"] == "trained":
+        assert entry.origin.get("kind") in {"pretrained", "trained", "quantized"}
+        if entry.origin["kind"] in {"trained", "quantized"}:
             assert entry.training_command and entry.origin.get("data_seed") is not None
 
 

@@ -35,8 +35,11 @@ from .page import find_page, map_box, rectify
 from .quality import QualityLimits, measure
 from .types import DocType, DocumentRead, QualityReport
 
-# The recogniser tuned on document lines (training/text_rec.py); the general one where it is not installed.
+# The recogniser tuned on document lines (training/text_rec.py) and the detector quantised on document pages
+# (training/text_det.py); the general ones where they are not installed.
 DOC_REC_MODEL = "doc-text-rec"
+DOC_DET_MODEL = "doc-text-det"
+OCR_MAX_SIDE = 1280
 DOC_REC_MIN_WIDTH = 96
 DOC_REC_WORKERS = 2
 DOC_REC_BATCH = 2
@@ -59,13 +62,30 @@ def rules_for(doc_type: DocType) -> DocumentRules:
     return MODULES[doc_type].RULES  # type: ignore[no-any-return]
 
 
+def text_page(image: np.ndarray, max_side: int) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
+    """The image the text reader sees: the page rectified when it is found in the photo, else the photo, at most
+    ``max_side`` pixels on its longest side; with a map from its boxes to the uploaded pixels and whether the
+    page was found."""
+    quad = find_page(image)
+    if quad is not None:
+        page, page_to_image = rectify(image, quad, max_side)
+        return page, lambda b: map_box(b, page_to_image), True
+    h, w = image.shape[:2]
+    s = min(1.0, max_side / max(h, w))
+    if s < 1.0:
+        small = cv2.resize(image, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+        k = 1.0 / s
+        return small, lambda b: (b[0] * k, b[1] * k, b[2] * k, b[3] * k), False
+    return image, lambda b: b, False
+
+
 class DocumentReader:
     def __init__(
         self,
         engine: Engine,
         text_reader: TextReader | None = None,
         authenticity_thresholds: Mapping[str, float] | None = None,
-        ocr_max_side: int = 1280,
+        ocr_max_side: int = OCR_MAX_SIDE,
         quality_limits: QualityLimits | None = None,
     ) -> None:
         # Document lines are read without padding short ones to PP-OCR's 320-pixel minimum width: same fields
@@ -75,6 +95,7 @@ class DocumentReader:
         # widely in width; dev set 108 pages read in 67 s instead of 87 s, fields 1105/1256 vs 1106/1256.
         self.text = text_reader or TextReader(
             engine,
+            det_name=DOC_DET_MODEL if DOC_DET_MODEL in engine.catalog else "text-det",
             rec_name=DOC_REC_MODEL if DOC_REC_MODEL in engine.catalog else "text-rec",
             rec_min_width=DOC_REC_MIN_WIDTH,
             rec_workers=DOC_REC_WORKERS,
@@ -101,17 +122,8 @@ class DocumentReader:
     def ocr(self, frame: Frame) -> tuple[TextResult, Callable[[BoxXYXY], BoxXYXY], bool]:
         """Text lines of the page (rectified when it is found in the photo), a map from their boxes to the
         uploaded pixels, and whether the page was found."""
-        quad = find_page(frame.image)
-        if quad is not None:
-            page, page_to_image = rectify(frame.image, quad, self.ocr_max_side)
-            return self.text.read(Frame(page)), lambda b: map_box(b, page_to_image), True
-        h, w = frame.image.shape[:2]
-        s = min(1.0, self.ocr_max_side / max(h, w))
-        if s < 1.0:
-            small = cv2.resize(frame.image, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
-            k = 1.0 / s
-            return self.text.read(Frame(small)), lambda b: (b[0] * k, b[1] * k, b[2] * k, b[3] * k), False
-        return self.text.read(frame), lambda b: b, False
+        page, to_image, found = text_page(frame.image, self.ocr_max_side)
+        return self.text.read(Frame(page)), to_image, found
 
     def quality(
         self, frame: Frame, text: TextResult, to_image: Callable[[BoxXYXY], BoxXYXY], page_found: bool

@@ -61,9 +61,13 @@ class TextDetector:
         post.pop("kind", None)
         self._post = DBPostProcess(**post)
 
+    def input_tensor(self, image: np.ndarray) -> np.ndarray | None:
+        """The model's input for ``image`` (scaled to multiples of 32, normalised, NCHW), None when empty."""
+        return self._pre(image)  # type: ignore[no-any-return]
+
     def __call__(self, image: np.ndarray) -> list[tuple[np.ndarray, float]]:
         """Quadrilaterals (4x2, clockwise from top-left) with scores, in reading order."""
-        tensor = self._pre(image)
+        tensor = self.input_tensor(image)
         if tensor is None:
             return []
         (pred,) = self.model.run({self.model.input_names[0]: tensor})

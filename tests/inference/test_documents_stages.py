@@ -315,3 +315,33 @@ def test_catalog_without_a_forensic_threshold_judges_forensics_with_the_tamper_o
     checker = AuthenticityChecker(Engine(ModelCatalog.load(tmp_path / "catalog.yaml")))
     assert checker.thresholds == {"screen_recapture": 0.4, "photocopy": 0.3, "tampered": 0.8, "forensic": 0.8}
     assert AuthenticityChecker(Engine(), thresholds={"forensic": 0.6}).thresholds["forensic"] == 0.6
+
+
+def test_documents_use_the_quantised_detector_and_it_finds_the_lines_the_float_one_finds(engine):
+    """The int8 detector (training/text_det.py) on the pages of a generated case no model was tuned on: nearly
+    every line the float detector finds is found at the same place."""
+    _need(engine, "doc-text-det")
+    from benchmarks.documents import make_case
+    from inference.documents.reader import OCR_MAX_SIDE, DocumentReader, text_page
+    from inference.stages.text import TextDetector
+
+    assert DocumentReader(engine).text.detector.model.entry.name == "doc-text-det"
+    float_det, int8_det = TextDetector(engine.load("text-det")), TextDetector(engine.load("doc-text-det"))
+
+    def boxes(det, page):
+        return [(q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()) for q, _ in det(page)]
+
+    def iou(a, b):
+        iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+        ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+        inter = iw * ih
+        return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+    found = total = 0
+    files, _ = make_case(9911, "complete")
+    for _, image in files:
+        page, _, _ = text_page(image, OCR_MAX_SIDE)
+        want, got = boxes(float_det, page), boxes(int8_det, page)
+        total += len(want)
+        found += sum(any(iou(w, g) > 0.5 for g in got) for w in want)
+    assert total > 100 and found >= 0.95 * total, (found, total)

@@ -1,0 +1,77 @@
+"""The document detector's quantisation: a smoke run over a few generated pages writes a verified catalog entry
+whose int8 graph finds the same text as the float one; test seeds are held apart."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import onnx
+import pytest
+import yaml
+
+from models import CATALOG_PATH, ModelCatalog
+from training import text_det
+
+
+def _config(tmp_path, **data):
+    cfg = {
+        "name": "doc-text-det",
+        "version": "smoke",
+        "base": "text-det",
+        "data": {"dir": str(tmp_path / "docs"), "seed": 31, "n": 3, "test_seeds": [9103], **data},
+        "calibration_pages": 2,
+        "check_pages": 1,
+        "export_file": "doc-text-det.onnx",
+    }
+    path = tmp_path / "det.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return path
+
+
+def test_quantise_smoke_and_catalog_entry(tmp_path):
+    catalog = tmp_path / "catalog.yaml"
+    shutil.copy(CATALOG_PATH, catalog)
+    base = ModelCatalog.load().get("text-det")
+    entry = text_det.run(_config(tmp_path), catalog_path=catalog)
+    out = tmp_path / "doc-text-det.onnx"
+    loaded = ModelCatalog.load(catalog)
+    assert entry["file"] == out.name and loaded.resolve("doc-text-det") == out
+    assert entry["origin"]["kind"] == "quantized"
+    assert entry["origin"]["training_command"].startswith("chayan train doc-text-det --config")
+    assert entry["origin"]["data_seed"] == {"calibration": [31], "test": [9103]}
+    assert dict(loaded.get("doc-text-det").postprocess) == dict(base.postprocess)  # decoded as the base is
+    ops = {n.op_type for n in onnx.load(str(out)).graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= ops
+    m = entry["metrics"]
+    assert m["check_pages"] == 1 and m["text_map_pixel_agreement"] > 0.99 and m["text_map_iou_with_float"] > 0.9
+    assert m["p50_ms_float"] > 0 and m["p50_ms_int8"] > 0
+
+
+def test_test_seeds_are_held_apart(tmp_path):
+    with pytest.raises(ValueError, match="held apart"):
+        text_det.DetQuantConfig.load(_config(tmp_path, seed=9103))
+
+
+def test_calibration_and_check_pages_must_fit_the_split(tmp_path):
+    with pytest.raises(ValueError, match="exceed"):
+        text_det.DetQuantConfig.load(_config(tmp_path, n=2))
+
+
+def test_detector_input_is_the_readers(tmp_path):
+    """The calibration sees what the document reader's detector sees: the page found and rectified."""
+    import cv2
+
+    from inference.documents.reader import OCR_MAX_SIDE, text_page
+    from inference.engine import Engine
+    from inference.stages.text import TextDetector
+
+    image = np.full((900, 1200, 3), 40, np.uint8)
+    cv2.fillConvexPoly(image, np.array([[200, 100], [1000, 130], [980, 820], [180, 800]], np.int32), (235, 235, 235))
+    path = tmp_path / "page.jpg"
+    cv2.imwrite(str(path), image)
+    detector = TextDetector(Engine().load("text-det"))
+    x = text_det.detector_input(path, detector)
+    page, _, found = text_page(image, OCR_MAX_SIDE)
+    assert found and max(page.shape[:2]) == OCR_MAX_SIDE
+    assert x is not None and x.shape == detector.input_tensor(page).shape
