@@ -26,7 +26,7 @@ import numpy as np
 from inference.documents.fields import normalise
 from inference.documents.reader import DocumentReader
 from inference.documents.review import review_case
-from inference.documents.types import DocType
+from inference.documents.types import AuthenticityResult, DocType
 from inference.engine import Engine, EngineOptions
 from inference.types import Frame
 
@@ -151,6 +151,13 @@ def doc_type_accuracy(reader: DocumentReader) -> dict[str, Any]:
 def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
     assert reader.authenticity is not None
     checker = reader.authenticity
+
+    def check(frame: Frame) -> AuthenticityResult:
+        """As the review checks a page (its type from the classifier decides whether colour is expected)."""
+        res = reader.check_authenticity(frame)
+        assert res is not None
+        return res
+
     rows = _rows(FORGERIES_TEST)
     verdicts: dict[str, Counter[str]] = defaultdict(Counter)
     hits_loc, n_loc, tamper_by_kind = 0, 0, defaultdict(lambda: [0, 0])
@@ -160,7 +167,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
     for row in rows:
         image = cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)
         t = time.perf_counter()
-        res = checker.check(Frame(image))
+        res = check(Frame(image))
         times.append((time.perf_counter() - t) * 1000)
         if res.forensics is not None:
             forensic_ms.append(res.forensics.elapsed_ms)
@@ -177,7 +184,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
                 x1, y1, x2, y2 = (int(round(v)) for v in first.box_xyxy)
                 region_hits += int(mask is not None and mask[max(0, y1) : y2, max(0, x1) : x2].any())
             recompressed = cv2.imdecode(np.frombuffer(jpeg(image), np.uint8), cv2.IMREAD_COLOR)
-            tampered_jpeg[0] += int(checker.check(Frame(recompressed)).verdict != "genuine")
+            tampered_jpeg[0] += int(check(Frame(recompressed)).verdict != "genuine")
             tampered_jpeg[1] += 1
             if res.heatmap and mask is not None and mask.any():
                 # localisation: does the most suspicious patch overlap the edited region?
@@ -190,12 +197,12 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
     doc_rows = _rows(DOCS_TEST)[:150]
     for row in doc_rows:
         image = cv2.imread(str(DOCS_TEST / row["file"]), cv2.IMREAD_COLOR)
-        fa_docs += int(checker.check(Frame(image)).verdict != "genuine")
+        fa_docs += int(check(Frame(image)).verdict != "genuine")
     # edits made before printing: a separate set, tampered pages only
     _ensure(FORGERIES_PRINT_TEST, FORGERIES_PRINT_SPLIT)
     printed = [r for r in _rows(FORGERIES_PRINT_TEST) if r["authenticity"] == "tampered"]
     printed_hits = sum(
-        checker.check(Frame(cv2.imread(str(FORGERIES_PRINT_TEST / r["file"]), cv2.IMREAD_COLOR))).verdict != "genuine"
+        check(Frame(cv2.imread(str(FORGERIES_PRINT_TEST / r["file"]), cv2.IMREAD_COLOR))).verdict != "genuine"
         for r in printed
     )
     genuine = verdicts["genuine"]

@@ -12,6 +12,7 @@ statistics are recomputed over training batches before evaluation and export.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass
@@ -129,6 +130,21 @@ def _genuine_calibration_pages(
 
 def _rows(split: Split) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (split.dir / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@functools.lru_cache(maxsize=32)
+def _doc_types(split_dir: Path) -> dict[str, str]:
+    rows = (split_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    return {r["file"]: r["doc_type"] for r in map(json.loads, rows)}
+
+
+def colour_expected(page: Path) -> bool:
+    """As the reader judges a page: colour is expected unless it is of no listed type (from the page's label;
+    a page without one is expected to be in colour)."""
+    split_dir = page.parent.parent
+    if not (split_dir / "labels.jsonl").is_file():
+        return True
+    return _doc_types(split_dir).get(f"{page.parent.name}/{page.name}", "") != "other"
 
 
 # --------------------------------------------------------------------------------------------- caching
@@ -548,7 +564,14 @@ def train_authenticity(
 def calibrate_in_torch(model: nn.Module, pages: list[Path], target: float) -> dict[str, Any]:
     """Default thresholds (per forged kind) from genuine pages, computed with the PyTorch model and the
     engine's own page scoring so that the two agree."""
-    from inference.documents.authenticity import DEFAULT_STRIDE, page_scores, thresholds_for, with_forensics
+    from inference.documents.authenticity import (
+        DEFAULT_STRIDE,
+        page_scores,
+        thresholds_for,
+        with_colour,
+        with_forensics,
+    )
+    from inference.documents.colour import colour_spread, colourlessness
     from inference.documents.forensics import analyse
 
     def run(batch: np.ndarray) -> np.ndarray:
@@ -558,7 +581,9 @@ def calibrate_in_torch(model: nn.Module, pages: list[Path], target: float) -> di
     scores = []
     for path in pages:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        scores.append(with_forensics(page_scores(image, run, AUTH_LABELS, DEFAULT_STRIDE)[0], analyse(image)))
+        patches = page_scores(image, run, AUTH_LABELS, DEFAULT_STRIDE)[0]
+        colour = colourlessness(colour_spread(image)) if colour_expected(path) else None
+        scores.append(with_forensics(with_colour(patches, colour), analyse(image)))
     thresholds = thresholds_for(scores, target)
     print(f"calibrated on {len(pages)} genuine pages: {thresholds}", flush=True)
     return {
@@ -633,7 +658,7 @@ def calibrate_combined(
         with torch.no_grad():
             probs = torch.softmax(model(torch.from_numpy(to_chw(doc_thumbnail(image)[None]))), -1).numpy()[0]
         page = dict(zip(PAGE_AUTH_LABELS, (float(p) for p in probs), strict=True))
-        return (patch.scores(image) if patch else {}), page
+        return (patch.scores(image, colour_expected(path)) if patch else {}), page
 
     genuine = [views(p) for p in pages]
     forged_views = [(views(p), kind) for p, kind in (forged or [])]

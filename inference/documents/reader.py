@@ -33,7 +33,7 @@ from .classify import DocumentClassifier, fuse, relative_tops
 from .fields import DocumentRules
 from .page import find_page, map_box, rectify
 from .quality import QualityLimits, measure
-from .types import DocType, DocumentRead, QualityReport
+from .types import AuthenticityResult, DocClass, DocType, DocumentRead, QualityReport
 
 # The recogniser tuned on document lines (training/text_rec.py) and the detector quantised on document pages
 # (training/text_det.py); the general ones where they are not installed.
@@ -151,13 +151,22 @@ class DocumentReader:
             char_confidences=confidences,
         )
 
+    def check_authenticity(self, frame: Frame, doc: DocClass | None = None) -> AuthenticityResult | None:
+        """The authenticity stage as the review runs it: colour is expected on the listed documents, a page the
+        classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only."""
+        if self.authenticity is None:
+            return None
+        if doc is None and self.classifier is not None:
+            doc = self.classifier.classify(frame)
+        return self.authenticity.check(frame, colour_expected=doc is None or doc.doc_type is not DocType.other)
+
     def read(self, frame: Frame, source: str = "") -> DocumentRead:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         doc = self.classifier.classify(frame) if self.classifier else None
         timings["classify"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        auth = self.authenticity.check(frame) if self.authenticity else None
+        auth = self.check_authenticity(frame, doc)
         timings["authenticity"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         text, to_image, page_found = self.ocr(frame)

@@ -189,8 +189,8 @@ _AUTH_MESSAGES = {
     "photocopy": (
         Severity.error,
         "AUTH.PHOTOCOPY",
-        "{doc}看起来是复印件或打印扫描件：请上传原件的照片或扫描件。",
-        "The {doc} looks like a photocopy or a printed scan: upload a photo or scan of the original.",
+        "{doc}看起来是复印件或打印扫描件：请上传原件的彩色照片或彩色扫描件。",
+        "The {doc} looks like a photocopy or a printed scan: upload a colour photo or colour scan of the original.",
     ),
     "tampered": (
         Severity.refer,

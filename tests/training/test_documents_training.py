@@ -168,3 +168,15 @@ def test_residual_patchnet_sees_the_noise_an_edit_removes(tmp_path):
     _parity(model, cfg, tmp_path)
     with pytest.raises(ValueError, match="arch must be one of"):
         documents.make_model(4, "resnet")
+
+
+def test_calibration_pages_expect_colour_unless_of_no_listed_type(tmp_path):
+    from training.documents import colour_expected
+
+    split = tmp_path / "split"
+    (split / "images").mkdir(parents=True)
+    rows = [{"file": "images/a.png", "doc_type": "vehicle_license"}, {"file": "images/b.png", "doc_type": "other"}]
+    (split / "labels.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert colour_expected(split / "images" / "a.png") is True
+    assert colour_expected(split / "images" / "b.png") is False
+    assert colour_expected(tmp_path / "office" / "scan.jpg") is True  # no labels: a listed document
