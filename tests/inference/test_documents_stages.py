@@ -241,6 +241,9 @@ def test_real_specimen_is_read_and_its_vin_reported(engine, realdev):
     assert got == {k: v for k, v in row["fields"].items()}
     vin = doc.fields["车辆识别代号"]
     assert not vin.valid and any("check digit" in p for p in vin.problems)
+    if doc.authenticity is not None:  # a real photo of a printed original: in colour, nothing raised
+        assert doc.authenticity.verdict == "genuine"
+        assert doc.authenticity.scores["colourless"] < 0.2
 
 
 def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch):
