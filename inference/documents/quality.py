@@ -62,6 +62,10 @@ class QualityLimits:
     max_uncertain_chars: float = 0.12
     uncertain_below: float = 0.8
     min_chars_for_confidence: int = 20  # fewer characters read say nothing about the page
+    # a listed document with fewer characters read than this was not read at all: readable dev and seed-401
+    # pages give 34 (a registration certificate's continuation page) and up; two seed-401 conformity
+    # certificates blurred past the detector gave their title alone (10 characters, every field missed)
+    min_chars_on_document: int = 30
 
 
 def _directional_gradients(a: np.ndarray) -> list[np.ndarray]:
@@ -144,10 +148,12 @@ def measure(
     *,
     text_boxes: Sequence[BoxXYXY] | None = None,
     char_confidences: Sequence[float] | None = None,
+    text_expected: bool = False,
 ) -> QualityReport:
     """``line_boxes``: text lines checked for being cut by the image border; ``text_boxes``: the text lines
     (image pixels) on which blur and glare are measured (default ``line_boxes``); ``text_height_px``: their
-    median height; ``char_confidences``: the reader's confidence in each character it read."""
+    median height; ``char_confidences``: the reader's confidence in each character it read; ``text_expected``:
+    the page is a document that prints text (next to nothing read then means it could not be read)."""
     limits = limits or QualityLimits()
     text_boxes = line_boxes if text_boxes is None else text_boxes
     h, w = image.shape[:2]
@@ -189,4 +195,7 @@ def measure(
         uncertain = float(np.mean(np.asarray(char_confidences, np.float64) < limits.uncertain_below))
         if uncertain > limits.max_uncertain_chars and not issues:
             issues.append(QualityIssue("unreadable", uncertain, limits.max_uncertain_chars))
+    n_chars = len(char_confidences or ())
+    if text_expected and n_chars < limits.min_chars_on_document and not issues:
+        issues.append(QualityIssue("unreadable", float(n_chars), float(limits.min_chars_on_document)))
     return QualityReport(sharpness, brightness, glare, (w, h), float(cut), tuple(issues))

@@ -246,6 +246,23 @@ def test_uncertain_characters(confidences, page, issues):
     assert {i.code for i in report.issues} == issues
 
 
+@pytest.mark.parametrize(
+    ("n_chars", "text_expected", "page", "issues"),
+    [
+        (10, True, PAGE, {"unreadable"}),  # a listed document of which only the title was read
+        (29, True, PAGE, {"unreadable"}),
+        (30, True, PAGE, set()),
+        (10, False, PAGE, set()),  # a page of no listed type may hold a few words
+        (0, True, PAGE, {"unreadable"}),  # nothing read at all
+        (10, True, cv2.GaussianBlur(PAGE, (0, 0), 3), {"text_blur"}),  # the cause is named when measured
+    ],
+)
+def test_a_document_with_almost_nothing_read_is_unreadable(n_chars, text_expected, page, issues):
+    report = measure(page, (), None, HEIGHT, text_boxes=BOXES, char_confidences=[0.99] * n_chars,
+                     text_expected=text_expected)
+    assert {i.code for i in report.issues} == issues
+
+
 def _tilted_line(cx: float, cy: float, length: float, height: float, deg: float) -> TextLine:
     a = np.deg2rad(deg)
     u, v = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
