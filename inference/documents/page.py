@@ -42,7 +42,7 @@ def find_page(image: np.ndarray, min_area: float = 0.12, max_area: float = 0.85)
     quad = order_corners(approx.reshape(4, 2).astype(np.float32) / k)
     # the paper must be clearly brighter than what surrounds it
     inside = cv2.fillConvexPoly(np.zeros(grey.shape, np.uint8), np.round(quad * k).astype(np.int32), 1).astype(bool)
-    if grey[inside].mean() - grey[~inside].mean() < 40:
+    if inside.all() or not inside.any() or grey[inside].mean() - grey[~inside].mean() < 40:
         return None
     return quad
 
