@@ -30,7 +30,7 @@ from .classify import DocumentClassifier
 from .colour import colour_spread, colourlessness
 from .forensics import analyse
 from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
-from .types import AuthenticityResult, DocType, Forensics, TamperRegion
+from .types import AuthenticityResult, DocClass, DocType, Forensics, TamperRegion
 
 DEFAULT_STRIDE = 112
 FORGED_KINDS = ("screen_recapture", "photocopy", "tampered")
@@ -85,6 +85,12 @@ def combine(
         if k in page_probs:
             out[k] = max(out[k], float(page_probs[k]))
     return out
+
+
+def colour_expected(doc: DocClass | None) -> bool:
+    """Colour is expected on the listed documents; a page of no listed type may be printed in black only (an
+    unclassified page is taken for a listed one)."""
+    return doc is None or doc.doc_type is not DocType.other
 
 
 def with_colour(scores: Mapping[str, float], colourless: float | None) -> dict[str, float]:
@@ -251,9 +257,8 @@ def calibrate_folder(
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             raise ValueError(f"{path} is not a readable image")
-        # as the reader judges them: colour is expected unless the page is of no listed type
-        doc = classifier.classify(Frame(image)) if classifier else None
-        scores.append(checker.scores(image, colour_expected=doc is None or doc.doc_type is not DocType.other))
+        doc = classifier.classify(Frame(image)) if classifier else None  # as the reader judges a page
+        scores.append(checker.scores(image, colour_expected(doc)))
     thresholds = thresholds_for(scores, target_false_alarm)
     return {
         "thresholds": thresholds,

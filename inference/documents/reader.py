@@ -28,7 +28,7 @@ from . import (
     sales_invoice,
     vehicle_license,
 )
-from .authenticity import AuthenticityChecker
+from .authenticity import AuthenticityChecker, colour_expected
 from .classify import DocumentClassifier, fuse, relative_tops
 from .fields import DocumentRules
 from .page import find_page, map_box, rectify
@@ -165,7 +165,7 @@ class DocumentReader:
             return None
         if doc is None and self.classifier is not None:
             doc = self.classifier.classify(frame)
-        return self.authenticity.check(frame, colour_expected=doc is None or doc.doc_type is not DocType.other)
+        return self.authenticity.check(frame, colour_expected(doc))
 
     def read(self, frame: Frame, source: str = "") -> DocumentRead:
         timings: dict[str, float] = {}
