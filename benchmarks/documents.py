@@ -262,7 +262,7 @@ def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
         truth = (row["doc_type"], row["page"])
         cnn = reader.classifier.classify(frame) if reader.classifier else None
         fused = fuse(cnn, [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines]))
-        readable = reader.quality(frame, text, to_image, page_found, fused.doc_type is not DocType.other).ok
+        readable = reader.quality(frame, text, to_image, page_found, fused).ok
         unreadable_pages += int(not readable)
         type_hits["model"] += int(cnn is not None and (cnn.doc_type.value, cnn.page) == truth)
         type_hits["model+title"] += int((fused.doc_type.value, fused.page) == truth)

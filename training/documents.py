@@ -564,15 +564,7 @@ def train_authenticity(
 def calibrate_in_torch(model: nn.Module, pages: list[Path], target: float) -> dict[str, Any]:
     """Default thresholds (per forged kind) from genuine pages, computed with the PyTorch model and the
     engine's own page scoring so that the two agree."""
-    from inference.documents.authenticity import (
-        DEFAULT_STRIDE,
-        page_scores,
-        thresholds_for,
-        with_colour,
-        with_forensics,
-    )
-    from inference.documents.colour import colour_spread, colourlessness
-    from inference.documents.forensics import analyse
+    from inference.documents.authenticity import DEFAULT_STRIDE, alarm_scores, thresholds_for
 
     def run(batch: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -581,9 +573,7 @@ def calibrate_in_torch(model: nn.Module, pages: list[Path], target: float) -> di
     scores = []
     for path in pages:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        patches = page_scores(image, run, AUTH_LABELS, DEFAULT_STRIDE)[0]
-        colour = colourlessness(colour_spread(image)) if colour_expected(path) else None
-        scores.append(with_forensics(with_colour(patches, colour), analyse(image)))
+        scores.append(alarm_scores(image, run, AUTH_LABELS, DEFAULT_STRIDE, colour_expected=colour_expected(path))[0])
     thresholds = thresholds_for(scores, target)
     print(f"calibrated on {len(pages)} genuine pages: {thresholds}", flush=True)
     return {

@@ -129,6 +129,27 @@ def thresholds_for(genuine_scores: Sequence[Mapping[str, float]], target_false_a
     return out
 
 
+def alarm_scores(
+    image: np.ndarray,
+    run: ProbsFn,
+    labels: Sequence[str],
+    stride: int = DEFAULT_STRIDE,
+    *,
+    colour_expected: bool = True,
+    page_probs: Mapping[str, float] | None = None,
+    page_kinds: Sequence[str] = (),
+    forensics: bool = True,
+) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
+    """The page's score for every alarm, as thresholds are set on them and pages judged by them: the patches
+    (``run``), the photocopy score fused with the page's colour (where ``colour_expected``), the whole-page
+    probabilities for ``page_kinds`` and the pixel forensics; with the patch grid behind them and the forensics."""
+    patch_scores, origins, probs, side = page_scores(image, run, labels, stride)
+    patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image)) if colour_expected else None)
+    found = analyse(image) if forensics else None
+    scores = with_forensics(combine(patch_scores, page_probs or {}, page_kinds), found)
+    return scores, origins, probs, side, found
+
+
 def validate_thresholds(thresholds: Mapping[str, float]) -> dict[str, float]:
     unknown = sorted(set(thresholds) - set(ALARMS))
     if unknown:
@@ -192,13 +213,17 @@ class AuthenticityChecker:
     def _score(
         self, image: np.ndarray, colour_expected: bool = True
     ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
-        """Scores per forged kind (patches with the page's colour, page view, forensics), with the patch grid
-        behind them."""
-        patch_scores, origins, probs, side = page_scores(image, self._run, self.labels, self.stride)
-        patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image)) if colour_expected else None)
-        forensics = analyse(image) if self.forensics else None
-        scores = with_forensics(combine(patch_scores, self.page_probs(image), self.page_kinds), forensics)
-        return scores, origins, probs, side, forensics
+        """Scores per alarm (:func:`alarm_scores` with this checker's models), with the patch grid behind them."""
+        return alarm_scores(
+            image,
+            self._run,
+            self.labels,
+            self.stride,
+            colour_expected=colour_expected,
+            page_probs=self.page_probs(image),
+            page_kinds=self.page_kinds,
+            forensics=self.forensics,
+        )
 
     def scores(self, image: np.ndarray, colour_expected: bool = True) -> dict[str, float]:
         return self._score(image, colour_expected)[0]

@@ -131,11 +131,11 @@ class DocumentReader:
         text: TextResult,
         to_image: Callable[[BoxXYXY], BoxXYXY],
         page_found: bool,
-        text_expected: bool = False,
+        doc: DocClass | None = None,
     ) -> QualityReport:
         """Measured quality; the text lines tell whether text is cut by the border, how large and how blurred
-        it is, and how sure the reader was of its characters. ``text_expected``: the page is a listed document
-        (every one prints dozens of characters)."""
+        it is, and how sure the reader was of its characters. ``doc``: the page's type, when a listed document
+        (every one prints dozens of characters) next to nothing read means it could not be read."""
         boxes = [to_image(line.box_xyxy) for line in text.lines]
         heights = []
         for line in text.lines:
@@ -155,7 +155,7 @@ class DocumentReader:
             text_height,
             text_boxes=boxes,
             char_confidences=confidences,
-            text_expected=text_expected,
+            text_expected=doc is not None and doc.doc_type is not DocType.other,
         )
 
     def check_authenticity(self, frame: Frame, doc: DocClass | None = None) -> AuthenticityResult | None:
@@ -185,6 +185,6 @@ class DocumentReader:
             name: replace(v, box_xyxy=to_image(v.box_xyxy)) if v.box_xyxy is not None else v
             for name, v in fields.items()
         }
-        quality = self.quality(frame, text, to_image, page_found, text_expected=doc.doc_type is not DocType.other)
+        quality = self.quality(frame, text, to_image, page_found, doc)
         timings["fields"] = (time.perf_counter() - t) * 1000
         return DocumentRead(source, doc, quality, auth, MappingProxyType(fields), MappingProxyType(timings))
