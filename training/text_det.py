@@ -74,8 +74,11 @@ class DetQuantConfig:
 
 
 def detector_input(path: Path, detector: TextDetector) -> np.ndarray | None:
-    """The detector's input for a page, as the document reader builds it."""
-    page, _, _ = text_page(cv2.imread(str(path), cv2.IMREAD_COLOR), OCR_MAX_SIDE)
+    """The detector's input for a page, as the document reader builds it for a page photographed at the
+    reader's largest size (found pages rectified to ``OCR_MAX_SIDE``). Calibrated on the pages as the reader
+    sees them, at their own size in the photo, the quantised detector lost a field of the real 行驶证
+    specimen."""
+    page, _, _ = text_page(cv2.imread(str(path), cv2.IMREAD_COLOR), OCR_MAX_SIDE, min_side=OCR_MAX_SIDE)
     return detector.input_tensor(page)
 
 

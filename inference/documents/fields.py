@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -267,6 +268,12 @@ def _prefix_edits(label: str, text: str) -> tuple[int, int]:
 _LOOSE_ENUM = re.compile(r"^.{1,2}?[.．、:：]")
 
 
+@functools.cache
+def _char_counts(label: str) -> tuple[tuple[str, int], ...]:
+    """Each distinct character of a label with its count (labels are few and fixed: counted once)."""
+    return tuple((ch, label.count(ch)) for ch in dict.fromkeys(label))
+
+
 def _loose_match(text: str, label: str, numbered: bool = False) -> tuple[float, str] | None:
     """(characters matched, rest of the line) when the line starts with a badly misread ``label``: at most
     half of its characters wrong, missing or extra (a misread enumeration before it is skipped). A line that
@@ -279,7 +286,7 @@ def _loose_match(text: str, label: str, numbered: bool = False) -> tuple[float, 
     body = _ENUM.sub("", text)
     for candidate in {text, body, _LOOSE_ENUM.sub("", body, count=1)}:
         head = candidate[: len(label) + 2]
-        if sum(min(head.count(ch), label.count(ch)) for ch in set(label)) < (1 - share) * len(label):
+        if sum(min(head.count(ch), n) for ch, n in _char_counts(label)) < (1 - share) * len(label):
             continue
         edits, n = _prefix_edits(label, candidate)
         if edits > share * len(label):

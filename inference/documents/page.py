@@ -47,11 +47,17 @@ def find_page(image: np.ndarray, min_area: float = 0.12, max_area: float = 0.85)
     return quad
 
 
-def rectify(image: np.ndarray, quad: np.ndarray, long_side: int = 1400) -> tuple[np.ndarray, np.ndarray]:
-    """The page warped upright to ``long_side`` on its longer side, and the 3x3 map page -> image pixels."""
+def quad_size(quad: np.ndarray) -> tuple[float, float]:
+    """(width, height) of the page ``quad`` (tl, tr, br, bl) in image pixels: its longer opposite sides."""
     tl, tr, br, bl = quad
     width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
     height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    return float(width), float(height)
+
+
+def rectify(image: np.ndarray, quad: np.ndarray, long_side: int = 1400) -> tuple[np.ndarray, np.ndarray]:
+    """The page warped upright to ``long_side`` on its longer side, and the 3x3 map page -> image pixels."""
+    width, height = quad_size(quad)
     s = long_side / max(width, height, 1.0)
     out_w, out_h = max(1, round(width * s)), max(1, round(height * s))
     dst = np.asarray([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], np.float32)

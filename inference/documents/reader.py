@@ -31,7 +31,7 @@ from . import (
 from .authenticity import AuthenticityChecker, colour_expected
 from .classify import DocumentClassifier, fuse, relative_tops
 from .fields import DocumentRules
-from .page import find_page, map_box, rectify
+from .page import find_page, map_box, quad_size, rectify
 from .quality import QualityLimits, measure
 from .types import AuthenticityResult, DocClass, DocType, DocumentRead, QualityReport
 
@@ -40,6 +40,8 @@ from .types import AuthenticityResult, DocClass, DocType, DocumentRead, QualityR
 DOC_REC_MODEL = "doc-text-rec"
 DOC_DET_MODEL = "doc-text-det"
 OCR_MAX_SIDE = 1280
+# a page found small in the photo is read at its own pixels, but not below this long side
+OCR_MIN_SIDE = 640
 DOC_REC_MIN_WIDTH = 96
 DOC_REC_WORKERS = 2
 DOC_REC_BATCH = 2
@@ -62,13 +64,18 @@ def rules_for(doc_type: DocType) -> DocumentRules:
     return MODULES[doc_type].RULES  # type: ignore[no-any-return]
 
 
-def text_page(image: np.ndarray, max_side: int) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
+def text_page(
+    image: np.ndarray, max_side: int, min_side: int = OCR_MIN_SIDE
+) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
     """The image the text reader sees: the page rectified when it is found in the photo, else the photo, at most
     ``max_side`` pixels on its longest side; with a map from its boxes to the uploaded pixels and whether the
-    page was found."""
+    page was found. A found page keeps its own resolution in the photo (at least ``min_side``): enlarging it
+    adds no detail and the detector's time grows with its pixels (enlarged to ``max_side`` instead: 5 more of
+    4635 fields read on the dev and seed-401 pages, the detector 23% slower)."""
     quad = find_page(image)
     if quad is not None:
-        page, page_to_image = rectify(image, quad, max_side)
+        long_side = min(max_side, max(min_side, round(max(quad_size(quad)))))
+        page, page_to_image = rectify(image, quad, long_side)
         return page, lambda b: map_box(b, page_to_image), True
     h, w = image.shape[:2]
     s = min(1.0, max_side / max(h, w))

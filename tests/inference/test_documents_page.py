@@ -40,3 +40,23 @@ def test_no_page_in_a_frame_filling_or_plain_image(image):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert find_page(image) is None
+
+
+@pytest.mark.parametrize(
+    ("scale", "long_side"),
+    [(1.0, 800), (2.5, 1280), (0.5, 640)],
+    ids=["own-size", "capped", "small-page-floor"],
+)
+def test_the_text_reader_sees_the_page_at_its_own_size(scale, long_side):
+    """The reader's page is the found page at its pixels in the photo (long side 800 here), never above
+    ``OCR_MAX_SIDE`` and not below ``OCR_MIN_SIDE``; boxes map back onto the photo."""
+    from inference.documents.reader import OCR_MAX_SIDE, OCR_MIN_SIDE, text_page
+
+    corners = (CORNERS * scale).astype(np.float32)
+    image = np.full((round(900 * scale), round(1200 * scale), 3), 45, np.uint8)
+    cv2.fillConvexPoly(image, corners.astype(np.int32), (235, 235, 235))
+    page, to_image, found = text_page(image, OCR_MAX_SIDE)
+    assert found and OCR_MIN_SIDE <= max(page.shape[:2]) <= OCR_MAX_SIDE
+    assert abs(max(page.shape[:2]) - long_side) <= 3
+    x1, y1, _, _ = to_image((0.0, 0.0, 1.0, 1.0))
+    assert abs(x1 - corners[0, 0]) < 8 * scale and abs(y1 - corners[0, 1]) < 8 * scale

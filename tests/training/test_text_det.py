@@ -58,8 +58,9 @@ def test_calibration_and_check_pages_must_fit_the_split(tmp_path):
         text_det.DetQuantConfig.load(_config(tmp_path, n=2))
 
 
-def test_detector_input_is_the_readers(tmp_path):
-    """The calibration sees what the document reader's detector sees: the page found and rectified."""
+def test_detector_input_is_the_readers_page_at_its_largest_size(tmp_path):
+    """The calibration sees what the document reader's detector sees for a page photographed large: the page
+    found and rectified to the reader's largest size (the reader keeps a smaller page at its own size)."""
     import cv2
 
     from inference.documents.reader import OCR_MAX_SIDE, text_page
@@ -72,6 +73,8 @@ def test_detector_input_is_the_readers(tmp_path):
     cv2.imwrite(str(path), image)
     detector = TextDetector(Engine().load("text-det"))
     x = text_det.detector_input(path, detector)
-    page, _, found = text_page(image, OCR_MAX_SIDE)
-    assert found and max(page.shape[:2]) == OCR_MAX_SIDE
-    assert x is not None and x.shape == detector.input_tensor(page).shape
+    own, _, found = text_page(image, OCR_MAX_SIDE)
+    assert found and max(own.shape[:2]) < OCR_MAX_SIDE  # the reader: the page at its own size in the photo
+    large, _, _ = text_page(image, OCR_MAX_SIDE, min_side=OCR_MAX_SIDE)
+    assert max(large.shape[:2]) == OCR_MAX_SIDE
+    assert x is not None and x.shape == detector.input_tensor(large).shape
