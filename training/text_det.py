@@ -19,7 +19,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ class DetQuantConfig:
     percentile: float = 99.999
     export_file: str = ""
     test_seeds: tuple[int, ...] = ()
+    postprocess: dict[str, Any] = field(default_factory=dict)  # over the base's DB post-processing settings
 
     @classmethod
     def load(cls, path: Path) -> DetQuantConfig:
@@ -186,7 +187,7 @@ def run(config_path: Path, catalog_path: Path = CATALOG_PATH, workers: int = 1) 
         "input": dict(base_entry.input),
         "normalization": dict(base_entry.normalization),
         "labels": list(base_entry.labels),
-        "postprocess": dict(base_entry.postprocess),
+        "postprocess": {**base_entry.postprocess, **cfg.postprocess},
         "origin": {
             "kind": "quantized",
             "source": f"{base_entry.version} ({cfg.base}) with int8 QDQ convolutions (per-channel weights), "

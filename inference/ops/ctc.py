@@ -13,6 +13,43 @@ import numpy as np
 from ..types import CharRead, TextRead
 
 
+def _emitted(best: np.ndarray, blank_index: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) steps of the runs of one class that emit a character (numpy, not a loop over the steps)."""
+    steps = len(best)
+    starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
+    ends = np.r_[starts[1:], steps]
+    emitted = best[starts] != blank_index
+    return starts[emitted], ends[emitted]
+
+
+def _read(
+    classes: np.ndarray,
+    cand: np.ndarray,
+    cand_probs: np.ndarray,
+    vocabulary: Sequence[str],
+    blank_index: int,
+    top_k: int,
+) -> TextRead:
+    """The line from each emitted character's class and its step's candidate classes with their probabilities
+    (the emitted class among them)."""
+    chars: list[CharRead] = []
+    for cls, idx, p in zip(classes, cand, cand_probs, strict=True):
+        order = np.argsort(-p, kind="stable")
+        conf = float(p[idx == cls][0]) if (idx == cls).any() else 0.0
+        alternatives = tuple(
+            (vocabulary[int(idx[j])], float(p[j])) for j in order if idx[j] != cls and idx[j] != blank_index
+        )[: max(0, top_k - 1)]
+        chars.append(CharRead(vocabulary[int(cls)], conf, alternatives))
+    text = "".join(c.char for c in chars)
+    confidence = float(np.exp(np.mean(np.log([max(c.confidence, 1e-9) for c in chars]))))
+    return TextRead(text, confidence, tuple(chars))
+
+
+def _peaks(starts: np.ndarray, ends: np.ndarray, run_probs: np.ndarray) -> np.ndarray:
+    """Each run's step where its class is most probable."""
+    return np.asarray([s + int(run_probs[s:e].argmax()) for s, e in zip(starts, ends, strict=True)], np.int64)
+
+
 def ctc_greedy_decode(
     probs: np.ndarray, vocabulary: Sequence[str], blank_index: int = 0, top_k: int = 3
 ) -> TextRead:
@@ -23,20 +60,13 @@ def ctc_greedy_decode(
     """
     if probs.ndim != 2 or probs.shape[1] != len(vocabulary):
         raise ValueError(f"expected probs of shape [T, {len(vocabulary)}], got {probs.shape}")
-    best = probs.argmax(axis=1)
-    steps = len(best)
-    if steps == 0:
+    if len(probs) == 0:
         return TextRead("", 0.0, ())
-    # runs of one class: their starts, and each emitted run's peak step (numpy, not a loop over the steps)
-    starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
-    ends = np.r_[starts[1:], steps]
-    emitted = best[starts] != blank_index
-    starts, ends = starts[emitted], ends[emitted]
+    best = probs.argmax(axis=1)
+    starts, ends = _emitted(best, blank_index)
     if len(starts) == 0:
         return TextRead("", 0.0, ())
-    classes = best[starts]
-    run_probs = probs[np.arange(steps), best]  # each step's probability of its best class
-    peaks = np.asarray([s + int(run_probs[s:e].argmax()) for s, e in zip(starts, ends, strict=True)])
+    peaks = _peaks(starts, ends, probs[np.arange(len(best)), best])
     rows = probs[peaks]
     # Only the top few classes matter (a general vocabulary has ~18k classes): taken by repeated argmax over
     # the emitted characters' steps at once, each pick masked out; several times faster than a partition.
@@ -47,16 +77,29 @@ def ctc_greedy_decode(
     for j in range(k):
         top[:, j] = work.argmax(axis=1)
         work[line, top[:, j]] = -1.0
-    chars: list[CharRead] = []
-    for row, cls, cand in zip(rows, classes, top, strict=True):
-        order = cand[np.argsort(-row[cand], kind="stable")]
-        alternatives = tuple(
-            (vocabulary[int(i)], float(row[i])) for i in order if i != cls and i != blank_index
-        )[: max(0, top_k - 1)]
-        chars.append(CharRead(vocabulary[int(cls)], float(row[cls]), alternatives))
-    text = "".join(c.char for c in chars)
-    confidence = float(np.exp(np.mean(np.log([max(c.confidence, 1e-9) for c in chars]))))
-    return TextRead(text, confidence, tuple(chars))
+    return _read(best[starts], top, np.take_along_axis(rows, top, 1), vocabulary, blank_index, top_k)
+
+
+def ctc_topk_decode(
+    top_probs: np.ndarray,
+    top_classes: np.ndarray,
+    vocabulary: Sequence[str],
+    blank_index: int = 0,
+    top_k: int = 3,
+) -> TextRead:
+    """:func:`ctc_greedy_decode` from each step's few most probable classes (``[T, K]`` probabilities, most
+    probable first, and their classes), as a recogniser with a TopK output gives them: the same read, without
+    the full ``[T, C]`` matrix. Alternatives are those among the ``K`` (``K >= top_k + 1`` gives them all)."""
+    if top_probs.ndim != 2 or top_probs.shape != top_classes.shape or top_probs.shape[1] < 1:
+        raise ValueError(f"expected two [T, K] arrays, got {top_probs.shape} and {top_classes.shape}")
+    if len(top_probs) == 0:
+        return TextRead("", 0.0, ())
+    best = top_classes[:, 0]
+    starts, ends = _emitted(best, blank_index)
+    if len(starts) == 0:
+        return TextRead("", 0.0, ())
+    peaks = _peaks(starts, ends, top_probs[:, 0])
+    return _read(best[starts], top_classes[peaks], top_probs[peaks], vocabulary, blank_index, top_k)
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -18,12 +18,15 @@ from rapidocr.ch_ppocr_det.utils import DBPostProcess, DetPreProcess
 from rapidocr.utils.process_img import get_rotate_crop_image
 
 from ..engine import Engine, OnnxModel
-from ..ops.ctc import ctc_greedy_decode
+from ..ops.ctc import ctc_greedy_decode, ctc_topk_decode
 from ..ops.geometry import box_of_points
 from ..types import Frame, TextLine, TextRead, TextResult
 
 REC_HEIGHT = 48
 REC_MIN_WIDTH = 320
+# outputs of a recogniser exported with each step's most probable classes (training/text_rec.py) instead of the
+# whole distribution over its vocabulary
+TOP_OUTPUTS = ("top_probs", "top_classes")
 
 
 class _CappedDetPreProcess(DetPreProcess):
@@ -109,7 +112,9 @@ def recognizer_input(crops: Sequence[np.ndarray], min_width: int = REC_MIN_WIDTH
 
 class TextRecognizer:
     """CTC line recogniser. ``workers`` > 1 runs the batches of one call concurrently (each a one-thread
-    session run): a dense page then uses every core even when the page next to it has finished."""
+    session run): a dense page then uses every core even when the page next to it has finished. A model whose
+    outputs are ``TOP_OUTPUTS`` gives each step's few most probable classes, decoded without the full
+    distribution (the same reads)."""
 
     def __init__(
         self, model: OnnxModel, batch_size: int = 6, min_width: int = REC_MIN_WIDTH, workers: int = 1
@@ -127,6 +132,7 @@ class TextRecognizer:
         # PaddleOCR convention: index 0 is the CTC blank, a space is appended after the dictionary.
         self.vocabulary: tuple[str, ...] = ("<blank>", *chars, *([" "] if vocab_spec.get("append_space") else []))
         self.batch_size = batch_size
+        self.top_outputs = tuple(model.output_names) == TOP_OUTPUTS
 
     def __call__(self, crops: Sequence[np.ndarray], top_k: int = 3) -> list[TextRead]:
         """Read each crop (BGR, one text line) as one string."""
@@ -138,8 +144,11 @@ class TextRecognizer:
 
         def run(idx: np.ndarray) -> list[TextRead]:
             batch = recognizer_input([crops[i] for i in idx], self.min_width)
-            (probs,) = self.model.run({self.model.input_names[0]: batch})
-            return [ctc_greedy_decode(probs[row], self.vocabulary, 0, top_k) for row in range(len(idx))]
+            out = self.model.run({self.model.input_names[0]: batch})
+            if self.top_outputs:
+                probs, classes = out
+                return [ctc_topk_decode(probs[row], classes[row], self.vocabulary, 0, top_k) for row in range(len(idx))]
+            return [ctc_greedy_decode(out[0][row], self.vocabulary, 0, top_k) for row in range(len(idx))]
 
         reads: list[TextRead] = [TextRead.empty()] * len(crops)
         results = self._pool.map(run, chunks) if self._pool is not None and len(chunks) > 1 else map(run, chunks)

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from datasets.fonts import font
-from inference.ops.ctc import ctc_greedy_decode
+from inference.ops.ctc import ctc_greedy_decode, ctc_topk_decode
 from inference.ops.geometry import iou_xyxy, order_corners, warp_quad
 from inference.stages.text import TextReader
 from inference.types import Frame, InvalidImageError
@@ -64,6 +64,28 @@ def test_ctc_decode_collapses_runs_and_keeps_alternatives():
     assert len(read.chars[1].alternatives) == 2
     with pytest.raises(ValueError, match="shape"):
         ctc_greedy_decode(probs[:, :3], vocab)
+
+
+@pytest.mark.parametrize("top_k", [1, 2, 3])
+def test_ctc_decode_from_each_steps_top_classes_reads_as_from_the_whole_distribution(top_k):
+    """A recogniser ending in TopK (K = top_k + 1) gives the decoder all it uses: the same characters,
+    confidences and alternatives; with fewer classes kept, fewer alternatives."""
+    rng = np.random.default_rng(10 + top_k)
+    vocab = ["<blank>", *(chr(0x4E00 + i) for i in range(2000))]
+    for _ in range(40):
+        steps = int(rng.integers(0, 50))
+        logits = rng.normal(0, 3, (steps, len(vocab)))
+        logits[:, 0] += rng.uniform(0, 6)  # blanks between characters, runs of one class
+        probs = np.exp(logits - logits.max(1, keepdims=True))
+        probs /= probs.sum(1, keepdims=True)
+        top = np.argsort(-probs, axis=1, kind="stable")[:, : top_k + 1]
+        want = ctc_greedy_decode(probs, vocab, top_k=top_k)
+        got = ctc_topk_decode(np.take_along_axis(probs, top, 1), top, vocab, top_k=top_k)
+        assert got == want
+    one = ctc_topk_decode(np.take_along_axis(probs, top[:, :1], 1), top[:, :1], vocab, top_k=3)
+    assert one.text == want.text and all(len(c.alternatives) == 0 for c in one.chars)
+    with pytest.raises(ValueError, match="T, K"):
+        ctc_topk_decode(probs[:, :2], top[:, :1], vocab)
 
 
 @pytest.mark.parametrize("top_k", [1, 2, 4])

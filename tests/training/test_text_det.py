@@ -10,11 +10,13 @@ import onnx
 import pytest
 import yaml
 
+from inference.engine import Engine
+from inference.stages.text import TextDetector
 from models import CATALOG_PATH, ModelCatalog
 from training import text_det
 
 
-def _config(tmp_path, **data):
+def _config(tmp_path, extra=None, **data):
     cfg = {
         "name": "doc-text-det",
         "version": "smoke",
@@ -23,6 +25,7 @@ def _config(tmp_path, **data):
         "calibration_pages": 2,
         "check_pages": 1,
         "export_file": "doc-text-det.onnx",
+        **(extra or {}),
     }
     path = tmp_path / "det.yaml"
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
@@ -33,14 +36,16 @@ def test_quantise_smoke_and_catalog_entry(tmp_path):
     catalog = tmp_path / "catalog.yaml"
     shutil.copy(CATALOG_PATH, catalog)
     base = ModelCatalog.load().get("text-det")
-    entry = text_det.run(_config(tmp_path), catalog_path=catalog)
+    entry = text_det.run(_config(tmp_path, {"postprocess": {"score_mode": "slow"}}), catalog_path=catalog)
     out = tmp_path / "doc-text-det.onnx"
     loaded = ModelCatalog.load(catalog)
     assert entry["file"] == out.name and loaded.resolve("doc-text-det") == out
     assert entry["origin"]["kind"] == "quantized"
     assert entry["origin"]["training_command"].startswith("chayan train doc-text-det --config")
     assert entry["origin"]["data_seed"] == {"calibration": [31], "test": [9103]}
-    assert dict(loaded.get("doc-text-det").postprocess) == dict(base.postprocess)  # decoded as the base is
+    # decoded as the base is, with the config's settings over it
+    assert dict(loaded.get("doc-text-det").postprocess) == {**base.postprocess, "score_mode": "slow"}
+    assert TextDetector(Engine(loaded).load("doc-text-det"))._post.score_mode == "slow"
     ops = {n.op_type for n in onnx.load(str(out)).graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops
     m = entry["metrics"]
@@ -64,8 +69,6 @@ def test_detector_input_is_the_readers_page_at_its_largest_size(tmp_path):
     import cv2
 
     from inference.documents.reader import OCR_MAX_SIDE, text_page
-    from inference.engine import Engine
-    from inference.stages.text import TextDetector
 
     image = np.full((900, 1200, 3), 40, np.uint8)
     cv2.fillConvexPoly(image, np.array([[200, 100], [1000, 130], [980, 820], [180, 800]], np.int32), (235, 235, 235))

@@ -14,6 +14,7 @@ import torch
 import yaml
 
 from datasets.documents.lines import document_lines, line_crops
+from inference.stages.text import TOP_OUTPUTS
 from models import CATALOG_PATH, ModelCatalog
 from training import text_rec
 
@@ -75,6 +76,65 @@ def test_tune_smoke_export_and_catalog_entry(tmp_path, base_path):
     assert float(np.abs(tuned - base).max()) > 1e-6  # three steps moved the weights
 
 
+def test_quantized_export_has_int8_matrix_products_and_reads_like_the_float_model(tmp_path):
+    catalog = tmp_path / "catalog.yaml"
+    shutil.copy(CATALOG_PATH, catalog)
+    cfg = {
+        "name": "doc-text-rec", "version": "smoke-q", "base": "text-rec", "steps": 2, "batch": 4, "lr": 0.0005,
+        "data": {"train": {"seed": 11, "n_docs": 1}, "val": {"seed": 12, "n_docs": 1}, "test_seeds": [9103]},
+        "export_file": "doc-text-rec.onnx", "quantize": "matmul", "top_classes": 4,
+    }  # fmt: skip
+    path = tmp_path / "rec.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    entry = text_rec.run(path, threads=2, catalog_path=catalog)
+    out = tmp_path / "doc-text-rec.onnx"
+    graph = onnx.load(str(out)).graph
+    ops = {n.op_type for n in graph.node}
+    assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops, ops
+    weights = {i.name for i in graph.initializer}
+    # every product with a weight matrix is quantised (those of two activations stay float), convolutions not
+    assert not [n.name for n in graph.node if n.op_type == "MatMul" and set(n.input) & weights]
+    assert "Conv" in ops
+    m = entry["metrics"]
+    assert len(m["float_sha256"]) == 64 and 0 < m["model_seconds_over_float"]
+    # on the validation lines the int8 model reads nearly as many as the float one it came from
+    assert m["synthetic_val_line_accuracy"] >= m["synthetic_val_line_accuracy_float"] - 0.05, m
+    assert "int8" in entry["origin"]["source"]
+    meta = {p.key: p.value for p in onnx.load(str(out)).metadata_props}
+    assert "character" in meta  # the vocabulary travels with the quantised model
+    # the outputs are each step's 4 most probable classes, most probable first, decoded as the full distribution
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    assert tuple(o.name for o in session.get_outputs()) == TOP_OUTPUTS
+    x = np.random.default_rng(3).uniform(-1, 1, (2, 3, 48, 160)).astype(np.float32)
+    probs, classes = session.run(None, {"x": x})
+    assert probs.shape == classes.shape and probs.shape[0] == 2 and probs.shape[2] == 4
+    assert np.all(np.diff(probs, axis=-1) <= 0) and float(probs.sum(-1).max()) <= 1.0 + 1e-5
+
+
+def test_top_outputs_read_as_the_full_distribution(tmp_path, base_path):
+    """The TopK ending changes what the model outputs, not what the reader reads from it."""
+    from inference.ops.ctc import ctc_greedy_decode, ctc_topk_decode
+
+    top = tmp_path / "top.onnx"
+    shutil.copy(base_path, top)
+    text_rec.with_top_outputs(top, 4)
+    crops = [c.image for c in document_lines(5, 0)[:12]]
+    x = text_rec.recognizer_input(crops, 96)
+    (full,) = ort.InferenceSession(str(base_path), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    probs, classes = ort.InferenceSession(str(top), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    vocab = ["<blank>", *onnx_vocabulary(base_path), " "]
+    for row in range(len(crops)):
+        want = ctc_greedy_decode(full[row], vocab, 0, 3)
+        got = ctc_topk_decode(probs[row], classes[row], vocab, 0, 3)
+        assert got.text == want.text and got.chars == want.chars
+    assert any(read.text for read in (ctc_greedy_decode(f, vocab) for f in full))
+
+
+def onnx_vocabulary(path):
+    meta = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+    return meta["character"].splitlines()
+
+
 def test_test_seeds_are_held_apart(tmp_path):
     cfg = {
         "name": "x", "version": "x", "base": "text-rec", "steps": 1, "batch": 1, "lr": 0.1,
@@ -83,4 +143,9 @@ def test_test_seeds_are_held_apart(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     with pytest.raises(ValueError, match="held apart"):
+        text_rec.RecConfig.load(path)
+    cfg["data"]["train"]["seed"] = 1
+    cfg["quantize"] = "all"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with pytest.raises(ValueError, match="quantize"):
         text_rec.RecConfig.load(path)
