@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -42,7 +43,7 @@ from torch import nn
 
 from datasets.documents.lines import LineCrop, line_crops
 from inference.documents.reader import DOC_REC_MIN_WIDTH
-from inference.ops.ctc import ctc_greedy_decode, ctc_topk_decode
+from inference.ops.ctc import ctc_decode_batch
 from inference.stages.text import REC_HEIGHT, TOP_OUTPUTS, recognizer_input
 from models import CATALOG_PATH, ModelCatalog
 
@@ -198,13 +199,6 @@ def with_top_outputs(path: Path, k: int) -> Path:
     return path
 
 
-def decode_batch(outputs: Sequence[np.ndarray], vocabulary: Sequence[str]) -> list[str]:
-    """The lines of one recogniser batch, from either output kind (distribution or ``TOP_OUTPUTS``)."""
-    if len(outputs) == 2:
-        return [ctc_topk_decode(p, c, vocabulary, 0, 1).text for p, c in zip(*outputs, strict=True)]
-    return [ctc_greedy_decode(row, vocabulary, 0, 1).text for row in outputs[0]]
-
-
 def onnx_line_accuracy(
     path: Path, data: Sequence[tuple[np.ndarray, str, list[int]]], vocabulary: Sequence[str], batch: int = 2
 ) -> tuple[float, float]:
@@ -221,7 +215,7 @@ def onnx_line_accuracy(
         t = time.perf_counter()
         outputs = session.run(None, {"x": x})
         seconds += time.perf_counter() - t
-        got = decode_batch(outputs, vocabulary)
+        got = [read.text for read in ctc_decode_batch(outputs, vocabulary, 0, 1)]
         ok += sum(g == data[i][1] for g, i in zip(got, idx, strict=True))
     return ok / max(1, len(data)), seconds
 
@@ -250,7 +244,7 @@ def line_accuracy(
         for s in range(0, len(order), 32):
             idx = order[s : s + 32]
             probs = torch.softmax(model(batch_tensor([data[i][0] for i in idx])), -1).numpy()
-            got = [ctc_greedy_decode(row, vocabulary, 0, 1).text for row in probs]
+            got = [read.text for read in ctc_decode_batch([probs], vocabulary, 0, 1)]
             ok += sum(g == data[i][1] for g, i in zip(got, idx, strict=True))
     return ok / max(1, len(data))
 
@@ -313,12 +307,16 @@ def run(config_path: Path, threads: int | None = None, catalog_path: Path = CATA
     print(f"validation line accuracy tuned: {after:.4f}", flush=True)
     out = catalog_path.parent / cfg.export_file
     quantized: dict[str, Any] = {}
-    if cfg.quantize:
-        with tempfile.TemporaryDirectory() as tmp:
-            tuned = export_onnx(model, base_path, Path(tmp) / "float.onnx")
+    with tempfile.TemporaryDirectory() as tmp:
+        tuned = export_onnx(model, base_path, Path(tmp) / "float.onnx")
+        if cfg.quantize:
             quantize_matmul(tuned, out)
-            if cfg.top_classes:
-                with_top_outputs(out, cfg.top_classes)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(tuned, out)
+        if cfg.top_classes:
+            with_top_outputs(out, cfg.top_classes)
+        if cfg.quantize:
             # float and int8 side by side, twice each in turn (the machine's load drifts)
             runs = [onnx_line_accuracy(p, val, vocabulary) for _ in range(2) for p in (tuned, out)]
             quantized = {
@@ -326,12 +324,8 @@ def run(config_path: Path, threads: int | None = None, catalog_path: Path = CATA
                 "synthetic_val_line_accuracy_float": round(runs[0][0], 4),
                 "model_seconds_over_float": round((runs[1][1] + runs[3][1]) / (runs[0][1] + runs[2][1]), 3),
             }
-        after = runs[1][0]
-        print(f"validation line accuracy int8 matmul: {after:.4f} ({quantized})", flush=True)
-    else:
-        export_onnx(model, base_path, out)
-        if cfg.top_classes:
-            with_top_outputs(out, cfg.top_classes)
+            after = runs[1][0]
+            print(f"validation line accuracy int8 matmul: {after:.4f} ({quantized})", flush=True)
     base_entry = catalog.get(cfg.base)
     entry = {
         "name": cfg.name,

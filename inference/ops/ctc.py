@@ -30,16 +30,14 @@ def _read(
     blank_index: int,
     top_k: int,
 ) -> TextRead:
-    """The line from each emitted character's class and its step's candidate classes with their probabilities
-    (the emitted class among them)."""
+    """The line from each emitted character's class and its peak step's candidate classes with their
+    probabilities, most probable first (the first is the emitted class: the step's best)."""
     chars: list[CharRead] = []
     for cls, idx, p in zip(classes, cand, cand_probs, strict=True):
-        order = np.argsort(-p, kind="stable")
-        conf = float(p[idx == cls][0]) if (idx == cls).any() else 0.0
         alternatives = tuple(
-            (vocabulary[int(idx[j])], float(p[j])) for j in order if idx[j] != cls and idx[j] != blank_index
+            (vocabulary[int(i)], float(q)) for i, q in zip(idx[1:], p[1:], strict=True) if i != blank_index
         )[: max(0, top_k - 1)]
-        chars.append(CharRead(vocabulary[int(cls)], conf, alternatives))
+        chars.append(CharRead(vocabulary[int(cls)], float(p[0]), alternatives))
     text = "".join(c.char for c in chars)
     confidence = float(np.exp(np.mean(np.log([max(c.confidence, 1e-9) for c in chars]))))
     return TextRead(text, confidence, tuple(chars))
@@ -100,6 +98,18 @@ def ctc_topk_decode(
         return TextRead("", 0.0, ())
     peaks = _peaks(starts, ends, top_probs[:, 0])
     return _read(best[starts], top_classes[peaks], top_probs[peaks], vocabulary, blank_index, top_k)
+
+
+def ctc_decode_batch(
+    outputs: Sequence[np.ndarray], vocabulary: Sequence[str], blank_index: int = 0, top_k: int = 3
+) -> list[TextRead]:
+    """Every line of one recogniser batch, from its outputs: the distribution ``[N, T, C]`` alone, or each
+    step's most probable classes as ``[N, T, K]`` probabilities and classes (a recogniser ending in TopK)."""
+    if len(outputs) == 2:
+        probs, classes = outputs
+        return [ctc_topk_decode(p, c, vocabulary, blank_index, top_k) for p, c in zip(probs, classes, strict=True)]
+    (probs,) = outputs
+    return [ctc_greedy_decode(row, vocabulary, blank_index, top_k) for row in probs]
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -18,7 +18,7 @@ from rapidocr.ch_ppocr_det.utils import DBPostProcess, DetPreProcess
 from rapidocr.utils.process_img import get_rotate_crop_image
 
 from ..engine import Engine, OnnxModel
-from ..ops.ctc import ctc_greedy_decode, ctc_topk_decode
+from ..ops.ctc import ctc_decode_batch
 from ..ops.geometry import box_of_points
 from ..types import Frame, TextLine, TextRead, TextResult
 
@@ -132,7 +132,6 @@ class TextRecognizer:
         # PaddleOCR convention: index 0 is the CTC blank, a space is appended after the dictionary.
         self.vocabulary: tuple[str, ...] = ("<blank>", *chars, *([" "] if vocab_spec.get("append_space") else []))
         self.batch_size = batch_size
-        self.top_outputs = tuple(model.output_names) == TOP_OUTPUTS
 
     def __call__(self, crops: Sequence[np.ndarray], top_k: int = 3) -> list[TextRead]:
         """Read each crop (BGR, one text line) as one string."""
@@ -144,11 +143,7 @@ class TextRecognizer:
 
         def run(idx: np.ndarray) -> list[TextRead]:
             batch = recognizer_input([crops[i] for i in idx], self.min_width)
-            out = self.model.run({self.model.input_names[0]: batch})
-            if self.top_outputs:
-                probs, classes = out
-                return [ctc_topk_decode(probs[row], classes[row], self.vocabulary, 0, top_k) for row in range(len(idx))]
-            return [ctc_greedy_decode(out[0][row], self.vocabulary, 0, top_k) for row in range(len(idx))]
+            return ctc_decode_batch(self.model.run({self.model.input_names[0]: batch}), self.vocabulary, 0, top_k)
 
         reads: list[TextRead] = [TextRead.empty()] * len(crops)
         results = self._pool.map(run, chunks) if self._pool is not None and len(chunks) > 1 else map(run, chunks)

@@ -285,11 +285,12 @@ def test_documents_use_the_tuned_recogniser_and_it_reads_document_lines_better(e
     _need(engine, "doc-text-rec")
     from datasets.documents.lines import line_crops
     from inference.documents.reader import DocumentReader
-    from inference.stages.text import TextRecognizer
+    from inference.stages.text import TOP_OUTPUTS, TextRecognizer
 
     shipped = DocumentReader(engine).text.recognizer
     assert shipped.model.entry.name == "doc-text-rec"
-    assert shipped.top_outputs  # decoded from each step's most probable classes (training/text_rec.py)
+    # it outputs each step's most probable classes (training/text_rec.py), decoded without the distribution
+    assert shipped.model.output_names == TOP_OUTPUTS
     crops = list(line_crops(777, 12))  # a seed no model was tuned on
     general, tuned = (TextRecognizer(engine.load(n), min_width=96) for n in ("text-rec", "doc-text-rec"))
     assert general.vocabulary == tuned.vocabulary
