@@ -82,7 +82,7 @@ def test_quantized_export_has_int8_matrix_products_and_reads_like_the_float_mode
     cfg = {
         "name": "doc-text-rec", "version": "smoke-q", "base": "text-rec", "steps": 2, "batch": 4, "lr": 0.0005,
         "data": {"train": {"seed": 11, "n_docs": 1}, "val": {"seed": 12, "n_docs": 1}, "test_seeds": [9103]},
-        "export_file": "doc-text-rec.onnx", "quantize": "matmul", "top_classes": 4,
+        "export_file": "doc-text-rec.onnx", "quantize": "matmul+pointwise", "quant_aware": True, "top_classes": 4,
     }  # fmt: skip
     path = tmp_path / "rec.yaml"
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
@@ -92,14 +92,15 @@ def test_quantized_export_has_int8_matrix_products_and_reads_like_the_float_mode
     ops = {n.op_type for n in graph.node}
     assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops, ops
     weights = {i.name for i in graph.initializer}
-    # every product with a weight matrix is quantised (those of two activations stay float), convolutions not
+    # every product with a weight matrix is quantised (those of two activations stay float), the pointwise
+    # convolutions among them; the other convolutions (stem, depthwise) stay float
     assert not [n.name for n in graph.node if n.op_type == "MatMul" and set(n.input) & weights]
-    assert "Conv" in ops
+    assert "Conv" in ops and not [n.name for n in graph.node if n.op_type == "Conv" and _pointwise(n, graph)]
     m = entry["metrics"]
     assert len(m["float_sha256"]) == 64 and 0 < m["model_seconds_over_float"]
     # on the validation lines the int8 model reads nearly as many as the float one it came from
     assert m["synthetic_val_line_accuracy"] >= m["synthetic_val_line_accuracy_float"] - 0.05, m
-    assert "int8" in entry["origin"]["source"]
+    assert "int8" in entry["origin"]["source"] and "quantisation-aware" in entry["origin"]["source"]
     meta = {p.key: p.value for p in onnx.load(str(out)).metadata_props}
     assert "character" in meta  # the vocabulary travels with the quantised model
     # the outputs are each step's 4 most probable classes, most probable first, decoded as the full distribution
@@ -109,6 +110,55 @@ def test_quantized_export_has_int8_matrix_products_and_reads_like_the_float_mode
     probs, classes = session.run(None, {"x": x})
     assert probs.shape == classes.shape and probs.shape[0] == 2 and probs.shape[2] == 4
     assert np.all(np.diff(probs, axis=-1) <= 0) and float(probs.sum(-1).max()) <= 1.0 + 1e-5
+
+
+def _pointwise(node, graph):
+    weights = {i.name: i for i in graph.initializer}
+    w = weights.get(node.input[1])
+    group = next((a.i for a in node.attribute if a.name == "group"), 1)
+    return w is not None and list(w.dims[2:]) == [1, 1] and group == 1
+
+
+def test_pointwise_convolutions_as_matrix_products_compute_the_same(tmp_path, base_path):
+    out = text_rec.pointwise_as_matmul(base_path, tmp_path / "pw.onnx")
+    before, after = onnx.load(str(base_path)).graph, onnx.load(str(out)).graph
+    n_pointwise = sum(_pointwise(n, before) for n in before.node if n.op_type == "Conv")
+    assert n_pointwise > 10
+    assert not [n for n in after.node if n.op_type == "Conv" and _pointwise(n, after)]
+    assert sum(n.op_type == "Conv" for n in after.node) == sum(n.op_type == "Conv" for n in before.node) - n_pointwise
+    # the torch side rounds exactly the convolutions the rewrite turns into products
+    assert len(text_rec.pointwise_convs(text_rec.to_torch(base_path))) == n_pointwise
+    x = text_rec.recognizer_input([c.image for c in document_lines(5, 0)[:6]], 96)
+    (want,) = ort.InferenceSession(str(base_path), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    (got,) = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_quant_aware_tuning_sees_the_int8_models_rounding(tmp_path):
+    """Inside ``quant_aware`` the pointwise convolutions compute what ONNX Runtime computes once they are
+    rewritten and quantised (up to inputs that fall on a rounding tie); outside, the float model again, with its
+    weights untouched. (Through a deep network the two roundings drift apart as they would between any two
+    nearly equal inputs, so one layer is compared.)"""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(8, 24, 1), torch.nn.GELU(), torch.nn.Conv2d(24, 24, 3, groups=24))
+    model.eval()
+    weights = {k: p.detach().clone() for k, p in model.named_parameters()}
+    x = torch.randn(3, 8, 5, 40) * 2 + 0.5
+    torch.onnx.export(model, (x,), str(tmp_path / "f.onnx"), input_names=["x"], opset_version=17, dynamo=False)
+    pointwise = text_rec.pointwise_as_matmul(tmp_path / "f.onnx", tmp_path / "p.onnx")
+    q = text_rec.quantize_matmul(pointwise, tmp_path / "q.onnx")
+    (int8,) = ort.InferenceSession(str(q), providers=["CPUExecutionProvider"]).run(None, {"x": x.numpy()})
+    with torch.no_grad():
+        float_ = model(x).numpy()
+        with text_rec.quant_aware(model) as n:
+            rounded = model(x).numpy()
+        again = model(x).numpy()
+    assert n == 1  # the depthwise convolution stays float
+    assert float(np.abs(float_ - int8).mean()) > 1e-3  # the int8 model does round
+    assert float(np.abs(rounded - int8).mean()) < 0.01 * float(np.abs(float_ - int8).mean())
+    np.testing.assert_array_equal(again, float_)
+    after = dict(model.named_parameters())
+    assert after.keys() == weights.keys() and all(torch.equal(weights[k], after[k]) for k in weights)
 
 
 def test_top_outputs_read_as_the_full_distribution(tmp_path, base_path):
@@ -148,4 +198,8 @@ def test_test_seeds_are_held_apart(tmp_path):
     cfg["quantize"] = "all"
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     with pytest.raises(ValueError, match="quantize"):
+        text_rec.RecConfig.load(path)
+    cfg["quantize"], cfg["quant_aware"] = "matmul", True  # quantisation-aware tuning of what is not rounded
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with pytest.raises(ValueError, match="quant_aware"):
         text_rec.RecConfig.load(path)
