@@ -48,6 +48,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 _ENUM = re.compile(r"^(?:[IVXⅠⅡⅢⅣⅤⅥⅦⅧ]+|\d{1,2})\s*[.．、]?\s*")
 _SEPARATORS = ":：;；,，"
 _VIN_FOLD = {"I": "1", "O": "0", "Q": "0"}  # never in a VIN: misread 1 and 0
+# never in a VIN or an engine number: a printed Y read as the yuan sign (the same glyph with its bars), which the
+# value's pattern would drop, losing the first character of 'Y48233054' (dev pages of seed 401)
+_YEN_FOLD = {"¥": "Y", "￥": "Y"}
 _PLATE_DROPPED = "·."  # the dot between a plate's issuing letter and its serial
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(\d{2})(?!\d)")
 NO_NUMBER = re.compile(r"N[oO0]\s*[.．:]?\s*(\d{8,20})")
@@ -350,8 +353,8 @@ def clean_value(kind: str, text: str) -> str | None:
         return None
     if kind in ("vin", "id", "code"):
         up = text.upper()
-        if kind == "vin":
-            up = up.translate(str.maketrans(_VIN_FOLD))
+        if kind in ("vin", "code"):
+            up = up.translate(str.maketrans(_YEN_FOLD | (_VIN_FOLD if kind == "vin" else {})))
         m = _PATTERNS[kind].search(up)
         return m.group(0) if m else None
     if kind == "plate":
@@ -399,6 +402,8 @@ def _kind_case(kind: str, ch: str) -> str:
     """One character as :func:`clean_value` folds it for ``kind`` ('' when it drops it)."""
     if kind in ("vin", "id", "code", "plate"):
         up = ch.upper() if len(ch.upper()) == 1 else ch
+        if kind in ("vin", "code"):
+            up = _YEN_FOLD.get(up, up)
         if kind == "vin":
             return _VIN_FOLD.get(up, up)
         return "" if kind == "plate" and ch in _PLATE_DROPPED else up

@@ -298,7 +298,7 @@ def uncertain_difference(
 ) -> tuple[str, ...] | None:
     """Why two different comparable values may be one text misread (a reason per differing position), or
     None when at least one difference is sure: at some position neither reading doubts its character and the
-    two are not look-alikes, or the lengths differ. Look-alike characters (0/D/Q, 5/S, 8/B, ...) are a misread
+    two are not look-alikes, or the lengths differ. Look-alike characters (0/D/Q/8/U, 5/S, 8/B, ...) are a misread
     at any confidence between documents: 3 of the 12 look-alike misreads of the dev pages were read at 0.98 or
     more (an S for a printed 5 at 0.9997), generated complete cases read engine numbers' D as 0 at 0.9994 and
     Q as 0 at 0.980, and two vehicles' identifiers do not differ by look-alikes alone. A character missing from

@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 LOW_CHAR_CONFIDENCE = 0.85
-# Pairs the recognisers confuse; a confusable difference needs more confidence to be a difference.
-CONFUSABLE = frozenset({frozenset(p) for p in ("0D", "0Q", "8B", "1I", "17", "2Z", "5S", "6G", "UV", "MN", "EF")})
+# Pairs the recognisers confuse; a confusable difference needs more confidence to be a difference. 0/8 and 0/U:
+# generated complete cases (dev seeds 5004, 6000) read an ID number's 0 as 8 at 0.88 and an engine number's U
+# as 0 at 0.98-0.99, and 8 is the first alternative of a read 0 more often than any other character.
+CONFUSABLE = frozenset(
+    {frozenset(p) for p in ("0D", "0Q", "08", "0U", "8B", "1I", "17", "2Z", "5S", "6G", "UV", "MN", "EF")}
+)
 CONFUSABLE_CONFIDENCE = 0.97
 # An alternative below this probability is no evidence that the expected character was there.
 ALTERNATIVE_EVIDENCE = 0.01

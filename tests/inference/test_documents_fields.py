@@ -340,6 +340,10 @@ def test_a_misread_sex_snaps_with_the_readers_alternative():
         ("vin", "VIN: lgb95p2t0hv157558", "LGB95P2T0HV157558"),
         ("vin", "LGB95P2TOHV157558", "LGB95P2T0HV157558"),  # O never occurs in a VIN: read as 0
         ("vin", "LGB95P2T0HV15755", None),
+        ("code", "¥48233054", "Y48233054"),  # a printed Y read as the yuan sign: never in an engine number
+        ("code", "￥0958855", "Y0958855"),
+        ("vin", "¥V1CP2H50M1234567", "YV1CP2H50M1234567"),
+        ("id", "¥11010819780518400X", "11010819780518400X"),  # not folded where Y cannot occur
         ("id", "身份证 11010819780518400x", "11010819780518400X"),
         ("id", "1101081978051840", None),
         ("date", "2024年05月11日", "2024年05月11日"),
@@ -482,6 +486,10 @@ def test_value_alternatives_line_up_with_the_cleaned_value():
     assert cleaned == VIN_MISREAD and len(got) == 17
     assert got[3][0][0] == "B" and ("8", 0.41) in got[3]
     assert value_alternatives("vin", read.text, cleaned, None) is None
+    # a folded character keeps its place and its probability
+    yen = with_alts(line("¥48233054", 0, 0), {0: [("Y", 0.3)]}).read
+    folded = value_alternatives("code", yen.text, "Y48233054", char_alternatives(yen, yen.text))
+    assert folded is not None and len(folded) == 9 and folded[0][0] == ("Y", yen.chars[0].confidence)
     assert char_alternatives(TextRead("ＡＢ", 0.9, (CharRead("Ａ", 0.9), CharRead("Ｂ", 0.9))), "AB") is not None
 
 

@@ -487,6 +487,9 @@ def test_comparable_read_lines_alternatives_up(name, value, comparable, first_al
         ("A5C", {1: (0.9999, [])}, "ASC", {}, True),  # between documents, at any confidence
         ("A5C", {}, "ASC", {}, True),  # alternatives unknown
         ("A6C", {1: (0.99, [])}, "ASC", {}, False),
+        ("3205881990", {4: (0.88, [("6", 0.07)])}, "3205081990", {}, True),  # an ID number's 0 read as 8
+        ("0485401", {0: (0.993, [("U", 0.005)])}, "U485401", {}, True),  # an engine number's U read as 0
+        ("0485401", {0: (0.993, [])}, "6485401", {}, False),
     ],
 )
 def test_uncertain_difference(a, a_unsure, b, b_unsure, uncertain):
