@@ -62,11 +62,12 @@ from .documents import ExportWrapper
 REPO = Path(__file__).resolve().parents[1]
 
 
-QUANTIZE_MODES = ("", "matmul", "matmul+pointwise")
+# quantisation modes (besides "": float) and how the catalog describes the model each gives
 QUANTIZED = {
     "matmul": "; matrix products int8 (dynamic)",
     "matmul+pointwise": "; matrix products and pointwise convolutions (as matrix products) int8 (dynamic)",
 }
+QUANTIZE_MODES = ("", *QUANTIZED)
 
 
 @dataclass(frozen=True, slots=True)
