@@ -51,6 +51,9 @@ _VIN_FOLD = {"I": "1", "O": "0", "Q": "0"}  # never in a VIN: misread 1 and 0
 # never in a VIN or an engine number: a printed Y read as the yuan sign (the same glyph with its bars), which the
 # value's pattern would drop, losing the first character of 'Y48233054' (dev pages of seed 401)
 _YEN_FOLD = {"¥": "Y", "￥": "Y"}
+# characters each kind of value folds (after upper-casing) before its pattern is matched
+_FOLDS = {"vin": _YEN_FOLD | _VIN_FOLD, "code": _YEN_FOLD}
+_FOLD_TABLES = {kind: str.maketrans(fold) for kind, fold in _FOLDS.items()}
 _PLATE_DROPPED = "·."  # the dot between a plate's issuing letter and its serial
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(\d{2})(?!\d)")
 NO_NUMBER = re.compile(r"N[oO0]\s*[.．:]?\s*(\d{8,20})")
@@ -352,10 +355,7 @@ def clean_value(kind: str, text: str) -> str | None:
     if not text:
         return None
     if kind in ("vin", "id", "code"):
-        up = text.upper()
-        if kind in ("vin", "code"):
-            up = up.translate(str.maketrans(_YEN_FOLD | (_VIN_FOLD if kind == "vin" else {})))
-        m = _PATTERNS[kind].search(up)
+        m = _PATTERNS[kind].search(text.upper().translate(_FOLD_TABLES.get(kind, {})))
         return m.group(0) if m else None
     if kind == "plate":
         m = _PATTERNS["plate"].search(text.upper().translate(str.maketrans("", "", _PLATE_DROPPED)))
@@ -402,10 +402,7 @@ def _kind_case(kind: str, ch: str) -> str:
     """One character as :func:`clean_value` folds it for ``kind`` ('' when it drops it)."""
     if kind in ("vin", "id", "code", "plate"):
         up = ch.upper() if len(ch.upper()) == 1 else ch
-        if kind in ("vin", "code"):
-            up = _YEN_FOLD.get(up, up)
-        if kind == "vin":
-            return _VIN_FOLD.get(up, up)
+        up = _FOLDS.get(kind, {}).get(up, up)
         return "" if kind == "plate" and ch in _PLATE_DROPPED else up
     return ch
 
