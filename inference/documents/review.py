@@ -280,6 +280,10 @@ def comparable_read(name: str, v: FieldValue) -> tuple[str, tuple[Alternatives, 
     return comp, tuple(a for _, a in kept[start : start + len(comp)])
 
 
+# values whose readings have no rule (check digit, grammar) to tell a cut-off end character from a real difference
+_ENDS_DOUBTED = frozenset({"engine_number"})
+
+
 def _one_char_apart(short: str, long: str) -> int | None:
     """The position of the one extra character of ``long`` when deleting it gives ``short``, else None."""
     if len(long) != len(short) + 1:
@@ -295,6 +299,7 @@ def uncertain_difference(
     b_alts: Sequence[Alternatives] = (),
     a_valid: bool = True,
     b_valid: bool = True,
+    ends_doubted: bool = False,
 ) -> tuple[str, ...] | None:
     """Why two different comparable values may be one text misread (a reason per differing position), or
     None when at least one difference is sure: at some position neither reading doubts its character and the
@@ -303,16 +308,24 @@ def uncertain_difference(
     more (an S for a printed 5 at 0.9997), generated complete cases read engine numbers' D as 0 at 0.9994 and
     Q as 0 at 0.980, and two vehicles' identifiers do not differ by look-alikes alone. A character missing from
     (or added to) a reading that breaks its own rules (a plate without its province, a VIN of 16 characters;
-    ``a_valid`` / ``b_valid`` false) is a misread too."""
+    ``a_valid`` / ``b_valid`` false) is a misread too. With ``ends_doubted`` (values with no rule of their own to
+    break: engine numbers), so is a character missing at either end of one reading: the first or last character of
+    a line is the one its text box most often cuts (generated complete cases read 'PJ61687075' as 'J61687075')."""
     if a == b:
         return None
     if len(a) != len(b):
-        k = _one_char_apart(*sorted((a, b), key=len))
-        broken = next((text for text, valid in ((a, a_valid), (b, b_valid)) if not valid), None)
-        if k is None or broken is None:
+        short, long = sorted((a, b), key=len)
+        k = _one_char_apart(short, long)
+        if k is None:
             return None
-        what = "lacks" if len(broken) < max(len(a), len(b)) else "has an extra"
-        return (f"position {k + 1}: the reading {broken!r}, which breaks its rules, {what} a character",)
+        broken = next((text for text, valid in ((a, a_valid), (b, b_valid)) if not valid), None)
+        if broken is not None:
+            what = "lacks" if len(broken) < len(long) else "has an extra"
+            return (f"position {k + 1}: the reading {broken!r}, which breaks its rules, {what} a character",)
+        if ends_doubted and k in (0, len(short)):
+            end = "first" if k == 0 else "last"
+            return (f"position {k + 1}: {short!r} lacks the {end} character of {long!r}, the one a line's box cuts",)
+        return None
     reasons = []
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         if x == y:
@@ -610,7 +623,7 @@ def _cross_checks(
                     continue
                 zh, en = _doc_label(d, "zh"), _doc_label(d, "en")
                 evidence = MappingProxyType({"document": v.text, "application": app.values[name]})
-                doubts = uncertain_difference(got, alts, expected, a_valid=v.valid)
+                doubts = uncertain_difference(got, alts, expected, a_valid=v.valid, ends_doubted=name in _ENDS_DOUBTED)
                 if doubts is not None:
                     if (d.source, name) in unsure:
                         continue
@@ -645,7 +658,9 @@ def _cross_checks(
                     evidence = MappingProxyType(
                         {d.source or "document": v.text, ref_d.source or "reference": ref_v.text}
                     )
-                    doubts = uncertain_difference(got, alts, ref, ref_alts, v.valid, ref_v.valid)
+                    doubts = uncertain_difference(
+                        got, alts, ref, ref_alts, v.valid, ref_v.valid, ends_doubted=name in _ENDS_DOUBTED
+                    )
                     if doubts is not None:
                         if (d.source, name) in unsure:
                             continue

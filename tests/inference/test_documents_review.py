@@ -552,3 +552,36 @@ def test_a_failed_check_at_unclear_characters_with_nothing_to_explain_it_asks_fo
 def test_uncertain_difference_of_a_reading_that_breaks_its_rules(a, a_valid, b, b_valid, uncertain):
     reasons = uncertain_difference(a, (), b, (), a_valid, b_valid)
     assert (reasons is not None) is uncertain
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ends_doubted", "uncertain"),
+    [
+        ("J61687075", "PJ61687075", True, True),  # the first character cut off
+        ("PJ61687075", "PJ6168707", True, True),  # the last one
+        ("PJ6168707", "PJ61687075", False, False),  # a value with rules of its own: a real difference
+        ("PJ6187075", "PJ61687075", True, False),  # a character missing inside: not a cut end
+        ("J6168707", "PJ61687075", True, False),  # both ends
+    ],
+)
+def test_uncertain_difference_of_a_cut_end(a, b, ends_doubted, uncertain):
+    reasons = uncertain_difference(a, (), b, (), ends_doubted=ends_doubted)
+    assert (reasons is not None) is uncertain
+    if reasons:
+        assert "lacks the" in reasons[0]
+
+
+def test_an_engine_number_without_its_first_character_is_a_doubt_not_a_mismatch():
+    engine = "PJ61687075"
+
+    def case(insured: str) -> list[DocumentRead]:
+        inv = invoice(发动机号码=fv("engine_number", engine))
+        return [*transfer_case()[:4], inv, insurance(发动机号码=read_fv("engine_number", insured, {}))]
+
+    result = review_documents(BUSINESSES["transfer"], case(engine[1:]), Application.from_dict(APP))
+    assert not [f for f in result.findings if f.rule == "XCHECK.ENGINE_NUMBER"]
+    (u,) = [f for f in result.findings if f.rule == "XCHECK.UNCERTAIN"]
+    assert u.fields == ("engine_number",) and "first character" in u.evidence["doubts"]
+    assert result.decision is Decision.passed
+    inside = review_documents(BUSINESSES["transfer"], case(engine[:3] + engine[4:]), Application.from_dict(APP))
+    assert [f.rule for f in inside.findings] == ["XCHECK.ENGINE_NUMBER"]
