@@ -68,6 +68,11 @@ QUANTIZED = {
     "matmul+pointwise": "; matrix products and pointwise convolutions (as matrix products) int8 (dynamic)",
 }
 QUANTIZE_MODES = ("", *QUANTIZED)
+# int8 weights on 7 bits, -64..64 (onnxruntime's ``reduce_range``): on a CPU without VNNI (AVX2 only) onnxruntime's
+# uint8 x int8 kernels add pairs of products in int16, which saturates with 8-bit weights (up to 255 * 127 * 2);
+# the model then reads differently on such a CPU (the full-range v3 model: see the catalog). With 7 bits the pair
+# sums fit, and every CPU computes the same integers.
+WEIGHT_QMAX = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +156,10 @@ def to_torch(onnx_path: Path) -> nn.Module:
 
 
 def _int8_weight(w: torch.Tensor) -> torch.Tensor:
-    """``w`` on the grid the dynamic quantiser puts a matrix product's weights on: int8, symmetric, one scale per
-    output channel (straight-through gradient)."""
-    scale = w.detach().abs().amax(dim=tuple(range(1, w.ndim)), keepdim=True).clamp_min(1e-12) / 127
-    return w + (torch.clamp(torch.round(w / scale), -127, 127) * scale - w).detach()
+    """``w`` on the grid the dynamic quantiser puts a matrix product's weights on: int8 within
+    +-``WEIGHT_QMAX``, symmetric, one scale per output channel (straight-through gradient)."""
+    scale = w.detach().abs().amax(dim=tuple(range(1, w.ndim)), keepdim=True).clamp_min(1e-12) / WEIGHT_QMAX
+    return w + (torch.clamp(torch.round(w / scale), -WEIGHT_QMAX, WEIGHT_QMAX) * scale - w).detach()
 
 
 def _uint8_dynamic(x: torch.Tensor) -> torch.Tensor:
@@ -239,13 +244,15 @@ def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
 
 
 def quantize_matmul(src: Path, out: Path) -> Path:
-    """``src`` with int8 weights (per output channel) in its MatMul nodes and dynamic int8 activations."""
+    """``src`` with int8 weights (per output channel, 7 bits: ``WEIGHT_QMAX``) in its MatMul nodes and dynamic
+    int8 activations."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out.parent.mkdir(parents=True, exist_ok=True)
     quantize_dynamic(
-        str(src), str(out), op_types_to_quantize=["MatMul"], per_channel=True, weight_type=QuantType.QInt8
-    )
+        str(src), str(out), op_types_to_quantize=["MatMul"], per_channel=True, reduce_range=True,
+        weight_type=QuantType.QInt8,
+    )  # fmt: skip
     return out
 
 
