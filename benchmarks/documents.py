@@ -42,7 +42,8 @@ FORGERIES_TEST_SPLIT = ("forgeries", 360, 9203)
 # measured to say so (the field cross-checks are what catches them)
 FORGERIES_PRINT_SPLIT = ("forgeries", 160, 9303, {"tamper_stage": "print"})
 CASE_KINDS = ("complete", "incomplete", "mismatched", "forged")
-# the latency probe's time on this machine kind when nothing else runs (measured on several days)
+# the latency probe's time when nothing else runs, on the CPUs (with VNNI) of the runs before 2026-12 (measured on
+# several days); an AVX2-only AMD EPYC took about 60 ms: the scaled times are at the first CPUs' speed
 QUIET_PROBE_MS = 23.5
 CASE_SEED = 7000  # cases 5000-5007 and 6000-6009 were looked at while the review rules were written
 CASE_DOCS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -466,8 +467,9 @@ def markdown(r: dict[str, Any]) -> str:
         f"| 4-document case review p50 (p95) | <= 1500 ms | {lat['p50_ms']:.0f} ms ({lat['p95_ms']:.0f} ms)"
         + (
             f"; machine probe {lat['machine_probe_ms']:.1f} ms (one batch of the general recogniser, 2x48x320, "
-            f"before each run; {QUIET_PROBE_MS} ms on a quiet machine); each run scaled by its probe to a quiet "
-            f"machine's speed: p50 {lat['p50_ms_at_quiet_speed']:.0f} ms |"
+            f"before each run; {QUIET_PROBE_MS} ms on a quiet machine with the CPU of the first runs, which had "
+            f"VNNI; about 60 ms on a quiet AVX2-only AMD EPYC); each run scaled by its probe to that quiet machine's "
+            f"speed: p50 {lat['p50_ms_at_quiet_speed']:.0f} ms |"
             if "p50_ms_at_quiet_speed" in lat
             else " |"
         ),
@@ -509,6 +511,21 @@ def markdown(r: dict[str, Any]) -> str:
 STEPS = ("doc_type", "authenticity", "specimen", "latency", "fields", "cases")
 
 
+def _machine() -> str:
+    """The architecture, the CPU's model and its int8 instructions: int8 models and float kernels differ in speed
+    (and, with 8-bit weights, in results) between CPUs with and without VNNI."""
+    model, flags = "", set()
+    cpuinfo = Path("/proc/cpuinfo")
+    for line in cpuinfo.read_text(encoding="utf-8").splitlines() if cpuinfo.is_file() else ():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and not model:
+            model = value.strip()
+        elif key.strip() == "flags" and not flags:
+            flags = set(value.split())
+    simd = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
+    return " ".join(filter(None, (platform.machine(), model, f"({', '.join(simd)})" if simd else "")))
+
+
 def run(
     fields_limit: int,
     cases: int,
@@ -526,7 +543,7 @@ def run(
     report: dict[str, Any] = json.loads(previous.read_text(encoding="utf-8")) if previous.is_file() else {}
     report |= {
         "setup": {
-            "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "machine": _machine(),
             "intra_op_threads": threads,
             "review_workers": 2,
         }
