@@ -152,8 +152,8 @@ def validate(weights: Path, cfg: DetectorConfig) -> dict[str, float]:
 def quantize_int8(fp32: Path, cfg: DetectorConfig, out: Path, calibration_images: int = 64) -> Path:
     """Static QDQ int8 of the convolutions and matmuls (per-channel weights on 7 bits, activations calibrated on
     synthetic *train* scenes letterboxed to the default input size) with onnxruntime's quantiser. 7-bit weights
-    (``reduce_range``) because on a CPU without VNNI onnxruntime adds pairs of uint8 x int8 products in 16 bits,
-    which 8-bit weights overflow: the int8 model would then be kept or dropped, and read, by the CPU it met."""
+    (``reduce_range``, why: ``training.text_rec.WEIGHT_QMAX``), so that keeping or dropping the int8 model, and its
+    reads, do not depend on whether the CPU has VNNI."""
     import cv2
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process

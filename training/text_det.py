@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +62,15 @@ class DetQuantConfig:
     def load(cls, path: Path) -> DetQuantConfig:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         data = raw.pop("data")
+        float_nodes = tuple(str(n) for n in raw.pop("float_nodes", ()))
         cfg = cls(
             **raw,
             data_dir=REPO / data["dir"],
             seed=int(data["seed"]),
             n_docs=int(data["n"]),
             test_seeds=tuple(int(s) for s in data.get("test_seeds", ())),
+            float_nodes=float_nodes,
         )
-        cfg = replace(cfg, float_nodes=tuple(str(n) for n in cfg.float_nodes))
         if cfg.seed in cfg.test_seeds:
             raise ValueError("the calibration seed is a test seed: the test sets must be held apart")
         if cfg.calibration_pages + cfg.check_pages > cfg.n_docs:
@@ -91,9 +92,8 @@ def quantize(
 ) -> Path:
     """Static QDQ int8 of the convolutions, activations calibrated on ``tensors``, one page at a time (a page's
     intermediate outputs take ~0.5 GB; the histograms are merged, so pages of any shape can be used). Weights on
-    7 bits (``reduce_range``): on a CPU without VNNI onnxruntime's uint8 x int8 convolution adds pairs of products
-    in int16, which 8-bit weights saturate (the first int8 detector found 107 of the 231 lines the float one finds
-    on such a CPU, all of them on one with VNNI); with 7 bits every CPU computes the same integers."""
+    7 bits (``reduce_range``), for the reason given at ``training.text_rec.WEIGHT_QMAX`` (the first int8 detector,
+    on 8 bits, found 107 of the 231 lines the float one finds on a CPU without VNNI, all of them on one with it)."""
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,
