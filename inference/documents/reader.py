@@ -31,7 +31,7 @@ from . import (
 from .authenticity import AuthenticityChecker, colour_expected
 from .classify import DocumentClassifier, fuse, relative_tops
 from .fields import DocumentRules
-from .page import find_page, map_box, quad_size, rectify
+from .page import find_page, map_box, quad_size, rectify, without_seals
 from .quality import QualityLimits, measure
 from .types import AuthenticityResult, DocClass, DocType, DocumentRead, QualityReport
 
@@ -129,10 +129,10 @@ class DocumentReader:
         )
 
     def ocr(self, frame: Frame) -> tuple[TextResult, Callable[[BoxXYXY], BoxXYXY], bool]:
-        """Text lines of the page (rectified when it is found in the photo), a map from their boxes to the
-        uploaded pixels, and whether the page was found."""
+        """Text lines of the page (rectified when it is found in the photo, its red seals faded), a map from their
+        boxes to the uploaded pixels, and whether the page was found."""
         page, to_image, found = text_page(frame.image, self.ocr_max_side)
-        return self.text.read(Frame(page)), to_image, found
+        return self.text.read(Frame(without_seals(page))), to_image, found
 
     def quality(
         self,

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from inference.documents.page import find_page, rectify
+from inference.types import Frame
 
 CORNERS = np.array([[200, 100], [1000, 130], [980, 820], [180, 790]], np.float32)
 
@@ -60,3 +61,55 @@ def test_the_text_reader_sees_the_page_at_its_own_size(scale, long_side):
     assert abs(max(page.shape[:2]) - long_side) <= 3
     x1, y1, _, _ = to_image((0.0, 0.0, 1.0, 1.0))
     assert abs(x1 - corners[0, 0]) < 8 * scale and abs(y1 - corners[0, 1]) < 8 * scale
+
+
+def _sealed_invoice_row() -> tuple[np.ndarray, tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """A white page with an amount printed in black under an oval seal, and an invoice number printed in red
+    elsewhere (BGR uint8); with the seal's and the red number's boxes."""
+    from datasets.documents.canvas import SEAL_RED, Page, seal
+
+    page = Page(np.ones((600, 1000, 3), np.float32))
+    page.text(120, 300, "不含税价 ¥96460.18", "cjk_sans", 30)
+    for _ in range(3):  # stamped hard: dense ink
+        rng = np.random.default_rng(3)
+        seal(page, rng, 330, 292, 85, 60, "武汉市华通汽车销售服务有限公司", bottom_text="发票专用章")
+    number = page.text(700, 80, "No 54718821", "cjk_sans", 26, color=SEAL_RED)
+    bgr = np.ascontiguousarray((np.clip(page.px, 0, 1) * 255).astype(np.uint8)[:, :, ::-1])
+    return bgr, (245, 232, 415, 352), number
+
+
+def test_a_seal_over_a_printed_value_fades_to_the_paper_and_the_value_still_reads(engine):
+    from inference.documents.page import without_seals
+    from inference.stages.text import TextReader
+
+    image, (x0, y0, x1, y1), (nx0, ny0, nx1, ny1) = _sealed_invoice_row()
+    out = without_seals(image)
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    red = ((hsv[..., 0] <= 10) | (hsv[..., 0] >= 170)) & (hsv[..., 1] >= 60) & (hsv[..., 2] >= 80)
+    in_seal = red.copy()
+    in_seal[:y0], in_seal[y1:], in_seal[:, :x0], in_seal[:, x1:] = False, False, False, False
+    assert in_seal.sum() > 500
+    assert out[in_seal].min(axis=1).mean() > 150  # the seal's ink is now light grey, not red
+    dark = image.max(axis=2) < 60  # black text, also where the seal crosses it
+    assert np.array_equal(out[dark], image[dark])
+    # red print smaller than a seal (the invoice number) is left as it is
+    assert np.array_equal(out[ny0:ny1, nx0:nx1], image[ny0:ny1, nx0:nx1])
+    # the black value under the seal still reads, and the seal's ring text is no line of its own
+    after = [line.read.text.replace(" ", "").replace("￥", "¥") for line in TextReader(engine).read(Frame(out)).lines]
+    assert any(t.endswith("¥96460.18") for t in after) and not any("华通" in t for t in after), after
+
+
+@pytest.mark.parametrize("kind", ["red-tint", "grey", "no-red"])
+def test_pages_without_a_seal_are_returned_as_they_are(kind):
+    from inference.documents.page import without_seals
+
+    image, _, _ = _sealed_invoice_row()
+    if kind == "red-tint":  # a page lit red all over: a red area larger than any seal
+        image = np.ascontiguousarray(np.clip(image.astype(np.int16) * [0.5, 0.5, 1.0], 0, 255).astype(np.uint8))
+    elif kind == "grey":
+        image = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    else:
+        image = np.full((300, 400, 3), 230, np.uint8)
+    assert np.array_equal(without_seals(image), image)
+    grey = image[:, :, 0].copy()
+    assert without_seals(grey) is grey  # one channel: nothing to tell red by
