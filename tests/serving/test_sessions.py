@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -231,12 +232,30 @@ def test_stream_client_streams_a_generated_video(server, tmp_path):
     assert summary["state"]["fused"]["plate"]["text"] == PLATE
 
 
+def _settled(client: httpx.Client, sid: str, timeout: float = 20.0) -> dict[str, Any]:
+    """The session's state once a read that was under way when the stream closed has been fused and saved: the
+    same fused reads, checklist and frame counts twice, half a second apart."""
+
+    def progress(state: dict[str, Any]) -> tuple[Any, ...]:
+        return state["fused"], state["checklist"], state["frames"]
+
+    state = client.get(f"/v1/sessions/{sid}").json()["state"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        again = client.get(f"/v1/sessions/{sid}").json()["state"]
+        if progress(again) == progress(state):
+            return again
+        state = again
+    raise AssertionError(f"session {sid} still changing after {timeout} s")
+
+
 def test_restart_mid_session_keeps_session_and_evidence(tmp_path, frames):
     data_dir = tmp_path / "var"
     with serve(data_dir) as (base, _), httpx.Client(base_url=base, timeout=60) as client:
         sid = _create(client)
         asyncio.run(_drive(_ws(base, sid), frames, lambda s: s["checklist"][0]["complete"]))
-        before = client.get(f"/v1/sessions/{sid}").json()["state"]
+        before = _settled(client, sid)
         evidence_before = client.get(f"/v1/sessions/{sid}/evidence").json()["evidence"]
         assert evidence_before
     with serve(data_dir) as (base, _), httpx.Client(base_url=base, timeout=60) as client:
