@@ -95,16 +95,23 @@ def without_seals(page: np.ndarray) -> np.ndarray:
     red = ((h <= _SEAL_HUE) | (h >= 180 - _SEAL_HUE)) & (s >= _SEAL_MIN_SATURATION) & (v >= _SEAL_MIN_VALUE)
     if not red.any():
         return page
-    side = max(page.shape[:2])
+    # the blobs are found on a mask a quarter the size (a pixel red where any of its 4x4 is): the closing and the
+    # connected components take a sixteenth of the time (about 25 ms on a full 1280-pixel page)
+    rows, cols = red.shape
+    small = cv2.resize(red.astype(np.uint8) * 255, (-(-cols // 4), -(-rows // 4)), interpolation=cv2.INTER_AREA) > 0
+    side = max(small.shape)
     k = max(3, side // 80) | 1  # joins a seal's ring, star and characters into one blob
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    closed = cv2.morphologyEx(red.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed)
+    closed = cv2.morphologyEx(small.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(closed)
     lo, hi = _SEAL_SIDES[0] * side, _SEAL_SIDES[1] * side
-    seals = [i for i in range(1, n) if min(stats[i, 2], stats[i, 3]) >= lo and max(stats[i, 2], stats[i, 3]) <= hi]
-    if not seals:
+    sizes = np.minimum(stats[:, 2], stats[:, 3]), np.maximum(stats[:, 2], stats[:, 3])
+    is_seal = (sizes[0] >= lo) & (sizes[1] <= hi)
+    is_seal[0] = False  # the background
+    if not is_seal.any():
         return page
-    mask = red & np.isin(labels, seals)
+    seal_area = cv2.resize(is_seal[labels].astype(np.uint8), (cols, rows), interpolation=cv2.INTER_NEAREST) > 0
+    mask = red & seal_area
     out = page.copy()
     out[mask] = page[:, :, 2][mask][:, None]
     return out
