@@ -123,4 +123,38 @@ def _cents_restored(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
-RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _amounts_agree)
+# VAT rates and levy rates an invoice can print, in percent
+RATES = ("17", "16", "13", "11", "10", "9", "6", "5", "3", "1.5", "1", "0")
+
+
+def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """The rate as printed ('13%'). Characters read after the percent sign are dropped ('13%aom'). A rate read
+    without its sign, or with the sign read as a digit or a point moved in ('13', '139', '1.3%'), becomes the
+    printed rate when the amounts confirm it: 增值税税额 is 不含税价 times that rate, to the cent, and the digits
+    read are that rate's followed by at most one character. Anything else stays as read."""
+    if "税率" not in fields:
+        return fields
+    text = fields["税率"].text
+    m = re.match(r"(\d{1,2}(?:\.\d)?)%", text)
+    if m and m.group(1) in RATES:
+        if m.group(0) != text:
+            fields["税率"] = replace(fields["税率"], text=m.group(0))
+        return fields
+    net = _cents(fields["不含税价"].text) if "不含税价" in fields else None
+    vat = _cents(fields["增值税税额"].text) if "增值税税额" in fields else None
+    if not net or vat is None:
+        return fields
+    digits = re.sub(r"\D", "", text)
+    for rate in RATES:
+        if abs(net * float(rate) / 100 - vat) <= 1.0 and digits[: len(rate.replace(".", ""))] == rate.replace(".", ""):
+            if len(digits) - len(rate.replace(".", "")) <= 1:
+                fields["税率"] = replace(fields["税率"], text=f"{rate}%")
+            break
+    return fields
+
+
+def _post(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    return _rate_read(_amounts_agree(fields))
+
+
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post)
