@@ -5,8 +5,9 @@ sub-pixel grid of a screen, the halftone screen of a copier, the edges of an edi
 kind is the mean patch probability for the global kinds (screen, photocopy) and the mean of the top patches
 for tampering, which is local; the per-patch tamper probabilities are the heatmap, and patches above the
 threshold are reported as boxes in page pixels. Pixel forensics (``forensics.py``: noise voids left by an
-edit, regions copied within the page) are a second tamper alarm with its own score and threshold, measured at
-the upload's pixels: the two cues have genuine tails of different shapes, so one threshold over the stronger of
+edit, regions copied within the page; with the text reader's line boxes, seams of a field pasted from another
+capture) are a second tamper alarm with its own score and threshold, measured at the upload's pixels: the two
+cues have genuine tails of different shapes, so one threshold over the stronger of
 the two would be set by the worse tail. The photocopy score is the mean of the patches' photocopy probability
 and the page's colourlessness (``colour.py``): a copy has lost the colour of the printed original, while the
 genuine pages the patches find copy-like (a small page on a large grey desk) keep theirs; pages of no listed
@@ -25,10 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from ..engine import Engine, OnnxModel
-from ..types import Frame
+from ..types import BoxXYXY, Frame
 from .classify import DocumentClassifier
 from .colour import colour_spread, colourlessness
-from .forensics import analyse
+from .forensics import analyse, pasted_seams, with_seams
 from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
 from .types import AuthenticityResult, DocClass, DocType, Forensics, TamperRegion
 
@@ -228,10 +229,21 @@ class AuthenticityChecker:
     def scores(self, image: np.ndarray, colour_expected: bool = True) -> dict[str, float]:
         return self._score(image, colour_expected)[0]
 
-    def check(self, frame: Frame, colour_expected: bool = True) -> AuthenticityResult:
-        """``colour_expected``: the page is of a type printed in colour (False for pages of no listed type)."""
+    def check(
+        self,
+        frame: Frame,
+        colour_expected: bool = True,
+        text_boxes: Sequence[BoxXYXY] = (),
+    ) -> AuthenticityResult:
+        """``colour_expected``: the page is of a type printed in colour (False for pages of no listed type).
+        ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams are looked for."""
         t0 = time.perf_counter()
         scores, origins, probs, side, forensics = self._score(frame.image, colour_expected)
+        if forensics is not None and text_boxes:
+            t = time.perf_counter()
+            seam_score, seams = pasted_seams(frame.image, text_boxes)
+            forensics = with_seams(forensics, seam_score, seams, (time.perf_counter() - t) * 1000)
+            scores[FORENSIC] = forensics.score
         ratios = {k: scores[k] / self.thresholds[k] for k in ALARMS if k in scores}
         flagged = [k for k, r in ratios.items() if r >= 1.0]
         alarm = max(flagged, key=lambda k: ratios[k]) if flagged else ""

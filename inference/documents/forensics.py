@@ -14,7 +14,17 @@ erase both):
   only windows whose hash falls in one residue class are kept (equal windows share their hash, so a copied
   region keeps the same share of its windows).
 
-Both need the recorded noise, and neither judges a page without it (the learned patch model still looks at
+A third cue needs the text reader's line boxes and no noise: **pasted seams**. A field pasted from another capture
+(a splice) brings that capture's paper: its light and white balance, often a colour step all round the pasted
+rectangle, where a printed value sits on the page's own paper. Around each text line's box the paper (ink and
+printed rules masked out) is compared in thin bands either side of each side's most abrupt step, within a few
+pixels of the box; a box is taken as pasted when all its sides (at least three) step by the same colour, inside
+against outside, and the paper outside each side stays level beyond the step (a faint printed rule is a dip, not
+a step). A page's own light varies smoothly and makes no such steps. A value printed in a filled, tinted cell
+would: the generated pages and the real specimen have none, and the office calibration, which reads no text, does
+not see this cue (its threshold is ``SEAM_STEP``, against at most 4.3 on the dev genuine pages).
+
+The noise cues need the recorded noise, and neither judges a page without it (the learned patch model still looks at
 it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of
 plain areas), or voids in the interiors of one 8x8 grid (block compression flattens plain paper in whole
 blocks). Heavy compression also makes equal windows of its own, so copies are looked for only on pages whose
@@ -26,6 +36,8 @@ because no library of the stack does this analysis; opencv does the filtering an
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -51,6 +63,15 @@ DUP_SAMPLE = 4  # windows kept: hash % DUP_SAMPLE == 0 (a power of two: the rema
 DUP_SCALE = 2.0  # duplicated windows (kept) at which the duplicate score is 0.5
 DUP_MAX_SHARE = 0.10  # a copy spans less of the page than this; equal windows all over it are not one copy
 MAX_PIXELS = 9_000_000  # an A4 page scanned at 300 dpi; larger pages are not analysed
+SEAM_INK_KERNEL = 15  # px: strokes and printed rules thinner than this are ink (a black-hat), not paper
+SEAM_INK_LEVEL = 12  # grey levels below the paper around them: ink
+SEAM_BAND = 3  # px of paper compared each side of a seam, past a gap of 1-2 px (the paste's soft edge)
+SEAM_OUT_Y, SEAM_OUT_X = 10, 20  # px a seam is looked for outside a line's box (a value's cell is wider than its text)
+SEAM_IN = 8  # px inside it
+SEAM_MIN_PAPER = 0.08  # a band with less paper than this (ink all along) says nothing
+SEAM_STEP = 8.0  # BGR levels all sides must agree on (dev genuine pages, 80 twins and 420 documents: at most 4.3)
+SEAM_SCALE = 2.0  # the seam score is step / (step + SEAM_SCALE): 0.8 at SEAM_STEP
+SEAM_MIN_LINES = 8  # a printed form has dozens of lines; a photo with a few (a car's plate, a sign) is not judged
 
 _P1 = np.uint64(0x9E3779B97F4A7C15)
 _P2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -174,6 +195,177 @@ def duplicated_regions(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...
             return 0, ()
         regions.append(ForensicRegion("copy_move", (x1, y1, x2, y2), int(counts[best])))
     return int(counts[best]), tuple(regions)
+
+
+def paper_mask(grey: np.ndarray) -> np.ndarray:
+    """Paper pixels: not ink (dark strokes and rules thinner than ``SEAM_INK_KERNEL``, grown by 2 px)."""
+    k = np.ones((SEAM_INK_KERNEL, SEAM_INK_KERNEL), np.uint8)
+    ink = (cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, k) > SEAM_INK_LEVEL).astype(np.uint8)
+    return cv2.dilate(ink, np.ones((5, 5), np.uint8)) == 0
+
+
+class _Paper:
+    """Integral images of the paper's colour and of the paper mask: the mean paper colour of any rectangle."""
+
+    def __init__(self, image: np.ndarray) -> None:
+        mask = paper_mask(_grey(image))
+        self.shape = mask.shape
+        # int32 sums: 255 x 3 channels x 9 Mpx (MAX_PIXELS) stays below 2**31 per channel
+        self.colour = cv2.integral(image * mask[..., None].astype(np.uint8), sdepth=cv2.CV_32S)
+        self.count = cv2.integral(mask.astype(np.uint8), sdepth=cv2.CV_32S)
+
+    def means(self, y0: np.ndarray, y1: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(mean paper colour, paper pixels) of the rectangles [y0, y1) x [x0, x1) (integer arrays of one shape)."""
+        h, w = self.shape
+        y0, y1 = np.clip(y0, 0, h), np.clip(y1, 0, h)
+        x0, x1 = np.clip(x0, 0, w), np.clip(x1, 0, w)
+        c, n = self.colour, self.count
+        tot = (c[y1, x1] - c[y0, x1] - c[y1, x0] + c[y0, x0]).astype(np.float64)
+        cnt = (n[y1, x1] - n[y0, x1] - n[y1, x0] + n[y0, x0]).astype(np.float64)
+        return tot / np.maximum(cnt, 1.0)[..., None], cnt
+
+
+_SIDES = ("top", "bottom", "left", "right")
+
+
+def _band(
+    paper: _Paper, rects: np.ndarray, side: str, start: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean paper colour and paper pixels of the bands [start, stop) (rows for top and bottom, columns for left and
+    right) along ``side`` of each of ``rects`` (n x 4: x1, y1, x2, y2; 3 px in from its corners), and the bands'
+    areas."""
+    x1, y1, x2, y2 = (rects[:, i : i + 1] + np.zeros_like(start) for i in range(4))
+    if side in ("top", "bottom"):
+        mean, count = paper.means(start, stop, x1 + 3, x2 - 3)
+        return mean, count, np.maximum(0, x2 - x1 - 6) * (stop - start)
+    mean, count = paper.means(y1 + 3, y2 - 3, start, stop)
+    return mean, count, np.maximum(0, y2 - y1 - 6) * (stop - start)
+
+
+def _thin(count: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Bands with too little paper to say anything (ink all along, or off the page)."""
+    return (count < 4) | (count < SEAM_MIN_PAPER * area)
+
+
+def _side_steps(paper: _Paper, rects: np.ndarray, side: str, pos: np.ndarray) -> np.ndarray:
+    """Inside-minus-outside paper colour across ``side`` of each of ``rects`` placed at ``pos`` (n x k rows for top
+    and bottom, columns for left and right): n x k x 3, NaN where a band has too little paper or is off the page.
+    The bands are ``SEAM_BAND`` px wide, 1-2 px from the line (the paste's soft edge)."""
+    b = SEAM_BAND
+    before, n_a, area = _band(paper, rects, side, pos - 1 - b, pos - 1)
+    after, n_b, _ = _band(paper, rects, side, pos + 2, pos + 2 + b)
+    step = after - before if side in ("top", "left") else before - after  # inside is below / right of top / left
+    size = paper.shape[0] if side in ("top", "bottom") else paper.shape[1]
+    step[_thin(n_a, area) | _thin(n_b, area) | (pos - 1 - b < 0) | (pos + 2 + b > size)] = np.nan
+    return step
+
+
+def _outer_change(paper: _Paper, rects: np.ndarray, side: str, pos: np.ndarray) -> np.ndarray:
+    """How much the paper outside ``side`` changes between the band next to the seam and the band beyond it
+    (NaN without paper there): nothing past a seam, whose outside is the page's own paper; a faint printed rule
+    that the ink mask missed is a dip, darker next to it than beyond."""
+    b = SEAM_BAND
+    if side in ("top", "left"):
+        near, n_near, area = _band(paper, rects, side, pos - 1 - b, pos - 1)
+        far, n_far, _ = _band(paper, rects, side, pos - 3 - 2 * b, pos - 3 - b)
+    else:
+        near, n_near, area = _band(paper, rects, side, pos + 2, pos + 2 + b)
+        far, n_far, _ = _band(paper, rects, side, pos + 4 + b, pos + 4 + 2 * b)
+    change = np.linalg.norm(far - near, axis=-1)
+    change[_thin(n_near, area) | _thin(n_far, area)] = np.nan
+    return change
+
+
+Rect = tuple[int, int, int, int]
+
+
+def _agreed_step(steps: np.ndarray, outer: np.ndarray) -> float:
+    """The step all sides (rows of ``steps``, NaN rows left out; at least three) agree on: the smallest side's
+    step along their mean, less half the largest side's distance from the mean and the largest change of the
+    paper outside a side (``outer``)."""
+    good = steps[np.isfinite(steps).all(1)]
+    if len(good) < 3:
+        return 0.0
+    mean = good.mean(0)
+    size = float(np.linalg.norm(mean))
+    if size < 1e-3:
+        return 0.0
+    dip = float(np.nanmax(outer)) if np.isfinite(outer).any() else 0.0
+    return float((good @ (mean / size)).min() - 0.5 * np.linalg.norm(good - mean, axis=1).max() - dip)
+
+
+def seam_steps(paper: _Paper, boxes: Sequence[tuple[float, float, float, float]]) -> list[tuple[float, Rect]]:
+    """Per text box, the colour step round it that all its sides agree on (0 when none) and the rectangle of the
+    steps found: each side is placed at its most abrupt step near the box, then the sides' steps are compared."""
+    rects = np.asarray([[round(v) for v in b] for b in boxes], np.int64).reshape(-1, 4)
+    out: list[tuple[float, Rect]] = [(0.0, (int(a), int(b), int(c), int(d))) for a, b, c, d in rects]
+    idx = np.nonzero((rects[:, 2] - rects[:, 0] >= 16) & (rects[:, 3] - rects[:, 1] >= 8))[0]
+    if len(idx) == 0:
+        return out
+    r = rects[idx]
+    searched = {
+        "top": (r[:, 1], np.arange(-SEAM_OUT_Y, SEAM_IN + 1)),
+        "bottom": (r[:, 3], np.arange(-SEAM_IN, SEAM_OUT_Y + 1)),
+        "left": (r[:, 0], np.arange(-SEAM_OUT_X, SEAM_IN + 1)),
+        "right": (r[:, 2], np.arange(-SEAM_IN, SEAM_OUT_X + 1)),
+    }
+    found = r[:, [1, 3, 0, 2]].copy()  # top, bottom, left, right: where each side's step is most abrupt
+    for k, side in enumerate(_SIDES):
+        base, offsets = searched[side]
+        pos = base[:, None] + offsets[None, :]
+        norm = np.linalg.norm(_side_steps(paper, r, side, pos), axis=2)
+        norm = np.where(np.isfinite(norm), norm, -1.0)
+        best = pos[np.arange(len(r)), np.argmax(norm, axis=1)]
+        found[:, k] = np.where(norm.max(1) >= 0, best, found[:, k])
+    seams = found[:, [2, 0, 3, 1]]  # x1, y1, x2, y2
+    steps = np.stack([_side_steps(paper, seams, side, found[:, k : k + 1])[:, 0] for k, side in enumerate(_SIDES)], 1)
+    outer = np.stack([_outer_change(paper, seams, side, found[:, k : k + 1])[:, 0] for k, side in enumerate(_SIDES)], 1)
+    for j, i in enumerate(idx):
+        x1, y1, x2, y2 = (int(v) for v in seams[j])
+        big_enough = x2 - x1 >= 12 and y2 - y1 >= 8
+        out[i] = (_agreed_step(steps[j], outer[j]) if big_enough else 0.0, (x1, y1, x2, y2))
+    return out
+
+
+def pasted_seams(
+    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]]
+) -> tuple[float, tuple[ForensicRegion, ...]]:
+    """Text boxes (upload pixels) with a pasted seam round them: the strongest as a score in [0, 1) (0 when no
+    box reaches ``SEAM_STEP``), and the seams' rectangles, strongest first. Pages with fewer than
+    ``SEAM_MIN_LINES`` text lines are not printed forms and are not judged: text on a coloured plate or sign
+    steps from its surroundings on every side as a pasted field does (two real-dev photos of cars did)."""
+    h, w = image.shape[:2]
+    if len(boxes) < SEAM_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
+        return 0.0, ()
+    found = sorted(
+        (
+            (step, ForensicRegion("pasted_seam", (float(x1), float(y1), float(x2), float(y2)), int(step)))
+            for step, (x1, y1, x2, y2) in seam_steps(_Paper(image), boxes)
+            if step >= SEAM_STEP
+        ),
+        key=lambda r: -r[0],
+    )
+    if not found:
+        return 0.0, ()
+    best = found[0][0]
+    return round(best / (best + SEAM_SCALE), 4), tuple(r for _, r in found[:4])
+
+
+def with_seams(
+    forensics: Forensics, score: float, regions: tuple[ForensicRegion, ...], elapsed_ms: float = 0.0
+) -> Forensics:
+    """``forensics`` with the pasted seams found on the page: the stronger score, their regions first when they
+    decide it."""
+    if not regions:
+        return replace(forensics, elapsed_ms=forensics.elapsed_ms + elapsed_ms)
+    first = score >= forensics.score
+    return replace(
+        forensics,
+        score=max(forensics.score, score),
+        regions=regions + forensics.regions if first else forensics.regions + regions,
+        elapsed_ms=forensics.elapsed_ms + elapsed_ms,
+        seams=len(regions),
+    )
 
 
 def analyse(image: np.ndarray) -> Forensics:

@@ -8,7 +8,7 @@ the uploaded pixels.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType, ModuleType
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine import Engine
 from ..stages.text import TextReader
-from ..types import BoxXYXY, Frame, TextResult
+from ..types import BoxXYXY, Frame, TextLine, TextResult
 from . import (
     conformity_certificate,
     id_card,
@@ -86,6 +86,22 @@ def text_page(
     return image, lambda b: b, False
 
 
+def line_corners(line: TextLine, to_image: Callable[[BoxXYXY], BoxXYXY]) -> np.ndarray:
+    """A text line's four corners in the uploaded pixels (4 x 2), each mapped on its own."""
+    return np.asarray([to_image((x, y, x, y))[:2] for x, y in line.corners_xy], np.float32)
+
+
+def line_boxes(text: TextResult, to_image: Callable[[BoxXYXY], BoxXYXY]) -> list[BoxXYXY]:
+    """Each text line's box in the uploaded pixels: the box round its mapped corners (mapping the page box's
+    corners instead would widen a line photographed at a slant)."""
+    out = []
+    for line in text.lines:
+        q = line_corners(line, to_image)
+        (x1, y1), (x2, y2) = q.min(0), q.max(0)
+        out.append((float(x1), float(y1), float(x2), float(y2)))
+    return out
+
+
 class DocumentReader:
     def __init__(
         self,
@@ -149,7 +165,7 @@ class DocumentReader:
         heights = []
         for line in text.lines:
             # height across the line in uploaded pixels (the box of a tilted line is taller than its text)
-            q = np.asarray([to_image((x, y, x, y))[:2] for x, y in line.corners_xy], np.float32)
+            q = line_corners(line, to_image)
             area = abs(float(cv2.contourArea(q)))
             length = 0.5 * float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
             if length > 0 and area > 0:
@@ -167,14 +183,26 @@ class DocumentReader:
             text_expected=doc is not None and doc.doc_type is not DocType.other,
         )
 
-    def check_authenticity(self, frame: Frame, doc: DocClass | None = None) -> AuthenticityResult | None:
+    def check_authenticity(
+        self, frame: Frame, doc: DocClass | None = None, text_boxes: Sequence[BoxXYXY] | None = None
+    ) -> AuthenticityResult | None:
         """The authenticity stage as the review runs it: colour is expected on the listed documents, a page the
-        classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only."""
+        classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only;
+        on the listed ones pasted seams are looked for round the text lines (read here when ``text_boxes`` is not
+        given)."""
         if self.authenticity is None:
             return None
         if doc is None and self.classifier is not None:
             doc = self.classifier.classify(frame)
-        return self.authenticity.check(frame, colour_expected(doc))
+        listed = colour_expected(doc)
+        # seams only on the listed documents: a page of no listed type (a letter, a photo of a car) may carry text
+        # on coloured plates and stickers, which steps from its surroundings on every side as a pasted field does
+        if not listed:
+            text_boxes = ()
+        elif text_boxes is None:
+            text, to_image, _ = self.ocr(frame)
+            text_boxes = line_boxes(text, to_image)
+        return self.authenticity.check(frame, listed, text_boxes)
 
     def read(self, frame: Frame, source: str = "") -> DocumentRead:
         timings: dict[str, float] = {}
@@ -182,11 +210,11 @@ class DocumentReader:
         doc = self.classifier.classify(frame) if self.classifier else None
         timings["classify"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        auth = self.check_authenticity(frame, doc)
-        timings["authenticity"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
         text, to_image, page_found = self.ocr(frame)
         timings["ocr"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        auth = self.check_authenticity(frame, doc, line_boxes(text, to_image))
+        timings["authenticity"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         doc = fuse(doc, [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines]))
         fields = rules_for(doc.doc_type).read(text.lines, doc.page)

@@ -58,14 +58,14 @@ class DocClass:
 class TamperRegion:
     box_xyxy: BoxXYXY
     score: float
-    cue: str = "patch"  # patch (the learned patch model) | noise_void | copy_move (pixel forensics)
+    cue: str = "patch"  # patch (the learned patch model) | noise_void | copy_move | pasted_seam (pixel forensics)
 
 
 @dataclass(frozen=True, slots=True)
 class ForensicRegion:
-    cue: str  # noise_void | copy_move
+    cue: str  # noise_void | copy_move | pasted_seam
     box_xyxy: BoxXYXY
-    size: int  # void pixels, or duplicated windows (sampled) at the copy's displacement
+    size: int  # void pixels, duplicated windows (sampled) at the copy's displacement, or a seam's colour step
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,7 @@ class Forensics:
     analysed: bool  # False: the page is too large to analyse
     regions: tuple[ForensicRegion, ...] = ()
     elapsed_ms: float = 0.0
+    seams: int = 0  # text boxes with a pasted seam round them (needs the reader's line boxes)
 
 
 @dataclass(frozen=True, slots=True)

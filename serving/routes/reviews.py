@@ -52,7 +52,9 @@ class FieldOut(_Out):
 class TamperRegionOut(_Out):
     box_xyxy: list[float]
     score: float
-    cue: str = Field(description="patch (learned patch model), noise_void or copy_move (pixel forensics)")
+    cue: str = Field(
+        description="patch (learned patch model), noise_void, copy_move or pasted_seam (pixel forensics)"
+    )
 
 
 class AuthenticityOut(_Out):

@@ -1,5 +1,6 @@
 """Pixel forensics: noise voids and duplicated regions on real generator edits of a captured page, the
-block-compression guard, the size limit, and the authenticity stage reporting the forensic regions."""
+block-compression guard, the size limit, pasted seams round text boxes, and the authenticity stage reporting the
+forensic regions."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
-from datasets.forgeries import _copy_move, _inpaint, _text_replace
+from datasets.forgeries import _copy_move, _inpaint, _paste, _text_replace
 from inference.documents import forensics
 from inference.documents.authenticity import with_forensics
-from inference.documents.forensics import analyse, duplicated_regions, noise_voids
+from inference.documents.forensics import SEAM_STEP, analyse, duplicated_regions, noise_voids, pasted_seams
 from inference.documents.types import Forensics
 from inference.types import Frame
 
@@ -142,3 +143,105 @@ def test_odd_pages_are_analysed_without_error(shape):
         )
         out = analyse(img)
         assert out.score == 0.0 and out.regions == ()
+
+
+# ------------------------------------------------------------------------------------------------ pasted seams
+
+
+def _relit_paste(image: np.ndarray, box, gain=(1.06, 1.0, 0.9), pad: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The field's box (and ``pad`` px round it) replaced by the same pixels under other light, pasted with the
+    forgery factory's soft edge: a field taken from another photo of the page."""
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    x, y = x1 - pad, y1 - pad
+    patch = image[y : y2 + pad, x : x2 + pad].astype(np.float32) * np.asarray(gain, np.float32)
+    return _paste(image, np.clip(patch, 0, 255), x, y)
+
+
+def _boxes(seen) -> list[tuple[float, float, float, float]]:
+    return [tuple(float(v) for v in f.box_xyxy) for f in seen.fields.values()]
+
+
+def test_a_field_pasted_from_another_photo_is_found_by_its_seam(licence_capture):
+    image, seen = licence_capture
+    forged, mask = _relit_paste(image, seen.fields[FIELD].box_xyxy)
+    score, regions = pasted_seams(forged, _boxes(seen))
+    assert score >= SEAM_STEP / (SEAM_STEP + forensics.SEAM_SCALE)
+    assert regions[0].cue == "pasted_seam" and _overlaps(regions[0].box_xyxy, mask > 0)
+    assert regions[0].size >= SEAM_STEP
+    # the seam's rectangle is the pasted one, within the soft edge
+    ys, xs = np.nonzero(mask)
+    assert np.allclose(regions[0].box_xyxy, (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1), atol=3)
+
+
+def test_a_splice_of_the_forgery_factory_is_found_by_its_seam(licence_capture):
+    """The generator's splice: the field from another document photographed under its own light."""
+    from datasets.documents.capture import plan_capture
+    from datasets.forgeries import _splice
+
+    image, seen = licence_capture
+    h, w = image.shape[:2]
+    rng = np.random.default_rng(4)
+    forged, mask, _ = _splice(rng, image, seen, FIELD, plan_capture(rng, (w, h), "photo"))
+    score, regions = pasted_seams(forged, _boxes(seen))
+    assert score > 0.8 and _overlaps(regions[0].box_xyxy, mask > 0)
+
+
+def test_genuine_text_boxes_have_no_seam(licence_capture):
+    image, seen = licence_capture
+    assert pasted_seams(image, _boxes(seen)) == (0.0, ())
+
+
+def test_light_falling_off_across_the_page_is_not_a_seam(licence_capture):
+    image, seen = licence_capture
+    h, w = image.shape[:2]
+    ramp = np.linspace(0.75, 1.1, w, dtype=np.float32)[None, :, None] * np.linspace(1.05, 0.8, h, dtype=np.float32)[
+        :, None, None
+    ]
+    shaded = np.clip(image * ramp, 0, 255).astype(np.uint8)
+    assert pasted_seams(shaded, _boxes(seen)) == (0.0, ())
+
+
+def test_a_same_light_paste_has_no_seam_to_find(licence_capture):
+    """What the cue cannot see: a field pasted from a photo under the very same light (the noise cues are for
+    those)."""
+    image, seen = licence_capture
+    forged, _ = _relit_paste(image, seen.fields[FIELD].box_xyxy, gain=(1.0, 1.0, 1.0))
+    assert pasted_seams(forged, _boxes(seen)) == (0.0, ())
+
+
+def test_a_page_with_few_text_lines_is_not_judged(licence_capture):
+    """A photo with a few lines of text (a car's plate, a sign) is not a printed form: the same paste, judged only
+    against the page's lines when there are enough of them."""
+    image, seen = licence_capture
+    forged, _ = _relit_paste(image, seen.fields[FIELD].box_xyxy)
+    few = [seen.fields[FIELD].box_xyxy] + _boxes(seen)[: forensics.SEAM_MIN_LINES - 2]
+    assert pasted_seams(forged, few) == (0.0, ())
+    assert pasted_seams(forged, few + _boxes(seen)[-1:])[0] > 0.8
+
+
+def test_seams_need_boxes_and_a_colour_page():
+    page = np.full((300, 400, 3), 200, np.uint8)
+    page[100:140, 100:250] = (230, 200, 170)  # a tinted rectangle: a seam all round
+    boxes = [(105.0, 105.0, 245.0, 135.0)] * forensics.SEAM_MIN_LINES
+    assert pasted_seams(page, boxes)[0] > 0.8
+    assert pasted_seams(page, []) == (0.0, ())
+    assert pasted_seams(page[..., 0], boxes) == (0.0, ())
+    off_page = [(-50.0, -20.0, 5.0, 3.0), (390.0, 290.0, 500.0, 400.0)] * forensics.SEAM_MIN_LINES
+    assert pasted_seams(page, off_page) == (0.0, ())
+
+
+def test_authenticity_stage_reports_the_pasted_field(engine, licence_capture):
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import AuthenticityChecker
+
+    image, seen = licence_capture
+    forged, mask = _relit_paste(image, seen.fields[FIELD].box_xyxy)
+    checker = AuthenticityChecker(engine)
+    result = checker.check(Frame(forged), text_boxes=_boxes(seen))
+    assert result.verdict == "tampered" and result.alarm == "forensic"
+    assert result.forensics is not None and result.forensics.seams >= 1
+    assert result.tamper_regions[0].cue == "pasted_seam" and _overlaps(result.tamper_regions[0].box_xyxy, mask > 0)
+    # the same page without the reader's boxes: the seam is not looked for
+    assert checker.check(Frame(forged)).forensics.seams == 0
+    assert checker.check(Frame(image), text_boxes=_boxes(seen)).forensics.seams == 0

@@ -244,6 +244,7 @@ def test_real_specimen_is_read_and_its_vin_reported(engine, realdev):
     if doc.authenticity is not None:  # a real photo of a printed original: in colour, nothing raised
         assert doc.authenticity.verdict == "genuine"
         assert doc.authenticity.scores["colourless"] < 0.2
+        assert doc.authenticity.forensics is not None and doc.authenticity.forensics.seams == 0
 
 
 def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch):

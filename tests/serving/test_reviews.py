@@ -200,3 +200,26 @@ def test_edited_png_upload_is_flagged_with_the_edited_region(client, licence_cap
     x1, y1, x2, y2 = (int(v) for v in first["box_xyxy"])
     assert first["cue"] == "noise_void" and mask[y1:y2, x1:x2].any()
     assert body["decision"] != "pass"
+
+
+def test_spliced_field_upload_is_flagged_at_its_seam(client, licence_capture):
+    """A photographed 行驶证 whose VIN was replaced by the VIN of another photographed 行驶证 (the forgery
+    factory's splice): the answer names the tampering and points at the pasted rectangle (cue pasted_seam)."""
+    import cv2
+
+    from datasets.documents.capture import plan_capture
+    from datasets.forgeries import _splice
+
+    image, seen = licence_capture
+    h, w = image.shape[:2]
+    rng = np.random.default_rng(0)
+    forged, mask, _ = _splice(rng, image, seen, "车辆识别代号", plan_capture(rng, (w, h), "photo"))
+    png = cv2.imencode(".png", forged)[1].tobytes()
+    body = _post(client, [("licence.png", png, "image/png")], business="transfer").json()
+    auth = body["documents"][0]["authenticity"]
+    assert auth["verdict"] == "tampered" and "AUTH.TAMPERED" in _rules(body)
+    first = auth["tamper_regions"][0]
+    x1, y1, x2, y2 = (int(v) for v in first["box_xyxy"])
+    assert first["cue"] == "pasted_seam" and mask[y1:y2, x1:x2].any()
+    ys, xs = np.nonzero(mask)
+    assert abs(x1 - xs.min()) <= 4 and abs(y2 - ys.max() - 1) <= 4  # the seam's rectangle is the pasted one
