@@ -183,20 +183,26 @@ def test_cli_review_of_the_real_specimen(realdev, tmp_path):
     assert doc["doc_type"] == "vehicle_license" and doc["fields"]["车辆识别代号"]["valid"] is False
 
 
-def test_edited_png_upload_is_flagged_with_the_edited_region(client, licence_capture):
-    """A photographed 行驶证 whose VIN was erased in an editor, uploaded losslessly: the answer names the
-    tampering and points at the erased field (pixel forensics, cue noise_void)."""
+def _first_tamper_region(client, forged: np.ndarray) -> tuple[dict, dict]:
+    """The review of ``forged`` uploaded as a PNG (lossless, as an edit is saved): it must be judged tampered;
+    the answer and the first region it reports."""
     import cv2
 
-    from datasets.forgeries import _inpaint
-
-    image, seen = licence_capture
-    forged, mask, _ = _inpaint(np.random.default_rng(3), image, seen, "车辆识别代号")
     png = cv2.imencode(".png", forged)[1].tobytes()
     body = _post(client, [("licence.png", png, "image/png")], business="transfer").json()
     auth = body["documents"][0]["authenticity"]
     assert auth["verdict"] == "tampered" and "AUTH.TAMPERED" in _rules(body)
-    first = auth["tamper_regions"][0]
+    return body, auth["tamper_regions"][0]
+
+
+def test_edited_png_upload_is_flagged_with_the_edited_region(client, licence_capture):
+    """A photographed 行驶证 whose VIN was erased in an editor, uploaded losslessly: the answer names the
+    tampering and points at the erased field (pixel forensics, cue noise_void)."""
+    from datasets.forgeries import _inpaint
+
+    image, seen = licence_capture
+    forged, mask, _ = _inpaint(np.random.default_rng(3), image, seen, "车辆识别代号")
+    body, first = _first_tamper_region(client, forged)
     x1, y1, x2, y2 = (int(v) for v in first["box_xyxy"])
     assert first["cue"] == "noise_void" and mask[y1:y2, x1:x2].any()
     assert body["decision"] != "pass"
@@ -205,8 +211,6 @@ def test_edited_png_upload_is_flagged_with_the_edited_region(client, licence_cap
 def test_spliced_field_upload_is_flagged_at_its_seam(client, licence_capture):
     """A photographed 行驶证 whose VIN was replaced by the VIN of another photographed 行驶证 (the forgery
     factory's splice): the answer names the tampering and points at the pasted rectangle (cue pasted_seam)."""
-    import cv2
-
     from datasets.documents.capture import plan_capture
     from datasets.forgeries import _splice
 
@@ -214,11 +218,7 @@ def test_spliced_field_upload_is_flagged_at_its_seam(client, licence_capture):
     h, w = image.shape[:2]
     rng = np.random.default_rng(0)
     forged, mask, _ = _splice(rng, image, seen, "车辆识别代号", plan_capture(rng, (w, h), "photo"))
-    png = cv2.imencode(".png", forged)[1].tobytes()
-    body = _post(client, [("licence.png", png, "image/png")], business="transfer").json()
-    auth = body["documents"][0]["authenticity"]
-    assert auth["verdict"] == "tampered" and "AUTH.TAMPERED" in _rules(body)
-    first = auth["tamper_regions"][0]
+    _, first = _first_tamper_region(client, forged)
     x1, y1, x2, y2 = (int(v) for v in first["box_xyxy"])
     assert first["cue"] == "pasted_seam" and mask[y1:y2, x1:x2].any()
     ys, xs = np.nonzero(mask)
