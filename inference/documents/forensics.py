@@ -210,8 +210,8 @@ class _Paper:
     def __init__(self, image: np.ndarray) -> None:
         mask = paper_mask(_grey(image))
         self.shape = mask.shape
-        # int32 sums: 255 x 3 channels x 9 Mpx (MAX_PIXELS) stays below 2**31 per channel
-        self.colour = cv2.integral(image * mask[..., None].astype(np.uint8), sdepth=cv2.CV_32S)
+        # float64 sums: a channel of a white 9 Mpx page (MAX_PIXELS) sums past 2**31
+        self.colour = cv2.integral(image * mask[..., None].astype(np.uint8), sdepth=cv2.CV_64F)
         self.count = cv2.integral(mask.astype(np.uint8), sdepth=cv2.CV_32S)
 
     def means(self, y0: np.ndarray, y1: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -323,7 +323,9 @@ def seam_steps(paper: _Paper, boxes: Sequence[tuple[float, float, float, float]]
     for j, i in enumerate(idx):
         x1, y1, x2, y2 = (int(v) for v in seams[j])
         big_enough = x2 - x1 >= 12 and y2 - y1 >= 8
-        out[i] = (_agreed_step(steps[j], outer[j]) if big_enough else 0.0, (x1, y1, x2, y2))
+        # a step at ``pos`` is first seen with its far band 2 px on: the edge (first pixel inside for top and left,
+        # first outside for bottom and right) is pos + 2
+        out[i] = (_agreed_step(steps[j], outer[j]) if big_enough else 0.0, (x1 + 2, y1 + 2, x2 + 2, y2 + 2))
     return out
 
 
@@ -348,7 +350,8 @@ def pasted_seams(
     if not found:
         return 0.0, ()
     best = found[0][0]
-    return round(best / (best + SEAM_SCALE), 4), tuple(r for _, r in found[:4])
+    regions = tuple(dict.fromkeys(r for _, r in found))  # two lines inside one pasted rectangle: one region
+    return round(best / (best + SEAM_SCALE), 4), regions[:4]
 
 
 def with_seams(

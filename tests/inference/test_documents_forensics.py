@@ -219,6 +219,20 @@ def test_a_page_with_few_text_lines_is_not_judged(licence_capture):
     assert pasted_seams(forged, few + _boxes(seen)[-1:])[0] > 0.8
 
 
+def test_a_seam_is_measured_the_same_at_the_end_of_a_large_white_page(monkeypatch):
+    """Near the far corner of a bright page as large as is analysed, the paper sums run past 32 bits: the step
+    found there is the one found on a small page."""
+    small = np.full((300, 400, 3), 235, np.uint8)
+    small[200:240, 200:350] = (250, 225, 200)
+    big = np.full((3000, 3000, 3), 235, np.uint8)
+    big[-100:-60, -200:-50] = (250, 225, 200)
+    lines = forensics.SEAM_MIN_LINES
+    s_small, (r_small,) = pasted_seams(small, [(205.0, 205.0, 345.0, 235.0)] * lines)
+    s_big, (r_big,) = pasted_seams(big, [(2805.0, 2905.0, 2945.0, 2935.0)] * lines)
+    assert s_small > 0.8 and s_big == pytest.approx(s_small, abs=1e-3) and r_big.size == r_small.size
+    assert r_big.box_xyxy == (2800.0, 2900.0, 2950.0, 2940.0)
+
+
 def test_seams_need_boxes_and_a_colour_page():
     page = np.full((300, 400, 3), 200, np.uint8)
     page[100:140, 100:250] = (230, 200, 170)  # a tinted rectangle: a seam all round
