@@ -1,4 +1,5 @@
-"""Pixel forensics of an uploaded page: edits that left no sensor noise, and regions copied within the page.
+"""Pixel forensics of an uploaded page: edits that left no sensor noise, regions copied within the page, and
+fields pasted from another photo.
 
 A camera or a scanner lays a noise field over every pixel it records. An edit made to the upload afterwards
 breaks that field in two ways this module measures directly, at the upload's own pixels (any resize would
@@ -22,7 +23,8 @@ pixels of the box; a box is taken as pasted when all its sides (at least three) 
 against outside, and the paper outside each side stays level beyond the step (a faint printed rule is a dip, not
 a step). A page's own light varies smoothly and makes no such steps. A value printed in a filled, tinted cell
 would: the generated pages and the real specimen have none, and the office calibration, which reads no text, does
-not see this cue (its threshold is ``SEAM_STEP``, against at most 4.3 on the dev genuine pages).
+not see this cue. A seam counts from ``SEAM_STEP`` (at most 4.3 on the dev genuine pages), scored from 0.8 up,
+above the shipped forensic threshold.
 
 The noise cues need the recorded noise, and neither judges a page without it (the learned patch model still looks at
 it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of
