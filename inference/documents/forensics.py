@@ -222,7 +222,7 @@ class _Paper:
         y0, y1 = np.clip(y0, 0, h), np.clip(y1, 0, h)
         x0, x1 = np.clip(x0, 0, w), np.clip(x1, 0, w)
         c, n = self.colour, self.count
-        tot = (c[y1, x1] - c[y0, x1] - c[y1, x0] + c[y0, x0]).astype(np.float64)
+        tot = c[y1, x1] - c[y0, x1] - c[y1, x0] + c[y0, x0]
         cnt = (n[y1, x1] - n[y0, x1] - n[y1, x0] + n[y0, x0]).astype(np.float64)
         return tot / np.maximum(cnt, 1.0)[..., None], cnt
 

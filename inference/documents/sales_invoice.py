@@ -146,8 +146,9 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
         return fields
     digits = re.sub(r"\D", "", text)
     for rate in RATES:
-        if abs(net * float(rate) / 100 - vat) <= 1.0 and digits[: len(rate.replace(".", ""))] == rate.replace(".", ""):
-            if len(digits) - len(rate.replace(".", "")) <= 1:
+        printed = rate.replace(".", "")
+        if abs(net * float(rate) / 100 - vat) <= 1.0 and digits.startswith(printed):
+            if len(digits) - len(printed) <= 1:
                 fields["税率"] = replace(fields["税率"], text=f"{rate}%")
             break
     return fields

@@ -80,7 +80,7 @@ class Forensics:
     analysed: bool  # False: the page is too large to analyse
     regions: tuple[ForensicRegion, ...] = ()
     elapsed_ms: float = 0.0
-    seams: int = 0  # text boxes with a pasted seam round them (needs the reader's line boxes)
+    seams: int = 0  # pasted-seam rectangles reported (at most 4; needs the reader's line boxes)
 
 
 @dataclass(frozen=True, slots=True)
