@@ -154,8 +154,104 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
+_DIGITS = dict(zip("零壹贰叁肆伍陆柒捌玖", range(10), strict=True))
+_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
+
+
+def words_cents(text: str) -> int | None:
+    """An amount in words ('壹拾陆万贰仟贰佰元整', '叁佰元零伍角陆分') in cents, or None when the words are not a
+    complete amount (cut off before 元, an unknown character, a digit without its unit). Written here: the
+    number libraries read 壹 as a digit but not the 元/角/分/整 of an amount."""
+    if not text or text[-1] not in "整分角":
+        return None
+    total = section = digit = 0  # total: the part before the last 万/亿; section: the part since
+    pending = False  # a digit waiting for its unit
+    yuan: int | None = None
+    for ch in text.rstrip("整"):
+        if ch in _DIGITS:
+            if pending:
+                return None
+            digit, pending = _DIGITS[ch], _DIGITS[ch] != 0
+            continue
+        if ch in _UNITS:
+            section += (digit or (1 if ch == "拾" and not section else 0)) * _UNITS[ch]
+        elif ch == "万" and yuan is None:
+            total += (section + digit) * 10_000
+            section = 0
+        elif ch == "亿" and yuan is None:
+            total = (total + section + digit) * 100_000_000
+            section = 0
+        elif ch == "元" and yuan is None:
+            yuan, total, section = total + section + digit, 0, 0
+        elif ch in "角分" and yuan is not None and pending:
+            total += digit * (10 if ch == "角" else 1)
+        else:
+            return None
+        digit, pending = 0, False
+    return None if yuan is None or pending else yuan * 100 + total
+
+
+def _misread_of(read: FieldValue, printed: str) -> bool:
+    """``read`` is ``printed`` with one character misread, the reader's alternatives at that place naming the
+    printed one, or with the last one or two digits after the point cut off ('232123.8' for 232123.89)."""
+    text = read.text
+    if len(text) < len(printed) and printed.startswith(text) and "." in text:
+        return len(printed) - len(text) <= 2
+    if len(text) != len(printed) or not read.alternatives:
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(text, printed, strict=True)) if a != b]
+    return len(diff) == 1 and printed[diff[0]] in (c for c, _ in read.alternatives[diff[0]])
+
+
+def _amount_misread(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """One of 不含税价, 增值税税额 and 价税合计 misread by one character (or its last cents cut off) while the
+    other two and the printed facts agree on what it is: 价税合计 as its words, 增值税税额 as 不含税价 times the
+    rate read (the rate not read: one of the rates an invoice prints) to the cent, the three adding up. The
+    amount the two others give replaces the read only when the read is that amount misread (:func:`_misread_of`);
+    an amount not read at all stays missing, and an invoice whose printed amounts disagree keeps them as read,
+    for the cross-checks."""
+    if any(k not in fields for k in (*_AMOUNT_KEYS, "价税合计大写")):
+        return fields
+    read = re.fullmatch(r"(\d{1,2}(?:\.\d)?)%", fields["税率"].text) if "税率" in fields else None
+    rates = [float(read.group(1))] if read and read.group(1) in RATES else [float(r) for r in RATES]
+    words = words_cents(fields["价税合计大写"].text)
+    cents = {k: _cents(fields[k].text) for k in _AMOUNT_KEYS}
+    if words is None:
+        return fields
+    net, vat, total = (cents[k] for k in _AMOUNT_KEYS)
+    wrong = [k for k, v in cents.items() if v is None]
+    if not wrong:
+        if net + vat == total == words:  # type: ignore[operator]
+            return fields
+        wrong = [k for k in _AMOUNT_KEYS if k != "价税合计"] if total == words else ["价税合计"]
+    found = []
+    for key in wrong:
+        others = {k: v for k, v in cents.items() if k != key}
+        if any(v is None for v in others.values()):
+            continue
+        if key == "价税合计":
+            net, vat, total = others["不含税价"], others["增值税税额"], words
+            value = net + vat  # type: ignore[operator]
+        elif key == "不含税价":
+            vat, total = others["增值税税额"], others["价税合计"]
+            net = value = total - vat  # type: ignore[operator]
+        else:
+            net, total = others["不含税价"], others["价税合计"]
+            vat = value = total - net  # type: ignore[operator]
+        if value <= 0 or total != words or net + vat != total or all(abs(net * r / 100 - vat) > 1.0 for r in rates):
+            continue
+        prefix = "¥" if fields[key].text.startswith("¥") else ""
+        printed = f"{prefix}{value // 100}.{value % 100:02d}"
+        if _misread_of(fields[key], printed):
+            found.append((key, printed))
+    if len(found) == 1:
+        key, printed = found[0]
+        fields[key] = replace(fields[key], text=printed, alternatives=())
+    return fields
+
+
 def _post(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-    return _rate_read(_amounts_agree(fields))
+    return _amount_misread(_rate_read(_amounts_agree(fields)))
 
 
 RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post)

@@ -21,6 +21,7 @@ from inference.documents.fields import (
     value_alternatives,
 )
 from inference.documents.reader import MODULES, rules_for
+from inference.documents.sales_invoice import words_cents
 from inference.documents.types import DocType
 from inference.documents.vocabulary import BODY_COLOURS, USE_CHARACTERS, VEHICLE_TYPES
 from inference.types import CharRead, TextLine, TextRead
@@ -478,6 +479,25 @@ def test_repair_words(read, alts, expected):
     assert repair_words(read, alts_of(read, alts)) == expected
 
 
+@pytest.mark.parametrize(
+    ("words", "cents"),
+    [
+        ("壹拾伍万玖仟元整", 15_900_000),
+        ("贰拾万零伍佰元整", 20_050_000),
+        ("拾万元整", 10_000_000),
+        ("叁佰元零伍角陆分", 30_056),
+        ("壹佰元伍角整", 10_050),
+        ("壹亿贰仟万元整", 12_000_000_000),
+        ("贰拾叁万陆仟", None),  # cut off before 元
+        ("壹贰元整", None),  # a digit without its unit
+        ("壹拾伍万玖仟美元整", None),
+        ("", None),
+    ],
+)
+def test_words_cents(words, cents):
+    assert words_cents(words) == cents
+
+
 def test_value_alternatives_line_up_with_the_cleaned_value():
     read = with_alts(line("VIN:lrwbh3gf1hc691795", 0, 0), {7: [("8", 0.41)]}).read
     alts = char_alternatives(read, read.text)
@@ -491,6 +511,24 @@ def test_value_alternatives_line_up_with_the_cleaned_value():
     folded = value_alternatives("code", yen.text, "Y48233054", char_alternatives(yen, yen.text))
     assert folded is not None and len(folded) == 9 and folded[0][0] == ("Y", yen.chars[0].confidence)
     assert char_alternatives(TextRead("ＡＢ", 0.9, (CharRead("Ａ", 0.9), CharRead("Ｂ", 0.9))), "AB") is not None
+
+
+def _amounts(
+    net: TextLine,
+    vat: TextLine | str = "¥18292.04",
+    total: str = "¥159000.00",
+    words: str = "壹拾伍万玖仟元整",
+    rate: str = "13%",
+) -> list[TextLine]:
+    """An invoice's amounts rows: 价税合计 in words and figures, the rate and the tax, 不含税价 (``net``)."""
+    vat_line = vat if isinstance(vat, TextLine) else line(vat, 640, 620)
+    return (
+        row(470, ("价税合计", 60), (words, 300), ("小写", 760), (total, 850))
+        + row(620, ("增值税税率或征收率", 60), (rate, 320), ("增值税税额", 480))
+        + [vat_line]
+        + row(700, ("不含税价", 70))
+        + [net]
+    )
 
 
 RULE_CASES = [
@@ -577,6 +615,49 @@ RULE_CASES = [
         "1",  # ... nor without the amounts
         row(620, ("增值税税率或征收率", 60), ("139", 320)),
         {"税率": "139"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # 不含税价 misread by one digit, the reader's alternative the digit 价税合计 - 增值税税额 gives
+        _amounts(with_alts(line("¥140207.96", 180, 700), {4: [("7", 0.3)]})),
+        {"不含税价": "¥140707.96", "增值税税额": "¥18292.04", "价税合计": "¥159000.00"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... the same with the rate misread: one of the printed rates (13%) gives the tax
+        _amounts(with_alts(line("¥140207.96", 180, 700), {4: [("7", 0.3)]}), rate="特"),
+        {"不含税价": "¥140707.96"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... its last cent cut off
+        _amounts(line("¥140707.9", 180, 700)),
+        {"不含税价": "¥140707.96"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... but not when the alternatives do not name the digit: the read stays
+        _amounts(with_alts(line("¥140207.96", 180, 700), {4: [("3", 0.3)]})),
+        {"不含税价": "¥140207.96"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... nor when the words give another total (the invoice's amounts disagree, kept for the checks)
+        _amounts(with_alts(line("¥140207.96", 180, 700), {4: [("7", 0.3)]}), words="壹拾伍万捌仟元整"),
+        {"不含税价": "¥140207.96"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... nor when the tax is not 13% of the amount 价税合计 - 增值税税额 gives
+        _amounts(with_alts(line("¥140207.96", 180, 700), {4: [("7", 0.3)]}), vat="¥18392.04", total="¥159100.00",
+                 words="壹拾伍万玖仟壹佰元整"),
+        {"不含税价": "¥140207.96"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # 增值税税额 misread the same way
+        _amounts(line("¥140707.96", 180, 700), vat=with_alts(line("¥18292.01", 640, 620), {8: [("4", 0.2)]})),
+        {"增值税税额": "¥18292.04"},
     ),
     (
         "other",
