@@ -117,6 +117,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    if args.stage == "calibrate" and args.what not in ("authenticity", "authenticity-page"):
+        print(f"--stage calibrate sets the authenticity models' thresholds; {args.what} has none", file=sys.stderr)
+        return 2
     if args.what == "detector":
         from training import detector
 
@@ -132,7 +135,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     elif args.what in ("doc-type", "authenticity", "authenticity-page"):
         from training import documents
 
-        documents.run(Path(args.config), threads=args.threads, workers=args.workers)
+        documents.run(Path(args.config), threads=args.threads, workers=args.workers, stage=args.stage)
     else:  # plate-reader, vin-reader
         from training import recognizer
 
@@ -284,9 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True)
     p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
     p.add_argument("--workers", type=int, default=2, help="data loader / data factory processes")
-    p.add_argument("--stage", choices=["all", "train", "finetune", "export"], default="all",
+    p.add_argument("--stage", choices=["all", "train", "finetune", "export", "calibrate"], default="all",
                    help="synthetic training, real-dev tune fine-tuning, export (detector: validate, ONNX, int8, "
-                        "catalog; readers export after each stage), or all of them (default)")
+                        "catalog; readers export after each stage), or all of them (default); calibrate: the "
+                        "authenticity models' thresholds set again on their calibration pages, weights unchanged")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("inspect", help="inspect a photo against a vehicle record (exit 0 match, 3 review, 4 mismatch)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -557,18 +558,25 @@ def train_authenticity(
     model, metrics = fit(cfg, x, y, xv, yv, threads, max_steps)
     # page-level thresholds for the target false-alarm rate, from held-out genuine pages + genuine documents
     genuine_pages = _genuine_calibration_pages(cfg, val_rows, [sp for sp in splits if sp.kind == "documents"])
-    postprocess = calibrate_in_torch(model, genuine_pages, cfg.target_false_alarm)
+    postprocess = calibrate_patches(_torch_probs(model), genuine_pages, cfg.target_false_alarm)
     return model, metrics, postprocess
 
 
-def calibrate_in_torch(model: nn.Module, pages: list[Path], target: float) -> dict[str, Any]:
-    """Default thresholds (per forged kind) from genuine pages, computed with the PyTorch model and the
-    engine's own page scoring so that the two agree."""
-    from inference.documents.authenticity import DEFAULT_STRIDE, alarm_scores, thresholds_for
+def _torch_probs(model: nn.Module) -> Callable[[np.ndarray], np.ndarray]:
+    model.eval()
 
     def run(batch: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             return torch.softmax(model(torch.from_numpy(batch)), -1).numpy()
+
+    return run
+
+
+def calibrate_patches(run: Callable[[np.ndarray], np.ndarray], pages: list[Path], target: float) -> dict[str, Any]:
+    """Default thresholds (per forged kind) from genuine pages, with the patch model's probabilities (``run``:
+    the PyTorch model in training, the ONNX file when calibrating again) and the engine's own page scoring,
+    so that the two agree."""
+    from inference.documents.authenticity import DEFAULT_STRIDE, alarm_scores, thresholds_for
 
     scores = []
     for path in pages:
@@ -615,23 +623,40 @@ def train_authenticity_page(
         is_val[offset : offset + min(CALIBRATION_DOCS, n)] = True
         offset += n
     model, metrics = fit(cfg, x[~is_val], y[~is_val], x[is_val], y[is_val], threads, max_steps)
-    genuine_pages = _genuine_calibration_pages(cfg, [(d, r) for d, r in rows if r["pair_id"] in val_pairs], docs)
-    forged_pages = [
+    genuine_pages, forged_pages = _page_calibration_pages(cfg, rows, val_pairs, docs)
+    run = _torch_probs(model)
+    return model, metrics, calibrate_combined(
+        lambda image: run(to_chw(doc_thumbnail(image)[None]))[0],
+        genuine_pages,
+        cfg.target_false_alarm,
+        catalog_path,
+        forged_pages,
+    )
+
+
+def _page_calibration_pages(
+    cfg: DocConfig, rows: list[tuple[Path, dict[str, Any]]], val_pairs: set[str], docs: list[Split]
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The genuine pages the combined thresholds are set on and the held-out screens and copies that choose
+    the kinds the page view is trusted with."""
+    genuine = _genuine_calibration_pages(cfg, [(d, r) for d, r in rows if r["pair_id"] in val_pairs], docs)
+    forged = [
         (d / r["file"], r["authenticity"])
         for d, r in rows
         if r["pair_id"] in val_pairs and r["authenticity"] in ("screen_recapture", "photocopy")
     ]
-    return model, metrics, calibrate_combined(model, genuine_pages, cfg.target_false_alarm, catalog_path, forged_pages)
+    return genuine, forged
 
 
 def calibrate_combined(
-    model: nn.Module,
+    page_probs: Callable[[np.ndarray], np.ndarray],
     pages: list[Path],
     target: float,
     catalog_path: Path,
     forged: list[tuple[Path, str]] | None = None,
 ) -> dict[str, Any]:
-    """Thresholds for the combined verdict from genuine ``pages``, and which whole-page kinds the page view is
+    """Thresholds for the combined verdict from genuine ``pages`` (``page_probs``: a page's probabilities by the
+    whole-page model, in the order of ``PAGE_AUTH_LABELS``), and which whole-page kinds the page view is
     trusted with: for each, the view is kept only if it detects more of the held-out ``forged`` pages of that
     kind at its own false-alarm threshold than the patches alone do (a view that alarms on some genuine page
     raises the threshold of the combined score and can cost more than it adds)."""
@@ -641,13 +666,10 @@ def calibrate_combined(
 
     catalog = ModelCatalog.load(catalog_path)
     patch = AuthenticityChecker(Engine(catalog), page_model=False) if "doc-authenticity" in catalog else None
-    model.eval()
 
     def views(path: Path) -> tuple[dict[str, float], dict[str, float]]:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        with torch.no_grad():
-            probs = torch.softmax(model(torch.from_numpy(to_chw(doc_thumbnail(image)[None]))), -1).numpy()[0]
-        page = dict(zip(PAGE_AUTH_LABELS, (float(p) for p in probs), strict=True))
+        page = dict(zip(PAGE_AUTH_LABELS, (float(p) for p in page_probs(image)), strict=True))
         return (patch.scores(image, colour_expected(path)) if patch else {}), page
 
     genuine = [views(p) for p in pages]
@@ -679,10 +701,69 @@ def calibrate_combined(
     }
 
 
+def recalibrate(cfg: DocConfig, workers: int = 1, catalog_path: Path = CATALOG_PATH) -> dict[str, Any]:
+    """The thresholds of the shipped authenticity model set again, its weights unchanged: after a change to how
+    the engine scores a page, on the same calibration pages as the training run (the patch model's ONNX file
+    for ``authenticity``; for ``authenticity_page`` both shipped models, as the engine combines them). Only
+    ``postprocess`` and the calibration's date change in the catalog entry."""
+    import datetime as dt
+
+    from inference.engine import Engine
+    from models import ModelCatalog
+
+    if cfg.task not in ("authenticity", "authenticity_page"):
+        raise ValueError(f"only the authenticity models are calibrated again, not {cfg.task!r}")
+    splits = prepare_data(cfg, workers)
+    rows = _auth_rows(splits)
+    docs = [sp for sp in splits if sp.kind == "documents"]
+    pairs = sorted({r["pair_id"] for _, r in rows})
+    _, va_idx = _split_val(len(pairs), cfg.val_fraction, cfg.seed)
+    val_pairs = {pairs[i] for i in va_idx}
+    catalog = ModelCatalog.load(catalog_path)
+    model = Engine(catalog).load(cfg.name)
+
+    def probs(batch: np.ndarray) -> np.ndarray:
+        return model.run({model.input_names[0]: batch})[0]
+
+    if cfg.task == "authenticity":
+        genuine = _genuine_calibration_pages(cfg, [(d, r) for d, r in rows if r["pair_id"] in val_pairs], docs)
+        postprocess = calibrate_patches(probs, genuine, cfg.target_false_alarm)
+    else:
+        genuine, forged = _page_calibration_pages(cfg, rows, val_pairs, docs)
+        size = int(model.metadata.get("input_size", DOC_INPUT_SIZE))
+        postprocess = calibrate_combined(
+            lambda image: probs(to_chw(doc_thumbnail(image, size)[None]))[0],
+            genuine,
+            cfg.target_false_alarm,
+            catalog_path,
+            forged,
+        )
+    raw = yaml.safe_load(catalog_path.read_text(encoding="utf-8"))
+    entry = next(m for m in raw["models"] if m["name"] == cfg.name)
+    entry["postprocess"] = postprocess
+    entry["origin"]["calibrated"] = {
+        "command": f"{entry['origin']['training_command']} --stage calibrate",
+        "date": dt.date.today().isoformat(),
+    }
+    entry = upsert_entry(entry, catalog_path)
+    print(json.dumps(entry["postprocess"], indent=1, ensure_ascii=False))
+    return entry
+
+
 def run(
-    config_path: Path, threads: int | None = None, workers: int = 1, catalog_path: Path = CATALOG_PATH
+    config_path: Path,
+    threads: int | None = None,
+    workers: int = 1,
+    catalog_path: Path = CATALOG_PATH,
+    stage: str = "all",
 ) -> dict[str, Any]:
+    """Train, export and catalogue (``stage`` "all"), or only set the shipped model's thresholds again
+    (``stage`` "calibrate", :func:`recalibrate`)."""
     cfg = DocConfig.load(config_path)
+    if stage == "calibrate":
+        return recalibrate(cfg, workers, catalog_path)
+    if stage != "all":
+        raise ValueError(f"stage must be 'all' or 'calibrate' for {cfg.task}, got {stage!r}")
     trainer = {
         "doc_type": train_doc_type,
         "authenticity": train_authenticity,

@@ -2,17 +2,18 @@
 
 A patch classifier looks at 112-pixel patches at (near) native scale, where the cues live (moire and the
 sub-pixel grid of a screen, the halftone screen of a copier, the edges of an edit). The page's score for a
-kind is the mean patch probability for the global kinds (screen, photocopy) and the mean of the top patches
-for tampering, which is local; the per-patch tamper probabilities are the heatmap, and patches above the
-threshold are reported as boxes in page pixels. Pixel forensics (``forensics.py``: noise voids left by an
-edit, regions copied within the page; with the text reader's line boxes, seams of a field pasted from another
-capture) are a second tamper alarm with its own score and threshold, measured at the upload's pixels: the two
-cues have genuine tails of different shapes, so one threshold over the stronger of
-the two would be set by the worse tail. The photocopy score is the mean of the patches' photocopy probability
-and the page's colourlessness (``colour.py``): a copy has lost the colour of the printed original, while the
-genuine pages the patches find copy-like (a small page on a large grey desk) keep theirs; pages of no listed
-type (``colour_expected=False``) may be printed in black only and get no colour evidence either way.
-Thresholds are set from genuine pages for a target false-alarm rate
+kind is the mean patch probability for the global kinds (screen; photocopy over the patches on the paper when
+the page is found on a desk: a copy's toner and crushed greys are on the paper, and a grey desk round a white
+page looks copied) and the mean of the top patches for tampering, which is local; the per-patch tamper
+probabilities are the heatmap, and patches above the threshold are reported as boxes in page pixels. Pixel
+forensics (``forensics.py``: noise voids left by an edit, regions copied within the page; with the text
+reader's line boxes, seams of a field pasted from another capture) are a second tamper alarm with its own
+score and threshold, measured at the upload's pixels: the two cues have genuine tails of different shapes, so
+one threshold over the stronger of the two would be set by the worse tail. The photocopy score is the mean of
+the patches' photocopy probability and the page's colourlessness (``colour.py``): a copy has lost the colour
+of the printed original, while the genuine pages the patches find copy-like keep theirs; pages of no listed
+type (``colour_expected=False``) may be printed in black only: their colour says nothing, and the patches'
+score is theirs alone. Thresholds are set from genuine pages for a target false-alarm rate
 (``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``.
 """
 
@@ -23,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..engine import Engine, OnnxModel
@@ -30,6 +32,7 @@ from ..types import BoxXYXY, Frame
 from .classify import DocumentClassifier
 from .colour import colour_spread, colourlessness
 from .forensics import analyse, pasted_seams, with_seams
+from .page import find_page
 from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
 from .types import AuthenticityResult, DocClass, DocType, Forensics, TamperRegion
 
@@ -43,6 +46,8 @@ TAMPER_TOP_K = 2
 # photocopies of seeds 402/404 at the same false-alarm budget on 1000 genuine pages of seeds 401-404: patches
 # alone 80.6%, colour alone 65.3%, the mean 90.8% (weight 0.3: 89.8%)
 PHOTOCOPY_COLOUR_WEIGHT = 0.5
+# fewer patches than this on the found page (a small page): the photocopy score is over all patches
+MIN_PAGE_PATCHES = 4
 _MAX_PATCHES = 400
 
 ProbsFn = Callable[[np.ndarray], np.ndarray]
@@ -63,12 +68,24 @@ def page_scores(
     probs = np.concatenate([run(to_chw(patches[i : i + batch])) for i in range(0, len(patches), batch)])
     idx = {k: labels.index(k) for k in FORGED_KINDS}
     top = np.sort(probs[:, idx["tampered"]])[::-1][:TAMPER_TOP_K]
+    origins_px, side = np.asarray(origins, np.float32) / s, AUTH_PATCH / s
+    paper = on_page(origins_px + side / 2, find_page(image))
+    copy = probs[:, idx["photocopy"]]
     scores = {
         "screen_recapture": float(probs[:, idx["screen_recapture"]].mean()),
-        "photocopy": float(probs[:, idx["photocopy"]].mean()),
+        "photocopy": float((copy[paper] if paper.sum() >= MIN_PAGE_PATCHES else copy).mean()),
         "tampered": float(top.mean()),
     }
-    return scores, np.asarray(origins, np.float32) / s, probs, AUTH_PATCH / s
+    return scores, origins_px, probs, side
+
+
+def on_page(points_xy: np.ndarray, quad: np.ndarray | None) -> np.ndarray:
+    """Which points lie inside the page ``quad`` (all of them when no page was found: a scan, or a page that
+    fills the frame)."""
+    if quad is None:
+        return np.ones(len(points_xy), bool)
+    contour = np.asarray(quad, np.float32).reshape(-1, 1, 2)
+    return np.asarray([cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0 for x, y in points_xy], bool)
 
 
 PAGE_KINDS = ("screen_recapture", "photocopy")
@@ -96,11 +113,15 @@ def colour_expected(doc: DocClass | None) -> bool:
 
 def with_colour(scores: Mapping[str, float], colourless: float | None) -> dict[str, float]:
     """``scores`` with the photocopy score fused with the page's colourlessness (``None``: no colour expected,
-    the colour term is 0); the patches' own score and the colourlessness are kept beside it."""
+    the patches' score alone); the patches' own score and the colourlessness (0 when not expected) are kept
+    beside it."""
     out = dict(scores)
     patches = float(scores["photocopy"])
-    colour = 0.0 if colourless is None else float(colourless)
-    out["photocopy"] = (1.0 - PHOTOCOPY_COLOUR_WEIGHT) * patches + PHOTOCOPY_COLOUR_WEIGHT * colour
+    if colourless is None:
+        out["photocopy"], colour = patches, 0.0
+    else:
+        colour = float(colourless)
+        out["photocopy"] = (1.0 - PHOTOCOPY_COLOUR_WEIGHT) * patches + PHOTOCOPY_COLOUR_WEIGHT * colour
     out["photocopy_patches"] = patches
     out["colourless"] = colour
     return out

@@ -73,7 +73,7 @@ def test_a_scan_without_a_page_to_find_is_measured_whole():
     [
         (0.6, 0.9, (1 - PHOTOCOPY_COLOUR_WEIGHT) * 0.6 + PHOTOCOPY_COLOUR_WEIGHT * 0.9),
         (0.6, 0.05, (1 - PHOTOCOPY_COLOUR_WEIGHT) * 0.6 + PHOTOCOPY_COLOUR_WEIGHT * 0.05),
-        (0.6, None, (1 - PHOTOCOPY_COLOUR_WEIGHT) * 0.6),  # no colour expected: no evidence either way
+        (0.6, None, 0.6),  # no colour expected: the colour says nothing, the patches' score alone
     ],
 )
 def test_photocopy_score_fuses_patches_and_colour(patches, colourless, want):
@@ -93,6 +93,42 @@ def test_the_checker_judges_a_copy_by_its_colour_only_where_colour_is_expected(e
     expected = checker.check(Frame(copied), colour_expected=True)
     not_expected = checker.check(Frame(copied), colour_expected=False)
     assert expected.scores["colourless"] > 0.3 and not_expected.scores["colourless"] == 0.0
-    assert expected.scores["photocopy"] > not_expected.scores["photocopy"]
-    assert expected.scores["photocopy_patches"] == pytest.approx(not_expected.scores["photocopy_patches"])
+    patches = not_expected.scores["photocopy_patches"]
+    assert expected.scores["photocopy_patches"] == pytest.approx(patches)
+    assert not_expected.scores["photocopy"] == pytest.approx(patches)
+    fused = (1 - PHOTOCOPY_COLOUR_WEIGHT) * patches + PHOTOCOPY_COLOUR_WEIGHT * expected.scores["colourless"]
+    assert expected.scores["photocopy"] == pytest.approx(fused)
     assert checker.check(Frame(genuine)).scores["colourless"] < expected.scores["colourless"] / 3
+
+
+def _grey_is_copied(batch: np.ndarray) -> np.ndarray:
+    """Patch probabilities (genuine, screen, photocopy, tampered) of a stand-in patch model that calls every
+    patch copied as much as it is grey: white paper 0, a mid-grey desk about 1."""
+    grey = 1.0 - np.abs(batch.mean(axis=(1, 2, 3)))  # inputs are in -1..1: mid-grey is 0
+    return np.stack([1 - grey, np.zeros_like(grey), grey, np.zeros_like(grey)], axis=1)
+
+
+def test_the_photocopy_score_is_taken_on_the_paper_when_the_page_is_found():
+    from inference.documents.authenticity import page_scores
+
+    labels = ("genuine", "screen_recapture", "photocopy", "tampered")
+    desk = np.full((900, 1200, 3), 128, np.uint8)
+    photo = desk.copy()
+    cv2.fillConvexPoly(photo, np.asarray([[300, 150], [900, 170], [880, 780], [320, 760]], np.int32), (250, 250, 250))
+    scores, origins, probs, side = page_scores(photo, _grey_is_copied, labels)
+    centres = origins + side / 2
+    # the desk's patches do not count (patches astride the page's edge a little)
+    assert scores["photocopy"] < 0.2 and probs[:, 2].mean() > 0.5
+    assert len(centres) == len(probs) and side == 112
+    # no page to find (a scan, or the page fills the frame): every patch counts
+    whole, *_ = page_scores(desk, _grey_is_copied, labels)
+    assert whole["photocopy"] > 0.95
+
+
+def test_on_page():
+    from inference.documents.authenticity import on_page
+
+    quad = np.asarray([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
+    pts = np.asarray([[150, 150], [50, 150], [299, 199], [400, 400]], np.float32)
+    assert on_page(pts, quad).tolist() == [True, False, True, False]
+    assert on_page(pts, None).all()

@@ -121,6 +121,39 @@ def test_page_authenticity_smoke_train_calibrate_export_and_parity(tmp_path, dat
     _parity(model, cfg, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("task", "name"), [("authenticity", "doc-authenticity"), ("authenticity_page", "doc-authenticity-page")]
+)
+def test_calibrate_stage_sets_the_shipped_models_thresholds_again(tmp_path, data, task, name):
+    import shutil
+
+    import models
+
+    catalog_dir = tmp_path / "models"
+    shutil.copytree(models.CATALOG_PATH.parent, catalog_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    catalog_path = catalog_dir / "catalog.yaml"
+    before = {m["name"]: m for m in yaml.safe_load(catalog_path.read_text(encoding="utf-8"))["models"]}
+    _config(tmp_path, task, [data["forg"], data["docs"]], calibration=[data["calib"]])
+    cfg_path = tmp_path / f"{task}.yaml"
+    raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+    cfg_path.write_text(yaml.safe_dump({**raw, "name": name}), encoding="utf-8")
+    entry = documents.run(cfg_path, catalog_path=catalog_path, stage="calibrate")
+    after = {m["name"]: m for m in yaml.safe_load(catalog_path.read_text(encoding="utf-8"))["models"]}
+    assert entry["sha256"] == before[name]["sha256"]  # the weights are the shipped ones
+    assert set(entry["postprocess"]["thresholds"]) == {"screen_recapture", "photocopy", "tampered", "forensic"}
+    # set on the smoke pages, not the shipped run's hundreds
+    assert entry["postprocess"]["calibration_pages"] < before[name]["postprocess"]["calibration_pages"]
+    assert entry["origin"]["calibrated"]["command"].endswith("--stage calibrate")
+    assert after[name]["postprocess"] == entry["postprocess"]
+    assert {k: v for k, v in after.items() if k != name} == {k: v for k, v in before.items() if k != name}
+
+
+def test_calibrate_stage_is_for_the_authenticity_models(tmp_path, data):
+    _config(tmp_path, "doc_type", [data["docs"]])
+    with pytest.raises(ValueError, match="only the authenticity models"):
+        documents.run(tmp_path / "doc_type.yaml", stage="calibrate")
+
+
 def test_patch_labels_follow_the_tamper_mask():
     mask = np.zeros((300, 300), np.uint8)
     mask[100:160, 100:200] = 255
