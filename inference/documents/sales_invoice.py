@@ -174,7 +174,9 @@ def words_cents(text: str) -> int | None:
             digit, pending = _DIGITS[ch], _DIGITS[ch] != 0
             continue
         if ch in _UNITS:
-            section += (digit or (1 if ch == "拾" and not section else 0)) * _UNITS[ch]
+            if not pending and not (ch == "拾" and not section):  # only a leading 拾 stands without its digit
+                return None
+            section += (digit or 1) * _UNITS[ch]
         elif ch == "万" and yuan is None:
             total += (section + digit) * 10_000
             section = 0

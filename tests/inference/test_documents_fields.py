@@ -490,6 +490,7 @@ def test_repair_words(read, alts, expected):
         ("壹亿贰仟万元整", 12_000_000_000),
         ("贰拾叁万陆仟", None),  # cut off before 元
         ("壹贰元整", None),  # a digit without its unit
+        ("壹万佰元整", None),  # a unit without its digit
         ("壹拾伍万玖仟美元整", None),
         ("", None),
     ],
