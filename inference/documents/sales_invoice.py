@@ -160,8 +160,9 @@ _UNITS = {"拾": 10, "佰": 100, "仟": 1000}
 
 def words_cents(text: str) -> int | None:
     """An amount in words ('壹拾陆万贰仟贰佰元整', '叁佰元零伍角陆分') in cents, or None when the words are not a
-    complete amount (cut off before 元, an unknown character, a digit without its unit). Written here: the
-    number libraries read 壹 as a digit but not the 元/角/分/整 of an amount."""
+    complete amount (cut off before 元, an unknown character, a digit without its unit). Written here, in a few
+    lines: what matters is refusing a read that is not a whole amount, which a lenient number parser would
+    turn into some number."""
     if not text or text[-1] not in "整分角":
         return None
     total = section = digit = 0  # total: the part before the last 万/亿; section: the part since
