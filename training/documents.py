@@ -541,15 +541,20 @@ def _auth_rows(splits: list[Split]) -> list[tuple[Path, dict[str, Any]]]:
     return [(sp.dir, r) for sp in splits for r in _rows(sp) if sp.kind == "forgeries"]
 
 
+def _val_pairs(rows: list[tuple[Path, dict[str, Any]]], cfg: DocConfig) -> set[str]:
+    """The held-out forgery pairs: whole pairs, as the twins of a pair share their page and must fall on the
+    same side; the same pairs in every training and calibration run of a config."""
+    pairs = sorted({r["pair_id"] for _, r in rows})
+    _, va_idx = _split_val(len(pairs), cfg.val_fraction, cfg.seed)
+    return {pairs[i] for i in va_idx}
+
+
 def train_authenticity(
     cfg: DocConfig, threads: int | None = None, workers: int = 1, max_steps: int | None = None
 ) -> tuple[nn.Module, dict[str, Any], dict[str, Any]]:
     splits = prepare_data(cfg, workers)
     rows = _auth_rows(splits)
-    # hold out whole pairs: the twins of a pair share their page, so they must fall on the same side
-    pairs = sorted({r["pair_id"] for _, r in rows})
-    _, va_idx = _split_val(len(pairs), cfg.val_fraction, cfg.seed)
-    val_pairs = {pairs[i] for i in va_idx}
+    val_pairs = _val_pairs(rows, cfg)
     train_rows = [(d, r) for d, r in rows if r["pair_id"] not in val_pairs]
     val_rows = [(d, r) for d, r in rows if r["pair_id"] in val_pairs]
     x, y = auth_patches(train_rows, cfg.patches_per_image, cfg.seed)
@@ -608,9 +613,7 @@ def train_authenticity_page(
     forg = [sp for sp in splits if sp.kind == "forgeries"]
     docs = [sp for sp in splits if sp.kind == "documents"]
     rows = _auth_rows(forg)
-    pairs = sorted({r["pair_id"] for _, r in rows})
-    _, va_idx = _split_val(len(pairs), cfg.val_fraction, cfg.seed)
-    val_pairs = {pairs[i] for i in va_idx}
+    val_pairs = _val_pairs(rows, cfg)
     # genuine pages far outnumber screens and copies: a few hundred documents are enough
     x_f, y_f = doc_type_arrays(forg, "authenticity_page")
     x_d, y_d = doc_type_arrays(docs, "authenticity_page", limit=360)
@@ -716,9 +719,7 @@ def recalibrate(cfg: DocConfig, workers: int = 1, catalog_path: Path = CATALOG_P
     splits = prepare_data(cfg, workers)
     rows = _auth_rows(splits)
     docs = [sp for sp in splits if sp.kind == "documents"]
-    pairs = sorted({r["pair_id"] for _, r in rows})
-    _, va_idx = _split_val(len(pairs), cfg.val_fraction, cfg.seed)
-    val_pairs = {pairs[i] for i in va_idx}
+    val_pairs = _val_pairs(rows, cfg)
     catalog = ModelCatalog.load(catalog_path)
     model = Engine(catalog).load(cfg.name)
 

@@ -125,6 +125,7 @@ def _cents_restored(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
 
 # VAT rates and levy rates an invoice can print, in percent
 RATES = ("17", "16", "13", "11", "10", "9", "6", "5", "3", "1.5", "1", "0")
+_RATE = re.compile(r"(\d{1,2}(?:\.\d)?)%")  # a rate as printed: '13%', '1.5%'
 
 
 def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
@@ -135,7 +136,7 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     if "税率" not in fields:
         return fields
     text = fields["税率"].text
-    m = re.match(r"(\d{1,2}(?:\.\d)?)%", text)
+    m = _RATE.match(text)
     if m and m.group(1) in RATES:
         if m.group(0) != text:
             fields["税率"] = replace(fields["税率"], text=m.group(0))
@@ -215,7 +216,7 @@ def _amount_misread(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     for the cross-checks."""
     if any(k not in fields for k in (*_AMOUNT_KEYS, "价税合计大写")):
         return fields
-    read = re.fullmatch(r"(\d{1,2}(?:\.\d)?)%", fields["税率"].text) if "税率" in fields else None
+    read = _RATE.fullmatch(fields["税率"].text) if "税率" in fields else None
     rates = [float(read.group(1))] if read and read.group(1) in RATES else [float(r) for r in RATES]
     words = words_cents(fields["价税合计大写"].text)
     cents = {k: _cents(fields[k].text) for k in _AMOUNT_KEYS}
