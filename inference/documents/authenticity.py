@@ -7,8 +7,9 @@ the page is found on a desk: a copy's toner and crushed greys are on the paper, 
 page looks copied) and the mean of the top patches for tampering, which is local; the per-patch tamper
 probabilities are the heatmap, and patches above the threshold are reported as boxes in page pixels. Pixel
 forensics (``forensics.py``: noise voids left by an edit, regions copied within the page; with the text
-reader's line boxes, seams of a field pasted from another capture) are a second tamper alarm with its own
-score and threshold, measured at the upload's pixels: the two cues have genuine tails of different shapes, so
+reader's line boxes, seams of a field pasted from another capture and fields quieter than their paper) are a
+second tamper alarm with its own score and threshold, measured at the upload's pixels: the two cues have genuine
+tails of different shapes, so
 one threshold over the stronger of the two would be set by the worse tail. The photocopy score is the mean of
 the patches' photocopy probability and the page's colourlessness (``colour.py``): a copy has lost the colour
 of the printed original, while the genuine pages the patches find copy-like keep theirs; pages of no listed
@@ -31,7 +32,7 @@ from ..engine import Engine, OnnxModel
 from ..types import BoxXYXY, Frame
 from .classify import DocumentClassifier
 from .colour import colour_spread, colourlessness
-from .forensics import analyse, pasted_seams, with_seams
+from .forensics import analyse, pasted_seams, quiet_fields, with_line_cues
 from .page import find_page
 from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
 from .types import AuthenticityResult, DocClass, DocType, Forensics, TamperRegion
@@ -257,13 +258,15 @@ class AuthenticityChecker:
         text_boxes: Sequence[BoxXYXY] = (),
     ) -> AuthenticityResult:
         """``colour_expected``: the page is of a type printed in colour (False for pages of no listed type).
-        ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams are looked for."""
+        ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams and quiet fields are
+        looked for."""
         t0 = time.perf_counter()
         scores, origins, probs, side, forensics = self._score(frame.image, colour_expected)
         if forensics is not None and text_boxes:
-            t = time.perf_counter()
-            seam_score, seams = pasted_seams(frame.image, text_boxes)
-            forensics = with_seams(forensics, seam_score, seams, (time.perf_counter() - t) * 1000)
+            for cue in (pasted_seams, quiet_fields):
+                t = time.perf_counter()
+                cue_score, regions = cue(frame.image, text_boxes)
+                forensics = with_line_cues(forensics, cue_score, regions, (time.perf_counter() - t) * 1000)
             scores[FORENSIC] = forensics.score
         ratios = {k: scores[k] / self.thresholds[k] for k in ALARMS if k in scores}
         flagged = [k for k, r in ratios.items() if r >= 1.0]

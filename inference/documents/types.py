@@ -58,14 +58,17 @@ class DocClass:
 class TamperRegion:
     box_xyxy: BoxXYXY
     score: float
-    cue: str = "patch"  # patch (the learned patch model) | noise_void | copy_move | pasted_seam (pixel forensics)
+    # patch (the learned patch model) | noise_void | copy_move | pasted_seam | quiet_field (pixel forensics)
+    cue: str = "patch"
 
 
 @dataclass(frozen=True, slots=True)
 class ForensicRegion:
-    cue: str  # noise_void | copy_move | pasted_seam
+    cue: str  # noise_void | copy_move | pasted_seam | quiet_field
     box_xyxy: BoxXYXY
-    size: int  # void pixels, duplicated windows (sampled) at the copy's displacement, or a seam's colour step
+    # void pixels, duplicated windows (sampled) at the copy's displacement, a seam's colour step, or a quiet field's
+    # noise in percent of the paper's round it
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class Forensics:
     regions: tuple[ForensicRegion, ...] = ()
     elapsed_ms: float = 0.0
     seams: int = 0  # pasted-seam rectangles reported (at most 4; needs the reader's line boxes)
+    quiet_fields: int = 0  # line boxes much quieter than the paper round them (at most 4; needs the line boxes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,7 @@ class TamperRegionOut(_Out):
     box_xyxy: list[float]
     score: float
     cue: str = Field(
-        description="patch (learned patch model), noise_void, copy_move or pasted_seam (pixel forensics)"
+        description="patch (learned patch model), noise_void, copy_move or pasted_seam or quiet_field (pixel forensics)"
     )
 
 

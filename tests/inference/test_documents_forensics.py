@@ -1,6 +1,6 @@
 """Pixel forensics: noise voids and duplicated regions on real generator edits of a captured page, the
-block-compression guard, the size limit, pasted seams round text boxes, and the authenticity stage reporting the
-forensic regions."""
+block-compression guard, the size limit, pasted seams and quiet fields round text boxes, the JPEG grid finder, and
+the authenticity stage reporting the forensic regions."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ import pytest
 from datasets.forgeries import _copy_move, _inpaint, _paste, _text_replace
 from inference.documents import forensics
 from inference.documents.authenticity import with_forensics
-from inference.documents.forensics import SEAM_STEP, analyse, duplicated_regions, noise_voids, pasted_seams
-from inference.documents.types import Forensics
+from inference.documents.forensics import (
+    QUIET_RATIO,
+    SEAM_STEP,
+    analyse,
+    block_compressed,
+    duplicated_regions,
+    noise_voids,
+    pasted_seams,
+    quiet_fields,
+    with_line_cues,
+)
+from inference.documents.types import ForensicRegion, Forensics
 from inference.types import Frame
 
 FIELD = "车辆识别代号"  # the VIN: the field a forger alters
@@ -259,3 +269,113 @@ def test_authenticity_stage_reports_the_pasted_field(engine, licence_capture):
     # the same page without the reader's boxes: the seam is not looked for
     assert checker.check(Frame(forged)).forensics.seams == 0
     assert checker.check(Frame(image), text_boxes=_boxes(seen)).forensics.seams == 0
+
+
+# ------------------------------------------------------------------------------------------------ quiet fields
+
+
+def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_UNCHANGED)
+
+
+def _resized_paste(image: np.ndarray, box, scale: float, pad: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The field's box (and ``pad`` px round it) replaced by the same pixels taken from a copy of the page at
+    another size and scaled back to the box, pasted with the forgery factory's soft edge: what resizing a field
+    taken from another photo does to its noise."""
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    x, y = x1 - pad, y1 - pad
+    src = image[y : y2 + pad, x : x2 + pad]
+    other = cv2.resize(src, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+    patch = cv2.resize(other, (src.shape[1], src.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return _paste(image, patch.astype(np.float32), x, y)
+
+
+@pytest.mark.parametrize("scale", [0.9, 1.12, 1.3])
+def test_a_resized_field_is_quieter_than_its_paper(licence_capture, scale):
+    image, seen = licence_capture
+    forged, mask = _resized_paste(image, seen.fields[FIELD].box_xyxy, scale)
+    score, regions = quiet_fields(forged, _boxes(seen))
+    assert score >= 0.8 and len(regions) == 1
+    assert regions[0].cue == "quiet_field" and regions[0].size < 100 * QUIET_RATIO
+    assert _overlaps(regions[0].box_xyxy, mask > 0)
+    # the seam cue has nothing to see here: the paste kept the page's light
+    assert pasted_seams(forged, _boxes(seen)) == (0.0, ())
+
+
+def test_genuine_text_boxes_are_as_noisy_as_their_paper(licence_capture, monkeypatch):
+    image, seen = licence_capture
+    assert quiet_fields(image, _boxes(seen)) == (0.0, ())
+    # every box is judged (a ratio is found for each) and the quietest is well above the limit
+    monkeypatch.setattr(forensics, "QUIET_RATIO", 10.0)
+    _, regions = quiet_fields(image, _boxes(seen))
+    assert regions and min(r.size for r in regions) > 100 * QUIET_RATIO + 10
+
+
+def test_quiet_fields_are_not_judged_where_the_noise_is_not_the_capture(licence_capture):
+    """A page saved as JPEG (its codec flattens plain paper and spares the blocks with ink), a denoised page, a
+    page with too few lines of text, and a grey page are not judged."""
+    image, seen = licence_capture
+    forged, _ = _resized_paste(image, seen.fields[FIELD].box_xyxy, 1.12)
+    boxes = _boxes(seen)
+    assert quiet_fields(forged, boxes)[0] >= 0.8
+    assert quiet_fields(_jpeg(forged, 92), boxes) == (0.0, ())
+    assert quiet_fields(cv2.GaussianBlur(forged, (0, 0), 1.2), boxes) == (0.0, ())
+    few = [seen.fields[FIELD].box_xyxy] + boxes[: forensics.QUIET_MIN_LINES - 2]
+    assert quiet_fields(forged, few) == (0.0, ())
+    assert quiet_fields(cv2.cvtColor(forged, cv2.COLOR_BGR2GRAY), boxes) == (0.0, ())
+
+
+@pytest.mark.parametrize("quality", [50, 75, 92, 98])
+def test_a_jpeg_grid_is_found_wherever_the_page_was_cropped(licence_capture, quality):
+    image, _ = licence_capture
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    assert not block_compressed(grey)
+    jpeg = cv2.cvtColor(_jpeg(image, quality), cv2.COLOR_BGR2GRAY)
+    assert block_compressed(jpeg)
+    assert block_compressed(jpeg[3:, 5:])  # cropped: the codec's grid is off the page's origin
+    assert not block_compressed(cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)[3:, 5:])
+
+
+def test_pages_without_plain_paper_have_no_grid_to_find():
+    rng = np.random.default_rng(0)
+    assert not block_compressed(np.full((200, 300), 200, np.uint8))  # no noise: every grid alike
+    assert not block_compressed(rng.integers(0, 256, (200, 300), dtype=np.uint8))  # all edges: no plain paper
+    assert not block_compressed(np.full((20, 3000), 200, np.uint8))
+
+
+def test_real_phone_photos_are_found_block_compressed(realdev):
+    """The real-dev photos are phone or camera JPEGs: the grid finder sees the codec on nearly all of them that
+    have plain areas (a few were resized after their compression, which moves the grid off whole pixels)."""
+    files = sorted((realdev / "plates_full").glob("*.jpg")) + [realdev / "documents" / "xingshizheng_specimen_01.jpg"]
+    found = [block_compressed(cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)) for f in files]
+    assert len(found) > 150 and sum(found) >= 0.95 * len(found)
+    assert found[-1]  # the 行驶证 specimen
+
+
+def test_line_cues_add_their_regions_and_counts():
+    base = Forensics(0.5, 20, 0, 2.0, True, True, (ForensicRegion("noise_void", (0.0, 0.0, 9.0, 9.0), 20),))
+    seam = ForensicRegion("pasted_seam", (10.0, 10.0, 50.0, 30.0), 9)
+    quiet = ForensicRegion("quiet_field", (60.0, 10.0, 90.0, 30.0), 40)
+    out = with_line_cues(with_line_cues(base, 0.82, (seam,), 1.0), 0.9, (quiet,), 2.0)
+    assert out.score == 0.9 and out.seams == 1 and out.quiet_fields == 1 and out.elapsed_ms == 3.0
+    assert [r.cue for r in out.regions] == ["quiet_field", "pasted_seam", "noise_void"]
+    weaker = with_line_cues(base, 0.3, (quiet,))
+    assert weaker.score == 0.5 and [r.cue for r in weaker.regions] == ["noise_void", "quiet_field"]
+    assert with_line_cues(base, 0.0, ()) == base
+
+
+def test_authenticity_stage_reports_the_quiet_field(engine, licence_capture):
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import AuthenticityChecker
+
+    image, seen = licence_capture
+    forged, mask = _resized_paste(image, seen.fields[FIELD].box_xyxy, 1.12)
+    checker = AuthenticityChecker(engine)
+    result = checker.check(Frame(forged), text_boxes=_boxes(seen))
+    assert result.verdict == "tampered" and result.alarm == "forensic"
+    assert result.forensics is not None and result.forensics.quiet_fields == 1 and result.forensics.seams == 0
+    quiet = [r for r in result.tamper_regions if r.cue == "quiet_field"]
+    assert quiet and _overlaps(quiet[0].box_xyxy, mask > 0)
+    assert checker.check(Frame(forged)).forensics.quiet_fields == 0  # without the reader's boxes
+    assert checker.check(Frame(image), text_boxes=_boxes(seen)).forensics.quiet_fields == 0
