@@ -436,13 +436,14 @@ def quiet_fields(
     if len(boxes) < QUIET_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
         return 0.0, ()
     grey = _grey(image)
+    if block_compressed(grey):  # first: most phone photos are JPEGs, and the grid is found in a few ms
+        return 0.0, ()
     paper = paper_mask(grey) & (grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])
     if paper.sum() < 1000:
         return 0.0, ()
     r = np.abs(noise_residual(grey))
     level = float(np.median(r[paper]))
-    # the median |residual| of Gaussian noise is 0.674 sigma
-    if level / 0.6745 < MIN_SIGMA or block_compressed(grey):
+    if level / 0.6745 < MIN_SIGMA:  # the median |residual| of Gaussian noise is 0.674 sigma
         return 0.0, ()
     counted = np.where(paper, np.minimum(r, QUIET_CLIP * level), 0.0).astype(np.float64)
     noise = cv2.integral(counted, sdepth=cv2.CV_64F)
