@@ -379,3 +379,14 @@ def test_authenticity_stage_reports_the_quiet_field(engine, licence_capture):
     assert quiet and _overlaps(quiet[0].box_xyxy, mask > 0)
     assert checker.check(Frame(forged)).forensics.quiet_fields == 0  # without the reader's boxes
     assert checker.check(Frame(image), text_boxes=_boxes(seen)).forensics.quiet_fields == 0
+
+
+def test_boxes_off_the_page_or_inverted_are_not_judged(licence_capture):
+    image, seen = licence_capture
+    h, w = image.shape[:2]
+    odd = [(-80.0, -40.0, -10.0, -5.0), (w + 5.0, h + 5.0, w + 90.0, h + 30.0), (300.0, 300.0, 200.0, 280.0)]
+    odd += [(0.0, 0.0, float(w), float(h))]  # a box over the whole page has no paper round it
+    assert quiet_fields(image, odd * forensics.QUIET_MIN_LINES) == (0.0, ())
+    forged, _ = _resized_paste(image, seen.fields[FIELD].box_xyxy, 1.12)
+    score, regions = quiet_fields(forged, odd + _boxes(seen))
+    assert score >= 0.8 and len(regions) == 1
