@@ -37,12 +37,16 @@ grid a JPEG was cut on, far fewer high-frequency DCT coefficients survive than o
 (``block_compressed``; a page saved at JPEG quality 98 still shows it).
 
 The noise cues need the recorded noise, and neither judges a page without it (the learned patch model still looks at
-it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of
-plain areas), or voids in the interiors of one 8x8 grid (block compression flattens plain paper in whole
-blocks). Heavy compression also makes equal windows of its own, so copies are looked for only on pages whose
-noise is judged, and never at shifts of whole 8x8 blocks. The paper tones judged and the limits were set on
-training pages and checked on the real-dev photos, none of which reaches the tamper threshold. Written here
-because no library of the stack does this analysis; opencv does the filtering and labelling.
+it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of plain
+areas), a page that went through JPEG (``block_compressed``: its codec flattens plain paper in whole blocks), or a
+large void area in the interiors of one 8x8 grid (a JPEG the grid finder missed; any such area when the finder
+cannot tell, on a small crop). A small edit can fall in one
+grid's interiors by chance: the void-grid test alone turned away 2 of 60 dev splices and 1 of 40 dev text
+replacements before the grid finder judged the page first. Heavy compression also makes equal windows of its own, so
+copies are looked for only on pages whose noise is judged, and never at shifts of whole 8x8 blocks. The paper tones
+judged and the limits were set on training pages and checked on the real-dev photos, none of which reaches the
+tamper threshold. Written here because no library of the stack does this analysis; opencv does the filtering and
+labelling.
 """
 
 from __future__ import annotations
@@ -67,7 +71,9 @@ VOID_SCALE = 10.0  # void pixels at which the void score is 0.5
 MIN_SIGMA = 0.6  # grey levels: a page with less noise than this (denoised, smoothed) has nothing to judge
 VOID_MAX_SHARE = 0.03  # voids over more of the page than this: the page was denoised, not edited
 GRID_SHARE = 0.40  # voids this concentrated in the interiors of one 8x8 grid: the page was block-compressed
-GRID_MIN_PX = 150  # fewer void pixels than this say nothing about a grid
+GRID_MIN_PX = 1000  # fewer void pixels than this say nothing about a grid (an edit's may fall in one by chance)
+UNJUDGED_GRID_MIN_PX = 150  # the same where the grid finder could not tell (a small crop): any grid is suspect
+DOMINANCE_MIN_PX = 150  # fewer void pixels than this are one edit, however they are spread
 DUP_WINDOW = 8
 DUP_MIN_STD = 4.0  # grey levels: a window with ink, not plain paper
 DUP_MIN_SHIFT = 8  # a copy further than its own window
@@ -135,6 +141,9 @@ def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], floa
     sigma = float(np.sqrt(max(level, 0.0)))
     if sigma < MIN_SIGMA:  # noise-free, denoised or smoothed: nothing to compare with
         return 0, (), sigma, False
+    compressed = block_compressed(grey)
+    if compressed:
+        return 0, (), sigma, False
     void = ((energy < VOID_SHARE * level) & judged).astype(np.uint8)
     void = cv2.morphologyEx(void, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n_void = int(void.sum())
@@ -142,7 +151,8 @@ def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], floa
         return 0, (), sigma, True
     if n_void > VOID_MAX_SHARE * judged.sum():
         return 0, (), sigma, False
-    if n_void >= GRID_MIN_PX and _grid_share(void) >= GRID_SHARE:
+    # voids in one grid's interiors: compression the grid finder missed, or could not judge (little plain paper)
+    if n_void >= (GRID_MIN_PX if compressed is False else UNJUDGED_GRID_MIN_PX) and _grid_share(void) >= GRID_SHARE:
         return 0, (), sigma, False
     grown = cv2.dilate(void, np.ones(VOID_GAP[::-1], np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
@@ -153,7 +163,7 @@ def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], floa
             break
         x, y, w, h = (int(v) for v in stats[k, :4])
         regions.append(ForensicRegion("noise_void", (float(x), float(y), float(x + w), float(y + h)), int(counts[k])))
-    if n_void >= GRID_MIN_PX and regions[0].size < VOID_DOMINANCE * n_void:
+    if n_void >= DOMINANCE_MIN_PX and regions[0].size < VOID_DOMINANCE * n_void:
         return 0, (), sigma, False
     return regions[0].size, tuple(regions), sigma, True
 
@@ -415,13 +425,14 @@ def grid_survival(grey: np.ndarray) -> np.ndarray | None:
     return (np.abs(coef) >= 0.5).reshape(len(ys), 8, 8, -1).mean(axis=(0, 3))
 
 
-def block_compressed(grey: np.ndarray) -> bool:
+def block_compressed(grey: np.ndarray) -> bool | None:
     """Whether the page went through JPEG: on the grid it was cut on, its codec zeroed most high frequencies, so
     fewer than ``GRID_KEEP`` as many survive there as on the median of the 64 grids (a page never compressed has
-    the same share on all of them). Found wherever the page was cropped, so on any of the grids."""
+    the same share on all of them). Found wherever the page was cropped, so on any of the grids. None when the
+    page has too little plain paper to tell (a small crop, a page full of print)."""
     survival = grid_survival(grey)
     if survival is None:
-        return False
+        return None
     return bool(survival.min() < GRID_KEEP * np.median(survival))
 
 
@@ -436,7 +447,7 @@ def quiet_fields(
     if len(boxes) < QUIET_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
         return 0.0, ()
     grey = _grey(image)
-    if block_compressed(grey):  # first: most phone photos are JPEGs, and the grid is found in a few ms
+    if block_compressed(grey):  # first: most phone photos are JPEGs, and the grid is found in a few ms (None: judged)
         return 0.0, ()
     paper = paper_mask(grey) & (grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])
     if paper.sum() < 1000:
