@@ -40,13 +40,12 @@ The noise cues need the recorded noise, and neither judges a page without it (th
 it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of plain
 areas), a page that went through JPEG (``block_compressed``: its codec flattens plain paper in whole blocks), or a
 large void area in the interiors of one 8x8 grid (a JPEG the grid finder missed; any such area when the finder
-cannot tell, on a small crop). A small edit can fall in one
-grid's interiors by chance: the void-grid test alone turned away 2 of 60 dev splices and 1 of 40 dev text
-replacements before the grid finder judged the page first. Heavy compression also makes equal windows of its own, so
-copies are looked for only on pages whose noise is judged, and never at shifts of whole 8x8 blocks. The paper tones
-judged and the limits were set on training pages and checked on the real-dev photos, none of which reaches the
-tamper threshold. Written here because no library of the stack does this analysis; opencv does the filtering and
-labelling.
+cannot tell, on a small crop). A small edit can fall in one grid's interiors by chance: the void-grid test alone
+turned away 2 of 60 dev splices and 1 of 40 dev text replacements before the grid finder judged the page first.
+Heavy compression also makes equal windows of its own, so copies are looked for only on pages whose noise is judged,
+and never at shifts of whole 8x8 blocks. The paper tones judged and the limits were set on training pages and
+checked on the real-dev photos, none of which reaches the tamper threshold. Written here because no library of the
+stack does this analysis; opencv does the filtering and labelling.
 """
 
 from __future__ import annotations
@@ -393,11 +392,11 @@ def pasted_seams(
     return round(best / (best + SEAM_SCALE), 4), regions[:4]
 
 
-_n = np.arange(8)
+_N8 = np.arange(8)
 # the orthonormal 8-point DCT-II, one basis vector per row
-_dct8 = np.sqrt(np.where(_n[:, None] == 0, 1 / 8, 2 / 8)) * np.cos(np.pi * (2 * _n[None, :] + 1) * _n[:, None] / 16)
+_DCT8 = np.sqrt(np.where(_N8[:, None] == 0, 1 / 8, 2 / 8)) * np.cos(np.pi * (2 * _N8[None, :] + 1) * _N8[:, None] / 16)
 # the 2-D DCT of a flattened 8x8 block, only the coefficients a JPEG quantises most coarsely (u + v >= 6)
-_HIGH_DCT = np.kron(_dct8, _dct8)[(np.add.outer(_n, _n) >= 6).ravel()].T.astype(np.float32)
+_HIGH_DCT = np.kron(_DCT8, _DCT8)[(np.add.outer(_N8, _N8) >= 6).ravel()].T.astype(np.float32)
 
 
 def grid_survival(grey: np.ndarray) -> np.ndarray | None:
@@ -412,7 +411,7 @@ def grid_survival(grey: np.ndarray) -> np.ndarray | None:
     bad_sum = cv2.integral(bad, sdepth=cv2.CV_32S)
     ys, xs = np.mgrid[0 : h - 15 : 8, 0 : w - 15 : 8]
     ys, xs = ys.ravel(), xs.ravel()
-    plain = (bad_sum[ys + 15, xs + 15] - bad_sum[ys, xs + 15] - bad_sum[ys + 15, xs] + bad_sum[ys, xs]) == 0
+    plain = _rect_sums(bad_sum, xs, ys, xs + 15, ys + 15) == 0
     ys, xs = ys[plain], xs[plain]
     if len(ys) < 64:
         return None
