@@ -726,11 +726,10 @@ def recalibrate(cfg: DocConfig, workers: int = 1, catalog_path: Path = CATALOG_P
     def probs(batch: np.ndarray) -> np.ndarray:
         return model.run({model.input_names[0]: batch})[0]
 
+    genuine, forged = _page_calibration_pages(cfg, rows, val_pairs, docs)
     if cfg.task == "authenticity":
-        genuine = _genuine_calibration_pages(cfg, [(d, r) for d, r in rows if r["pair_id"] in val_pairs], docs)
         postprocess = calibrate_patches(probs, genuine, cfg.target_false_alarm)
     else:
-        genuine, forged = _page_calibration_pages(cfg, rows, val_pairs, docs)
         size = int(model.metadata.get("input_size", DOC_INPUT_SIZE))
         postprocess = calibrate_combined(
             lambda image: probs(to_chw(doc_thumbnail(image, size)[None]))[0],

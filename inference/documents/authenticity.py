@@ -9,17 +9,17 @@ probabilities are the heatmap, and patches above the threshold are reported as b
 forensics (``forensics.py``: noise voids left by an edit, regions copied within the page; with the text
 reader's line boxes, seams of a field pasted from another capture and fields quieter than their paper) are a
 second tamper alarm with its own score and threshold, measured at the upload's pixels: the two cues have genuine
-tails of different shapes, so
-one threshold over the stronger of the two would be set by the worse tail. The photocopy score is the mean of
-the patches' photocopy probability and the page's colourlessness (``colour.py``): a copy has lost the colour
-of the printed original, while the genuine pages the patches find copy-like keep theirs; pages of no listed
-type (``colour_expected=False``) may be printed in black only: their colour says nothing, and the patches'
-score is theirs alone. Thresholds are set from genuine pages for a target false-alarm rate
+tails of different shapes, so one threshold over the stronger of the two would be set by the worse tail. The
+photocopy score is the mean of the patches' photocopy probability and the page's colourlessness (``colour.py``): a
+copy has lost the colour of the printed original, while the genuine pages the patches find copy-like keep theirs;
+pages of no listed type (``colour_expected=False``) may be printed in black only: their colour says nothing, and
+the patches' score is theirs alone. Thresholds are set from genuine pages for a target false-alarm rate
 (``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -263,7 +263,8 @@ class AuthenticityChecker:
         t0 = time.perf_counter()
         scores, origins, probs, side, forensics = self._score(frame.image, colour_expected)
         if forensics is not None and text_boxes:
-            for cue in (pasted_seams, quiet_fields):
+            quiet = functools.partial(quiet_fields, compressed=forensics.compressed)
+            for cue in (pasted_seams, quiet):
                 t = time.perf_counter()
                 cue_score, regions = cue(frame.image, text_boxes)
                 forensics = with_line_cues(forensics, cue_score, regions, (time.perf_counter() - t) * 1000)

@@ -129,6 +129,11 @@ def _grid_share(mask: np.ndarray) -> float:
 def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], float, bool]:
     """(void pixels of the largest void region, void regions largest first, the page's noise sigma, whether
     the check applies). Only paper tones are judged (``JUDGED_GREY``)."""
+    return _noise_voids(grey, block_compressed(grey))
+
+
+def _noise_voids(grey: np.ndarray, compressed: bool | None) -> tuple[int, tuple[ForensicRegion, ...], float, bool]:
+    """:func:`noise_voids` with the grid finder's verdict on the page (``block_compressed``) already known."""
     r = noise_residual(grey)
     energy = cv2.boxFilter(r * r, -1, (VOID_WINDOW, VOID_WINDOW))
     judged = ((grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])).astype(np.uint8)
@@ -140,7 +145,6 @@ def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], floa
     sigma = float(np.sqrt(max(level, 0.0)))
     if sigma < MIN_SIGMA:  # noise-free, denoised or smoothed: nothing to compare with
         return 0, (), sigma, False
-    compressed = block_compressed(grey)
     if compressed:
         return 0, (), sigma, False
     void = ((energy < VOID_SHARE * level) & judged).astype(np.uint8)
@@ -436,17 +440,20 @@ def block_compressed(grey: np.ndarray) -> bool | None:
 
 
 def quiet_fields(
-    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]]
+    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]], compressed: bool | None = None
 ) -> tuple[float, tuple[ForensicRegion, ...]]:
     """Text boxes (upload pixels) whose paper is much quieter than the paper round them: the strongest as a score
     in [0, 1) (0 when no box is below ``QUIET_RATIO``), and the boxes, quietest first (``size``: the inside's
     noise in percent of the outside's). Judged on pages with text (``QUIET_MIN_LINES``) that kept their recorded
-    noise: not block-compressed, not denoised (``MIN_SIGMA``)."""
+    noise: not block-compressed, not denoised (``MIN_SIGMA``). ``compressed``: the grid finder's verdict when
+    :func:`analyse` gave it (``Forensics.compressed``); None: found here (a page it cannot tell is judged)."""
     h, w = image.shape[:2]
     if len(boxes) < QUIET_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
         return 0.0, ()
     grey = _grey(image)
-    if block_compressed(grey):  # first: most phone photos are JPEGs, and the grid is found in a few ms (None: judged)
+    if compressed is None:
+        compressed = block_compressed(grey)
+    if compressed:  # first: most phone photos are JPEGs, and the grid is found in a few ms
         return 0.0, ()
     paper = paper_mask(grey) & (grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])
     if paper.sum() < 1000:
@@ -505,7 +512,8 @@ def analyse(image: np.ndarray) -> Forensics:
     if h * w > MAX_PIXELS:
         return Forensics(0.0, 0, 0, 0.0, False, False, (), (time.perf_counter() - t0) * 1000)
     grey = _grey(image)
-    void_px, voids, sigma, noise_checked = noise_voids(grey)
+    compressed = block_compressed(grey)  # once a page: the quiet-field cue takes it from the result
+    void_px, voids, sigma, noise_checked = _noise_voids(grey, compressed)
     # byte-identical windows mean a copy only where the page kept its recorded noise: heavy compression and
     # smoothing make equal windows of their own
     dup, copies = duplicated_regions(grey) if noise_checked else (0, ())
@@ -521,4 +529,5 @@ def analyse(image: np.ndarray) -> Forensics:
         True,
         regions,
         (time.perf_counter() - t0) * 1000,
+        compressed=compressed,
     )

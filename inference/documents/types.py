@@ -85,6 +85,7 @@ class Forensics:
     elapsed_ms: float = 0.0
     seams: int = 0  # pasted-seam rectangles reported (at most 4; needs the reader's line boxes)
     quiet_fields: int = 0  # line boxes much quieter than the paper round them (at most 4; needs the line boxes)
+    compressed: bool | None = None  # the page went through JPEG (its 8x8 grid found); None: could not tell
 
 
 @dataclass(frozen=True, slots=True)
