@@ -188,21 +188,17 @@ class DocumentReader:
     ) -> AuthenticityResult | None:
         """The authenticity stage as the review runs it: colour is expected on the listed documents, a page the
         classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only;
-        on the listed ones pasted seams are looked for round the text lines (read here when ``text_boxes`` is not
-        given)."""
+        pasted seams and quiet fields are looked for round the text lines (read here when ``text_boxes`` is not
+        given) of every page, whatever its type: the cues judge only pages with enough lines to be a printed form
+        (a photo of a car, whose plate steps from its surroundings as a pasted field does, has too few)."""
         if self.authenticity is None:
             return None
         if doc is None and self.classifier is not None:
             doc = self.classifier.classify(frame)
-        listed = colour_expected(doc)
-        # seams only on the listed documents: a page of no listed type (a letter, a photo of a car) may carry text
-        # on coloured plates and stickers, which steps from its surroundings on every side as a pasted field does
-        if not listed:
-            text_boxes = ()
-        elif text_boxes is None:
+        if text_boxes is None:
             text, to_image, _ = self.ocr(frame)
             text_boxes = line_boxes(text, to_image)
-        return self.authenticity.check(frame, listed, text_boxes)
+        return self.authenticity.check(frame, colour_expected(doc), text_boxes)
 
     def read(self, frame: Frame, source: str = "") -> DocumentRead:
         timings: dict[str, float] = {}

@@ -382,6 +382,33 @@ def test_authenticity_stage_reports_the_quiet_field(engine, licence_capture):
     assert checker.check(Frame(image), text_boxes=_boxes(seen)).forensics.quiet_fields == 0
 
 
+def test_a_page_of_no_listed_type_is_judged_round_its_lines(engine):
+    """A receipt (no listed type: colour is not expected) is still read for the line cues: its amount in words
+    pasted after a resize is found as a quiet field by the review's authenticity stage, on the reader's own lines;
+    the genuine receipt raises no line cue."""
+    if "doc-authenticity" not in engine.catalog or "doc-type" not in engine.catalog:
+        pytest.skip("the authenticity and document-type models are not in the catalog")
+    from datasets.documents import DocType, render_document
+    from datasets.documents.capture import apply_capture, plan_capture
+    from datasets.forgeries import _captured
+    from inference.documents.reader import DocumentReader
+
+    rng = np.random.default_rng(2)
+    doc = render_document(rng, DocType.other)
+    h, w = doc.image.shape[:2]
+    image, h_mat = apply_capture(plan_capture(rng, (w, h), "photo"), doc.image)
+    seen = _captured(doc, image, h_mat)
+    forged, mask = _resized_paste(image, seen.fields["金额大写"].box_xyxy, 1.12)
+    reader = DocumentReader(engine)
+    assert reader.classifier.classify(Frame(forged)).doc_type.value == "other"
+    result = reader.check_authenticity(Frame(forged))
+    assert result.verdict == "tampered" and result.forensics.quiet_fields == 1
+    quiet = [r for r in result.tamper_regions if r.cue == "quiet_field"]
+    assert quiet and _overlaps(quiet[0].box_xyxy, mask > 0)
+    genuine = reader.check_authenticity(Frame(image))
+    assert genuine.verdict == "genuine" and genuine.forensics.quiet_fields == 0 and genuine.forensics.seams == 0
+
+
 def test_boxes_off_the_page_or_inverted_are_not_judged(licence_capture):
     image, seen = licence_capture
     h, w = image.shape[:2]
