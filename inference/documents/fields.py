@@ -607,6 +607,11 @@ class Extraction:
     angle_deg: float
     lines: Sequence[_Line] = ()  # deskewed, split labels joined
     claimed: Mapping[int, tuple[str, str]] = dataclasses.field(default_factory=dict)  # line -> (label, rest)
+    used: frozenset[int] = frozenset()  # lines taken as values
+
+    def free_lines(self) -> list[_Line]:
+        """The lines no label claimed and no field took."""
+        return [ln for j, ln in enumerate(self.lines) if j not in self.claimed and j not in self.used]
 
 
 def extract(
@@ -639,7 +644,7 @@ def extract(
             value = _fallback(rule, lines, label_lines, used)
         if value is not None:
             found[rule.key] = value
-    return Extraction(found, math.degrees(deskew_angle(lines_in)), lines, claimed)
+    return Extraction(found, math.degrees(deskew_angle(lines_in)), lines, claimed, frozenset(used))
 
 
 _STAMP = re.compile(r"公安|交通|管理局|市公|局公")
@@ -801,6 +806,9 @@ def model_code(text: str) -> str:
 
 
 PostProcess = Callable[[dict[str, FieldValue]], dict[str, FieldValue]]
+# a step given the lines no label and no field took as well: a value whose label was misread, found by what the
+# other fields say it must be
+FreeLinesStep = Callable[[dict[str, FieldValue], Sequence[_Line]], dict[str, FieldValue]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -812,8 +820,12 @@ class DocumentRules:
     extra_labels: tuple[str, ...] = ()
     post: PostProcess | None = None
     numbers: Mapping[str, int] | None = None  # numbered forms: label -> the number printed before it
+    free_lines_step: FreeLinesStep | None = None  # run before ``post``
 
     def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
         rules = self.pages.get(page) or next(iter(self.pages.values()))
-        fields = dict(extract(lines, rules, self.extra_labels, self.numbers).fields)
+        extraction = extract(lines, rules, self.extra_labels, self.numbers)
+        fields = dict(extraction.fields)
+        if self.free_lines_step is not None:
+            fields = self.free_lines_step(fields, extraction.free_lines())
         return self.post(fields) if self.post is not None else fields

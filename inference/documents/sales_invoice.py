@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
-from .fields import DocumentRules, FieldRule
+from .fields import DocumentRules, FieldRule, clean_value
 from .types import FieldValue
 from .vocabulary import VEHICLE_TYPES
 
@@ -254,8 +256,33 @@ def _amount_misread(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
+_PRINTED = re.compile(r"¥?\d+\.\d{2}")  # an amount as the invoice prints it, on a line of its own
+
+
+def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
+    """One of 不含税价, 增值税税额 and 价税合计 missing (its label misread) while the other two are read: the line no
+    label or field took that prints exactly the amount they make (to the cent) is that field. Found, not
+    computed: without such a line the field stays missing."""
+    missing = [k for k in _AMOUNT_KEYS if k not in fields]
+    if len(missing) != 1:
+        return fields
+    known = {k: _cents(fields[k].text) for k in _AMOUNT_KEYS if k in fields}
+    if any(v is None or "." not in fields[k].text for k, v in known.items()):
+        return fields
+    key = missing[0]
+    net, vat, total = (known.get(k) for k in _AMOUNT_KEYS)
+    want = total - vat if key == "不含税价" else (total - net if key == "增值税税额" else net + vat)  # type: ignore[operator]
+    for ln in free:
+        if _PRINTED.fullmatch(ln.text) and _cents(ln.text) == want and want > 0:
+            rule = next(r for r in PAGE if r.key == key)
+            text = clean_value("amount", ln.text) or ln.text
+            fields[key] = FieldValue(rule.canonical or key, "", text, ln.conf, True, (), ln.box, ln.text)
+            break
+    return fields
+
+
 def _post(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return _amount_misread(_rate_read(_amounts_agree(fields)))
 
 
-RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post)
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post, free_lines_step=_unlabelled_amount)

@@ -583,6 +583,14 @@ RULE_CASES = [
     ),
     (
         "sales_invoice",
+        "1",  # 增值税税额's label misread: the free line printing exactly 价税合计 - 不含税价 is the tax
+        row(470, ("价税合计", 60), ("¥72200.00", 850))
+        + row(620, ("总信载仪额", 330), ("¥8306.19", 450), ("¥8360.19", 640))
+        + row(700, ("不含税价", 70), ("¥63893.81", 170)),
+        {"增值税税额": "¥8306.19", "价税合计": "¥72200.00", "不含税价": "¥63893.81"},
+    ),
+    (
+        "sales_invoice",
         "1",  # characters read after the rate's percent sign are dropped
         row(620, ("增值税税率或征收率", 60), ("13%aom", 320)),
         {"税率": "13%"},
@@ -715,6 +723,17 @@ RULE_CASES = [
 def test_rules_use_layout_formats_and_alternatives(doc_type, page, lines, expected):
     fields = rules_for(DocType(doc_type)).read(lines, page)
     assert {k: fields[k].text for k in expected if k in fields} == expected
+
+
+def test_an_unlabelled_amount_is_found_not_computed():
+    """The tax's label misread and no free line printing 价税合计 - 不含税价 (one digit off, or taken by another field):
+    the tax stays missing rather than being computed from the other two."""
+    rules = rules_for(DocType.sales_invoice)
+    off = row(470, ("价税合计", 60), ("¥72200.00", 850)) + row(700, ("不含税价", 70), ("¥63893.81", 170))
+    fields = rules.read(off + row(620, ("总信载仪额", 330), ("¥8360.19", 450)), "1")
+    assert "增值税税额" not in fields and fields["不含税价"].text == "¥63893.81"
+    only_two = row(470, ("价税合计", 60), ("¥72200.00", 850)) + row(620, ("总信载仪额", 330), ("¥8306.19", 450))
+    assert "增值税税额" not in rules.read(only_two, "1")  # 不含税价 not read either: nothing says what the tax is
 
 
 def test_a_value_containing_a_label_word_is_not_cut():
