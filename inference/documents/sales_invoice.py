@@ -105,6 +105,14 @@ def _amounts_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
+def _completing(key: str, net: int | None, vat: int | None, total: int | None) -> int:
+    """The amount (cents) ``key`` must be for 不含税价 + 增值税税额 = 价税合计, from the other two (``key``'s own is
+    not used)."""
+    if key == "不含税价":
+        return total - vat  # type: ignore[operator]
+    return total - net if key == "增值税税额" else net + vat  # type: ignore[operator]
+
+
 def _cents_restored(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     """One amount read as its whole yuan only ('209026' for 209026.55) while the other two have their cents:
     it gets the cents that make the three agree, when the yuan read are exactly those of that amount."""
@@ -115,9 +123,8 @@ def _cents_restored(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     cents = {k: _cents(fields[k].text) for k in _AMOUNT_KEYS if k != short[0]}
     if any(v is None for v in cents.values()):
         return fields
-    net, vat, total = (cents.get(k) for k in _AMOUNT_KEYS)
     key = short[0]
-    value = total - vat if key == "不含税价" else (total - net if key == "增值税税额" else net + vat)  # type: ignore[operator]
+    value = _completing(key, *(cents.get(k) for k in _AMOUNT_KEYS))  # type: ignore[arg-type]
     if value < 0 or value // 100 != int(bare[key]):
         return fields
     prefix = "¥" if fields[key].text.startswith("¥") else ""
@@ -270,8 +277,7 @@ def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
     if any(v is None or "." not in fields[k].text for k, v in known.items()):
         return fields
     key = missing[0]
-    net, vat, total = (known.get(k) for k in _AMOUNT_KEYS)
-    want = total - vat if key == "不含税价" else (total - net if key == "增值税税额" else net + vat)  # type: ignore[operator]
+    want = _completing(key, *(known.get(k) for k in _AMOUNT_KEYS))  # type: ignore[arg-type]
     for ln in free:
         if _PRINTED.fullmatch(ln.text) and _cents(ln.text) == want and want > 0:
             rule = next(r for r in PAGE if r.key == key)
