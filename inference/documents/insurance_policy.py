@@ -3,7 +3,12 @@ number, plate, engine number, VIN, premium and the insurance period."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from .fields import DocumentRules, FieldRule
+from .sales_invoice import figures_and_words
+from .types import FieldValue
 
 PAGE = (
     FieldRule("保险单号", "code"),
@@ -46,4 +51,10 @@ OTHER_LABELS = (
     "机动车交通事故责任强制保险单",
 )
 
-RULES = DocumentRules({"1": PAGE}, OTHER_LABELS)
+
+def _premium(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
+    """The premium printed in figures and in words: one found by the other when its label was misread."""
+    return figures_and_words(fields, free, PAGE, "保险费", "保险费大写")
+
+
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, free_lines_step=_premium)

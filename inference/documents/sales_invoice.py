@@ -287,8 +287,40 @@ def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
     return fields
 
 
+def figures_and_words(
+    fields: dict[str, FieldValue], free: Sequence[Any], rules: Sequence[FieldRule], figures: str, words: str
+) -> dict[str, FieldValue]:
+    """An amount printed twice, in figures (``figures``) and in words (``words``), one of them missing (its label
+    misread) and the other read: the free line that says the same amount in the other form, to the cent, is the
+    missing one. Without such a line it stays missing."""
+    if (figures in fields) == (words in fields):
+        return fields
+    if figures in fields:
+        key, want = words, _cents(fields[figures].text)
+    else:
+        key, want = figures, words_cents(clean_value("words", fields[words].text) or "")
+    if want is None or want <= 0:
+        return fields
+    for ln in free:
+        if key == words:
+            text = clean_value("words", ln.text)
+            found = text is not None and words_cents(text) == want
+        else:
+            text = clean_value("amount", ln.text) or ln.text
+            found = bool(_PRINTED.fullmatch(ln.text)) and _cents(ln.text) == want
+        if found:
+            rule = next(r for r in rules if r.key == key)
+            fields[key] = FieldValue(rule.canonical or key, "", text, ln.conf, True, (), ln.box, ln.text)
+            break
+    return fields
+
+
+def _free_line_amounts(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
+    return figures_and_words(_unlabelled_amount(fields, free), free, PAGE, "价税合计", "价税合计大写")
+
+
 def _post(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return _amount_misread(_rate_read(_amounts_agree(fields)))
 
 
-RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post, free_lines_step=_unlabelled_amount)
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post, free_lines_step=_free_line_amounts)

@@ -591,6 +591,20 @@ RULE_CASES = [
     ),
     (
         "sales_invoice",
+        "1",  # 价税合计's label unreadable: the free line saying the figure's amount in words is the total in words
+        row(470, ("回回", 60), ("⊗壹拾肆万肆仟元整", 300), ("小写", 760), ("¥144000.00", 850)),
+        {"价税合计": "¥144000.00", "价税合计大写": "壹拾肆万肆仟元整"},
+    ),
+    (
+        "insurance_policy",
+        "1",  # the premium's figure away from its row: the free line with the amount the words say, not the tax's
+        row(500, ("保险费合计(人民币大写)", 60), ("玖佰伍拾元整", 420))
+        + row(560, ("当年应缴", 60), ("¥300.00", 300))
+        + row(620, ("¥1200.00", 500), ("¥950.00", 850)),
+        {"保险费大写": "玖佰伍拾元整", "保险费": "¥950.00", "车船税": "¥300.00"},
+    ),
+    (
+        "sales_invoice",
         "1",  # characters read after the rate's percent sign are dropped
         row(620, ("增值税税率或征收率", 60), ("13%aom", 320)),
         {"税率": "13%"},
@@ -734,6 +748,10 @@ def test_an_unlabelled_amount_is_found_not_computed():
     assert "增值税税额" not in fields and fields["不含税价"].text == "¥63893.81"
     only_two = row(470, ("价税合计", 60), ("¥72200.00", 850)) + row(620, ("总信载仪额", 330), ("¥8306.19", 450))
     assert "增值税税额" not in rules.read(only_two, "1")  # 不含税价 not read either: nothing says what the tax is
+    policy = rules_for(DocType.insurance_policy)
+    words_only = row(500, ("保险费合计(人民币大写)", 60), ("玖佰伍拾元整", 420)) + row(620, ("¥905.00", 850))
+    assert "保险费" not in policy.read(words_only, "1")  # a figure that is not the words' amount
+    assert policy.read(row(500, ("回回回回", 60), ("玖佰伍拾元整", 420), ("¥950.00", 850)), "1") == {}
 
 
 def test_a_value_containing_a_label_word_is_not_cut():
