@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .amounts import figures_and_words
 from .fields import DocumentRules, FieldRule
-from .sales_invoice import figures_and_words
 from .types import FieldValue
 
 PAGE = (

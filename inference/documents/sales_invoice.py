@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from .amounts import PRINTED_AMOUNT, figures_and_words, words_cents
+from .amounts import cents as _cents
 from .fields import DocumentRules, FieldRule, clean_value
 from .types import FieldValue
 from .vocabulary import VEHICLE_TYPES
@@ -67,14 +69,6 @@ OTHER_LABELS = (
 )
 
 _AMOUNT_KEYS = ("不含税价", "增值税税额", "价税合计")
-
-
-def _cents(text: str) -> int | None:
-    digits = text.lstrip("¥").replace(",", "")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", digits):
-        return None
-    whole, _, frac = digits.partition(".")
-    return int(whole) * 100 + int(frac.ljust(2, "0"))
 
 
 def _amounts_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
@@ -164,46 +158,6 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
-_DIGITS = dict(zip("零壹贰叁肆伍陆柒捌玖", range(10), strict=True))
-_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
-
-
-def words_cents(text: str) -> int | None:
-    """An amount in words ('壹拾陆万贰仟贰佰元整', '叁佰元零伍角陆分') in cents, or None when the words are not a
-    complete amount (cut off before 元, an unknown character, a digit without its unit). Written here, in a few
-    lines: what matters is refusing a read that is not a whole amount, which a lenient number parser would
-    turn into some number."""
-    if not text or text[-1] not in "整分角":
-        return None
-    total = section = digit = 0  # total: the part before the last 万/亿; section: the part since
-    pending = False  # a digit waiting for its unit
-    yuan: int | None = None
-    for ch in text.rstrip("整"):
-        if ch in _DIGITS:
-            if pending:
-                return None
-            digit, pending = _DIGITS[ch], _DIGITS[ch] != 0
-            continue
-        if ch in _UNITS:
-            if not pending and not (ch == "拾" and not section):  # only a leading 拾 stands without its digit
-                return None
-            section += (digit or 1) * _UNITS[ch]
-        elif ch == "万" and yuan is None:
-            total += (section + digit) * 10_000
-            section = 0
-        elif ch == "亿" and yuan is None:
-            total = (total + section + digit) * 100_000_000
-            section = 0
-        elif ch == "元" and yuan is None:
-            yuan, total, section = total + section + digit, 0, 0
-        elif ch in "角分" and yuan is not None and pending:
-            total += digit * (10 if ch == "角" else 1)
-        else:
-            return None
-        digit, pending = 0, False
-    return None if yuan is None or pending else yuan * 100 + total
-
-
 def _misread_of(read: FieldValue, printed: str) -> bool:
     """``read`` is ``printed`` with one character misread, the reader's alternatives at that place naming the
     printed one, or with the last one or two digits after the point cut off ('232123.8' for 232123.89)."""
@@ -263,9 +217,6 @@ def _amount_misread(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
-_PRINTED = re.compile(r"¥?\d+\.\d{2}")  # an amount as the invoice prints it, on a line of its own
-
-
 def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
     """One of 不含税价, 增值税税额 and 价税合计 missing (its label misread) while the other two are read: the line no
     label or field took that prints exactly the amount they make (to the cent) is that field. Found, not
@@ -279,37 +230,9 @@ def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
     key = missing[0]
     want = _completing(key, *(known.get(k) for k in _AMOUNT_KEYS))  # type: ignore[arg-type]
     for ln in free:
-        if _PRINTED.fullmatch(ln.text) and _cents(ln.text) == want and want > 0:
+        if PRINTED_AMOUNT.fullmatch(ln.text) and _cents(ln.text) == want and want > 0:
             rule = next(r for r in PAGE if r.key == key)
             text = clean_value("amount", ln.text) or ln.text
-            fields[key] = FieldValue(rule.canonical or key, "", text, ln.conf, True, (), ln.box, ln.text)
-            break
-    return fields
-
-
-def figures_and_words(
-    fields: dict[str, FieldValue], free: Sequence[Any], rules: Sequence[FieldRule], figures: str, words: str
-) -> dict[str, FieldValue]:
-    """An amount printed twice, in figures (``figures``) and in words (``words``), one of them missing (its label
-    misread) and the other read: the free line that says the same amount in the other form, to the cent, is the
-    missing one. Without such a line it stays missing."""
-    if (figures in fields) == (words in fields):
-        return fields
-    if figures in fields:
-        key, want = words, _cents(fields[figures].text)
-    else:
-        key, want = figures, words_cents(clean_value("words", fields[words].text) or "")
-    if want is None or want <= 0:
-        return fields
-    for ln in free:
-        if key == words:
-            text = clean_value("words", ln.text)
-            found = text is not None and words_cents(text) == want
-        else:
-            text = clean_value("amount", ln.text) or ln.text
-            found = bool(_PRINTED.fullmatch(ln.text)) and _cents(ln.text) == want
-        if found:
-            rule = next(r for r in rules if r.key == key)
             fields[key] = FieldValue(rule.canonical or key, "", text, ln.conf, True, (), ln.box, ln.text)
             break
     return fields

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from inference.documents.amounts import words_cents
 from inference.documents.fields import (
     FieldRule,
     char_alternatives,
@@ -21,7 +22,6 @@ from inference.documents.fields import (
     value_alternatives,
 )
 from inference.documents.reader import MODULES, rules_for
-from inference.documents.sales_invoice import words_cents
 from inference.documents.types import DocType
 from inference.documents.vocabulary import BODY_COLOURS, USE_CHARACTERS, VEHICLE_TYPES
 from inference.types import CharRead, TextLine, TextRead
