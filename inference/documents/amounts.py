@@ -76,15 +76,24 @@ def figures_and_words(
         key, want = figures, words_cents(clean_value("words", fields[words].text) or "")
     if want is None or want <= 0:
         return fields
+    return take_free_line(fields, free, rules, key, "words" if key == words else "amount", want)
+
+
+def take_free_line(
+    fields: dict[str, FieldValue], free: Sequence[Any], rules: Sequence[FieldRule], key: str, kind: str, want: int
+) -> dict[str, FieldValue]:
+    """``fields`` with ``key`` (a rule of ``rules``) taken from the first free line (no label or field took it) that
+    prints ``want`` cents: in figures on a line of its own (``kind`` "amount", '¥8306.19') or in words ("words");
+    unchanged without such a line."""
+    rule = next(r for r in rules if r.key == key)
     for ln in free:
-        if key == words:
+        if kind == "words":
             text = clean_value("words", ln.text)
             found = text is not None and words_cents(text) == want
         else:
             text = clean_value("amount", ln.text) or ln.text
             found = bool(PRINTED_AMOUNT.fullmatch(ln.text)) and cents(ln.text) == want
         if found:
-            rule = next(r for r in rules if r.key == key)
             fields[key] = FieldValue(rule.canonical or key, "", text, ln.conf, True, (), ln.box, ln.text)
             break
     return fields

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .amounts import PRINTED_AMOUNT, figures_and_words, words_cents
 from .amounts import cents as _cents
-from .fields import DocumentRules, FieldRule, clean_value
+from .amounts import figures_and_words, take_free_line, words_cents
+from .fields import DocumentRules, FieldRule
 from .types import FieldValue
 from .vocabulary import VEHICLE_TYPES
 
@@ -229,13 +229,7 @@ def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
         return fields
     key = missing[0]
     want = _completing(key, *(known.get(k) for k in _AMOUNT_KEYS))  # type: ignore[arg-type]
-    for ln in free:
-        if PRINTED_AMOUNT.fullmatch(ln.text) and _cents(ln.text) == want and want > 0:
-            rule = next(r for r in PAGE if r.key == key)
-            text = clean_value("amount", ln.text) or ln.text
-            fields[key] = FieldValue(rule.canonical or key, "", text, ln.conf, True, (), ln.box, ln.text)
-            break
-    return fields
+    return take_free_line(fields, free, PAGE, key, "amount", want) if want > 0 else fields
 
 
 def _free_line_amounts(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
