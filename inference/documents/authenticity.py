@@ -7,7 +7,8 @@ the page is found on a desk: a copy's toner and crushed greys are on the paper, 
 page looks copied) and the mean of the top patches for tampering, which is local; the per-patch tamper
 probabilities are the heatmap, and patches above the threshold are reported as boxes in page pixels. Pixel
 forensics (``forensics.py``: noise voids left by an edit, regions copied within the page; with the text
-reader's line boxes, seams of a field pasted from another capture and fields quieter than their paper) are a
+reader's line boxes, seams of a field pasted from another capture, fields quieter than their paper and voids
+lying in a line) are a
 second tamper alarm with its own score and threshold, measured at the upload's pixels: the two cues have genuine
 tails of different shapes, so one threshold over the stronger of the two would be set by the worse tail. The
 photocopy score is the mean of the patches' photocopy probability and the page's colourlessness (``colour.py``): a
@@ -32,7 +33,7 @@ from ..engine import Engine, OnnxModel
 from ..types import BoxXYXY, Frame
 from .classify import DocumentClassifier
 from .colour import colour_spread, colourlessness
-from .forensics import analyse, pasted_seams, quiet_fields, with_line_cues
+from .forensics import analyse, pasted_seams, quiet_fields, voids_in_lines, with_line_cues
 from .page import find_page
 from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
 from .types import AuthenticityResult, DocClass, DocType, Forensics, TamperRegion
@@ -258,13 +259,14 @@ class AuthenticityChecker:
         text_boxes: Sequence[BoxXYXY] = (),
     ) -> AuthenticityResult:
         """``colour_expected``: the page is of a type printed in colour (False for pages of no listed type).
-        ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams and quiet fields are
-        looked for."""
+        ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams, quiet fields and
+        voids in lines are looked for."""
         t0 = time.perf_counter()
         scores, origins, probs, side, forensics = self._score(frame.image, colour_expected)
         if forensics is not None and text_boxes:
             quiet = functools.partial(quiet_fields, compressed=forensics.compressed)
-            for cue in (pasted_seams, quiet):
+            in_lines = functools.partial(voids_in_lines, voids=forensics.voids)
+            for cue in (pasted_seams, quiet, in_lines):
                 t = time.perf_counter()
                 cue_score, regions = cue(frame.image, text_boxes)
                 forensics = with_line_cues(forensics, cue_score, regions, (time.perf_counter() - t) * 1000)

@@ -86,6 +86,8 @@ class Forensics:
     seams: int = 0  # pasted-seam rectangles reported (at most 4; needs the reader's line boxes)
     quiet_fields: int = 0  # line boxes much quieter than the paper round them (at most 4; needs the line boxes)
     compressed: bool | None = None  # the page went through JPEG (its 8x8 grid found); None: could not tell
+    # every void region found (at most 4, largest first), reported or not: the void-in-line cue weighs them again
+    voids: tuple[ForensicRegion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Pixel forensics: noise voids and duplicated regions on real generator edits of a captured page, the
-block-compression guard, the size limit, pasted seams and quiet fields round text boxes, the JPEG grid finder, and
-the authenticity stage reporting the forensic regions."""
+block-compression guard, the size limit, pasted seams, quiet fields and voids in text boxes, the JPEG grid finder,
+and the authenticity stage reporting the forensic regions."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from inference.documents.forensics import (
     noise_voids,
     pasted_seams,
     quiet_fields,
+    voids_in_lines,
     with_line_cues,
 )
 from inference.documents.types import ForensicRegion, Forensics
@@ -438,3 +439,72 @@ def test_voids_in_one_grid_are_an_edit_on_a_page_that_never_went_through_jpeg():
     # a crop too small to tell whether it went through JPEG: voids in one grid are taken for compression
     crop = page[88:112, 30:240]
     assert block_compressed(crop) is None and not analyse(crop).noise_checked
+
+
+LINES = [(100.0, 100.0, 300.0, 130.0), (100.0, 150.0, 300.0, 180.0), (100.0, 200.0, 300.0, 230.0)]
+LINES += [(100.0, 250.0, 300.0, 280.0)]
+
+
+def _void(box, size: int) -> ForensicRegion:
+    return ForensicRegion("noise_void", box, size)
+
+
+@pytest.mark.parametrize(
+    ("voids", "boxes", "want_score", "want_sizes"),
+    [
+        # a void in a line counts twice its pixels on the void cue's scale
+        ([_void((150.0, 105.0, 190.0, 125.0), 15)], LINES, 30 / (30 + forensics.VOID_SCALE), [15]),
+        # the largest void in a line decides; a larger one on plain paper is not this cue's
+        (
+            [_void((400.0, 400.0, 460.0, 420.0), 40), _void((120.0, 152.0, 160.0, 176.0), 9),
+             _void((200.0, 205.0, 240.0, 228.0), 12)],
+            LINES, 24 / (24 + forensics.VOID_SCALE), [12, 9],
+        ),
+        # on plain paper, or mostly out of the line: not in a line
+        ([_void((400.0, 400.0, 460.0, 420.0), 40)], LINES, 0.0, []),
+        ([_void((280.0, 100.0, 360.0, 130.0), 20)], LINES, 0.0, []),
+        # a void reaching a few pixels past the line's box (its strokes' gap grown into a region) is in it
+        ([_void((97.0, 98.0, 140.0, 133.0), 20)], LINES, 40 / (40 + forensics.VOID_SCALE), [20]),
+        # too few lines to be a printed form, or nothing to weigh
+        ([_void((150.0, 105.0, 190.0, 125.0), 15)], LINES[:3], 0.0, []),
+        ([], LINES, 0.0, []),
+    ],
+    ids=["in-a-line", "largest-in-a-line", "plain-paper", "mostly-out", "within-the-pad", "few-lines", "no-voids"],
+)
+def test_voids_in_lines_weigh_the_voids_inside_text_boxes(voids, boxes, want_score, want_sizes):
+    page = np.zeros((600, 600, 3), np.uint8)
+    score, regions = voids_in_lines(page, boxes, voids)
+    assert score == pytest.approx(want_score, abs=1e-4)
+    assert [r.size for r in regions] == want_sizes
+
+
+def _smoothed(image: np.ndarray, x: int, y: int, w: int, h: int) -> np.ndarray:
+    """``image`` with a ``w`` x ``h`` rectangle blurred: its recorded noise wiped, its content kept (a retouch)."""
+    out = image.copy()
+    out[y : y + h, x : x + w] = cv2.GaussianBlur(out[y : y + h, x : x + w], (0, 0), 2.0)
+    return out
+
+
+def test_a_void_in_a_line_alarms_where_one_as_large_on_plain_paper_does_not(engine, licence_capture):
+    """The same retouch leaves about 20 void pixels in the VIN's line and on the plain paper above the fields:
+    below the void cue's alarm either way, but an edit's place is a value's line, so the one in the line is
+    reported, round the retouch; the one on plain paper is not, nor the line's without the reader's boxes."""
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import AuthenticityChecker
+
+    image, seen = licence_capture
+    x1, y1, x2, y2 = (int(v) for v in seen.fields[FIELD].box_xyxy)
+    cx, cy = (x1 + x2) // 2, (y1 + y2) // 2
+    in_line, on_paper = _smoothed(image, cx - 6, cy - 4, 12, 9), _smoothed(image, 900, 300, 9, 8)
+    checker = AuthenticityChecker(engine)
+    limit = checker.thresholds["forensic"]
+    plain_in, plain_out = analyse(in_line), analyse(on_paper)
+    assert abs(plain_in.void_px - plain_out.void_px) <= 4 and max(plain_in.score, plain_out.score) < limit
+    found = checker.check(Frame(in_line), text_boxes=_boxes(seen))
+    assert found.verdict == "tampered" and found.alarm == "forensic" and found.forensics.score >= limit
+    retouch = np.zeros(image.shape[:2], bool)
+    retouch[cy - 4 : cy + 5, cx - 6 : cx + 6] = True
+    assert _overlaps(found.tamper_regions[0].box_xyxy, retouch)
+    assert checker.check(Frame(on_paper), text_boxes=_boxes(seen)).verdict == "genuine"
+    assert checker.check(Frame(in_line)).verdict == "genuine"  # without the reader's boxes
