@@ -265,7 +265,7 @@ class AuthenticityChecker:
         scores, origins, probs, side, forensics = self._score(frame.image, colour_expected)
         if forensics is not None and text_boxes:
             quiet = functools.partial(quiet_fields, compressed=forensics.compressed)
-            in_lines = functools.partial(voids_in_lines, voids=forensics.voids)
+            in_lines = functools.partial(voids_in_lines, voids=forensics.voids, noise_checked=forensics.noise_checked)
             for cue in (pasted_seams, quiet, in_lines):
                 t = time.perf_counter()
                 cue_score, regions = cue(frame.image, text_boxes)

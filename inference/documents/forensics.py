@@ -40,7 +40,10 @@ A fifth cue weighs the voids again with the line boxes: **voids in lines**. An e
 voids lie in the value's line (a text retyped over its erased strokes, a field pasted with a smoothed patch), where
 a genuine page's paper between strokes keeps its noise; the few voids a genuine capture has lie on plain paper (flat
 highlights, the margins). A void in a line's box counts ``LINE_VOID_WEIGHT`` times its pixels (15 pixels alarm); on
-the dev pages it found 4 of the 20 splices every other cue missed, and no genuine page.
+the dev pages it found 4 of the 20 splices every other cue missed, and no genuine page. In the lines, fainter voids
+are counted too (``LINE_FAINT_SHARE`` of the page's energy, where a void is below ``VOID_SHARE``): an edit that
+lowered the noise without wiping it (a resized paste, a soft retouch). Plain paper has many such pixels and is not
+looked at; the genuine dev lines have at most 32, and a line with ``LINE_FAINT_MIN_PX`` is taken as edited.
 
 The noise cues need the recorded noise, and neither judges a page without it (the learned patch model still looks at
 it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of plain
@@ -109,6 +112,12 @@ QUIET_MIN_LINES = 4  # an ID card's back has six lines; a photo with no more tha
 LINE_VOID_WEIGHT = 2.0
 LINE_VOID_SHARE = 0.75  # of a void region's box inside a line's box (grown by LINE_VOID_PAD) for it to lie in the line
 LINE_VOID_PAD = 4
+# fainter voids looked for in the lines only (local energy below this share of the page's median, where a void is
+# below VOID_SHARE): a line with LINE_FAINT_MIN_PX of them is taken as edited, scored from 0.8 up (dev genuine pages,
+# 641 with their lines: at most 32 such pixels in a line)
+LINE_FAINT_SHARE = 0.2
+LINE_FAINT_MIN_PX = 48
+LINE_FAINT_SCALE = LINE_FAINT_MIN_PX / 4  # the score v / (v + scale): 0.8 at LINE_FAINT_MIN_PX
 GRID_WINDOWS = 96  # plain-paper windows sampled to look for a block-compression grid
 # on a JPEG's own grid fewer high frequencies survive than this share of those on the median grid (dev pages: PNG at
 # least 0.96, JPEG q92 at most 0.35)
@@ -145,14 +154,9 @@ def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], floa
 
 def _noise_voids(grey: np.ndarray, compressed: bool | None) -> tuple[int, tuple[ForensicRegion, ...], float, bool]:
     """:func:`noise_voids` with the grid finder's verdict on the page (``block_compressed``) already known."""
-    r = noise_residual(grey)
-    energy = cv2.boxFilter(r * r, -1, (VOID_WINDOW, VOID_WINDOW))
-    judged = ((grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])).astype(np.uint8)
-    judged = cv2.erode(judged, np.ones((VOID_WINDOW, VOID_WINDOW), np.uint8)) > 0
-    judged[:MARGIN], judged[-MARGIN:], judged[:, :MARGIN], judged[:, -MARGIN:] = False, False, False, False
+    energy, judged, level = _void_energy(grey)
     if judged.sum() < 1000:
         return 0, (), 0.0, False
-    level = float(np.median(energy[judged]))
     sigma = float(np.sqrt(max(level, 0.0)))
     if sigma < MIN_SIGMA:  # noise-free, denoised or smoothed: nothing to compare with
         return 0, (), sigma, False
@@ -168,18 +172,35 @@ def _noise_voids(grey: np.ndarray, compressed: bool | None) -> tuple[int, tuple[
     # voids in one grid's interiors: compression the grid finder missed, or could not judge (little plain paper)
     if n_void >= (GRID_MIN_PX if compressed is False else UNJUDGED_GRID_MIN_PX) and _grid_share(void) >= GRID_SHARE:
         return 0, (), sigma, False
+    regions = _void_regions(void)
+    if n_void >= DOMINANCE_MIN_PX and regions[0].size < VOID_DOMINANCE * n_void:
+        return 0, (), sigma, False
+    return regions[0].size, regions, sigma, True
+
+
+def _void_energy(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The noise residual's local energy, the paper-tone pixels judged for voids, and the page's median energy."""
+    r = noise_residual(grey)
+    energy = cv2.boxFilter(r * r, -1, (VOID_WINDOW, VOID_WINDOW))
+    judged = ((grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])).astype(np.uint8)
+    judged = cv2.erode(judged, np.ones((VOID_WINDOW, VOID_WINDOW), np.uint8)) > 0
+    judged[:MARGIN], judged[-MARGIN:], judged[:, :MARGIN], judged[:, -MARGIN:] = False, False, False, False
+    return energy, judged, float(np.median(energy[judged])) if judged.any() else 0.0
+
+
+def _void_regions(void: np.ndarray, limit: int = 4) -> tuple[ForensicRegion, ...]:
+    """The largest regions (at most ``limit``) of a void mask (uint8 0/1), voids closer than ``VOID_GAP`` taken
+    as one, each with its void pixels."""
     grown = cv2.dilate(void, np.ones(VOID_GAP[::-1], np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     counts = np.bincount(labels[void > 0], minlength=n)
     regions = []
-    for k in np.argsort(counts[1:])[::-1][:4] + 1:
+    for k in np.argsort(counts[1:])[::-1][:limit] + 1:
         if counts[k] == 0:
             break
         x, y, w, h = (int(v) for v in stats[k, :4])
         regions.append(ForensicRegion("noise_void", (float(x), float(y), float(x + w), float(y + h)), int(counts[k])))
-    if n_void >= DOMINANCE_MIN_PX and regions[0].size < VOID_DOMINANCE * n_void:
-        return 0, (), sigma, False
-    return regions[0].size, tuple(regions), sigma, True
+    return tuple(regions)
 
 
 def _window_hashes(grey: np.ndarray, win: int) -> np.ndarray:
@@ -498,27 +519,46 @@ def quiet_fields(
 
 
 def voids_in_lines(
-    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]], voids: Sequence[ForensicRegion] = ()
+    image: np.ndarray,
+    boxes: Sequence[tuple[float, float, float, float]],
+    voids: Sequence[ForensicRegion] = (),
+    noise_checked: bool = True,
 ) -> tuple[float, tuple[ForensicRegion, ...]]:
-    """The noise voids (``Forensics.voids``) that lie in a text line's box (upload pixels), their pixels weighed by
-    ``LINE_VOID_WEIGHT``: the score of the largest in [0, 1) on the void cue's scale (0 when none lies in a line),
-    and those voids, largest first. Pages with fewer than ``QUIET_MIN_LINES`` lines are not judged."""
-    if len(boxes) < QUIET_MIN_LINES or not voids or image.shape[0] * image.shape[1] > MAX_PIXELS:
+    """Noise voids in the text lines' boxes (upload pixels): the voids found on the page (``Forensics.voids``) that
+    lie in a line, their pixels weighed by ``LINE_VOID_WEIGHT`` (on the void cue's scale), and fainter voids looked
+    for in the lines only (``LINE_FAINT_SHARE``; from ``LINE_FAINT_MIN_PX`` scored from 0.8 up). The stronger score
+    in [0, 1) (0 when neither is found) and the regions, the deciding one's first. Pages with fewer than
+    ``QUIET_MIN_LINES`` lines are not judged, nor, for faint voids, pages whose noise the void cue did not judge
+    (``noise_checked``: compressed, denoised)."""
+    h, w = image.shape[:2]
+    if len(boxes) < QUIET_MIN_LINES or h * w > MAX_PIXELS or image.dtype != np.uint8:
         return 0.0, ()
     b = np.asarray(boxes, np.float64).reshape(-1, 4) + np.asarray([-1, -1, 1, 1]) * LINE_VOID_PAD
-    found = []
+    in_line = []
     for region in voids:
         x1, y1, x2, y2 = region.box_xyxy
         area = max(x2 - x1, 0.0) * max(y2 - y1, 0.0)
         ix = np.clip(np.minimum(x2, b[:, 2]) - np.maximum(x1, b[:, 0]), 0, None)
         iy = np.clip(np.minimum(y2, b[:, 3]) - np.maximum(y1, b[:, 1]), 0, None)
         if area > 0 and float((ix * iy).max()) >= LINE_VOID_SHARE * area:
-            found.append(region)
-    if not found:
+            in_line.append(region)
+    in_line.sort(key=lambda r: -r.size)
+    strong = LINE_VOID_WEIGHT * in_line[0].size if in_line else 0.0
+    strong_score = strong / (strong + VOID_SCALE)
+    faint: tuple[ForensicRegion, ...] = ()
+    if noise_checked:
+        energy, judged, level = _void_energy(_grey(image))
+        lines = np.zeros((h, w), bool)
+        for x1, y1, x2, y2 in np.round(b).astype(np.int64):
+            lines[max(0, y1) : max(0, y2), max(0, x1) : max(0, x2)] = True
+        mask = ((energy < LINE_FAINT_SHARE * level) & judged & lines).astype(np.uint8)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        faint = tuple(r for r in _void_regions(mask) if r.size >= LINE_FAINT_MIN_PX)
+    faint_score = faint[0].size / (faint[0].size + LINE_FAINT_SCALE) if faint else 0.0
+    if not in_line and not faint:
         return 0.0, ()
-    found.sort(key=lambda r: -r.size)
-    weighed = LINE_VOID_WEIGHT * found[0].size
-    return round(weighed / (weighed + VOID_SCALE), 4), tuple(found)
+    regions = (*faint, *in_line) if faint_score >= strong_score else (*in_line, *faint)
+    return round(max(strong_score, faint_score), 4), tuple(dict.fromkeys(regions))
 
 
 def with_line_cues(

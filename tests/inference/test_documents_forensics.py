@@ -508,3 +508,37 @@ def test_a_void_in_a_line_alarms_where_one_as_large_on_plain_paper_does_not(engi
     assert _overlaps(found.tamper_regions[0].box_xyxy, retouch)
     assert checker.check(Frame(on_paper), text_boxes=_boxes(seen)).verdict == "genuine"
     assert checker.check(Frame(in_line)).verdict == "genuine"  # without the reader's boxes
+
+
+def _softened(image: np.ndarray, x: int, y: int, w: int, h: int, k: float = 0.5) -> np.ndarray:
+    """``image`` with a ``w`` x ``h`` rectangle taken ``k`` of the way to its blur: its noise lowered, not wiped."""
+    out = image.astype(np.float32)
+    region = out[y : y + h, x : x + w]
+    out[y : y + h, x : x + w] = region * (1 - k) + cv2.GaussianBlur(region, (0, 0), 1.5) * k
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def test_faint_voids_in_a_line_are_an_edit_where_on_plain_paper_they_are_not(engine, licence_capture):
+    """Half a retouch over the VIN's line lowers its noise without wiping it: hardly a void on the page's scale, but
+    a line with that many faint voids is edited; the same retouch on plain paper is not judged by the line cue."""
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import AuthenticityChecker
+
+    image, seen = licence_capture
+    x1, y1, _, _ = (int(v) for v in seen.fields[FIELD].box_xyxy)
+    in_line, on_paper = _softened(image, x1 + 20, y1 + 12, 60, 20), _softened(image, 850, 290, 60, 20)
+    checker = AuthenticityChecker(engine)
+    limit = checker.thresholds["forensic"]
+    plain = analyse(in_line)
+    assert plain.score < limit and plain.void_px == analyse(image).void_px  # the void cue sees no more than before
+    score, regions = voids_in_lines(in_line, _boxes(seen), plain.voids, plain.noise_checked)
+    assert score >= 0.8 and regions[0].size >= forensics.LINE_FAINT_MIN_PX
+    found = checker.check(Frame(in_line), text_boxes=_boxes(seen))
+    assert found.verdict == "tampered" and found.alarm == "forensic"
+    retouch = np.zeros(image.shape[:2], bool)
+    retouch[y1 + 12 : y1 + 32, x1 + 20 : x1 + 80] = True
+    assert _overlaps(found.tamper_regions[0].box_xyxy, retouch)
+    assert checker.check(Frame(on_paper), text_boxes=_boxes(seen)).verdict == "genuine"
+    # a page whose noise was not judged (compressed, denoised) has no faint voids to count
+    assert voids_in_lines(in_line, _boxes(seen), plain.voids, noise_checked=False)[0] < limit
