@@ -29,7 +29,7 @@ from . import (
     vehicle_license,
 )
 from .authenticity import AuthenticityChecker, colour_expected
-from .classify import DocumentClassifier, fuse, relative_tops
+from .classify import DocumentClassifier, fuse, relative_tops, shows_a_document
 from .fields import DocumentRules
 from .page import find_page, map_box, quad_size, rectify, without_seals
 from .quality import QualityLimits, measure
@@ -208,11 +208,16 @@ class DocumentReader:
         t = time.perf_counter()
         text, to_image, page_found = self.ocr(frame)
         timings["ocr"] = (time.perf_counter() - t) * 1000
+        texts, tops = [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines])
+        if not shows_a_document(texts, tops):
+            other = DocClass(DocType.other, "1", 0.0, doc.top if doc is not None else ())
+            quality = self.quality(frame, text, to_image, page_found, other)
+            return DocumentRead(source, other, quality, None, timings_ms=MappingProxyType(timings), is_document=False)
         t = time.perf_counter()
         auth = self.check_authenticity(frame, doc, line_boxes(text, to_image))
         timings["authenticity"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        doc = fuse(doc, [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines]))
+        doc = fuse(doc, texts, tops)
         fields = rules_for(doc.doc_type).read(text.lines, doc.page)
         fields = {
             name: replace(v, box_xyxy=to_image(v.box_xyxy)) if v.box_xyxy is not None else v

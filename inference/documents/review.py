@@ -381,7 +381,7 @@ def _completeness(business: Business, docs: Sequence[DocumentRead]) -> tuple[lis
             )
         )
     for d in docs:
-        if d.doc.doc_type is DocType.other:
+        if d.doc.doc_type is DocType.other and d.is_document:  # no document at all has a notice of its own
             findings.append(
                 Finding(
                     "DOC.UNRECOGNISED",
@@ -431,6 +431,17 @@ def _misread_of(name: str, d: DocumentRead, v: FieldValue, known: Mapping[str, S
 
 
 def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = MappingProxyType({})) -> list[Finding]:
+    if not d.is_document:  # its quality and authenticity are not a document's: one notice says what to send
+        return [
+            Finding(
+                "DOC.NOT_A_DOCUMENT",
+                Severity.error,
+                f"文件{d.source}中没有识别出证件或单据：请确认上传的是所需材料本身，并拍摄清晰、完整的照片或扫描件。",
+                f"No document could be recognised in {d.source}: check that it is the document itself, and upload "
+                "a sharp, complete photo or scan of it.",
+                (d.source,),
+            )
+        ]
     findings: list[Finding] = []
     zh, en = _doc_label(d, "zh"), _doc_label(d, "en")
     for issue in d.quality.issues:

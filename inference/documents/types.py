@@ -151,6 +151,10 @@ class DocumentRead:
     authenticity: AuthenticityResult | None
     fields: Mapping[str, FieldValue] = field(default_factory=lambda: MappingProxyType({}))
     timings_ms: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # False: no document was recognised in the upload (no printed title, hardly any text; ``classify.
+    # shows_a_document``): a wrong file, or one too poor to show a document. It is typed ``other``, with no
+    # authenticity verdict and no fields: nothing on it is a document's to judge.
+    is_document: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,7 @@ class QualityOut(_Out):
 
 class DocumentOut(_Out):
     file: str
+    is_document: bool = Field(description="False: no document was recognised in the file (a wrong file)")
     doc_type: str
     page: str
     confidence: float
@@ -103,6 +104,7 @@ class DocumentOut(_Out):
         q = d.quality
         return cls(
             file=d.source,
+            is_document=d.is_document,
             doc_type=d.doc.doc_type.value,
             page=d.doc.page,
             confidence=round(d.doc.confidence, 4),

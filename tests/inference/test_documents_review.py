@@ -72,6 +72,13 @@ def doc(
     return DocumentRead(source, DocClass(t, page, 0.99), quality, auth, MappingProxyType(dict(fields)))
 
 
+def not_a_document(source: str) -> DocumentRead:
+    """An upload the reader found no document in: typed other, no authenticity verdict, no fields; its quality
+    failed (a car photo reads as cropped or unreadable), which must not turn into a retake notice for a document."""
+    poor = QualityReport(20.0, 150.0, 0.0, (1280, 960), 0.0, (QualityIssue("unreadable", 0.5, 0.2),))
+    return DocumentRead(source, DocClass(DocType.other, "1", 0.0), poor, None, is_document=False)
+
+
 def id_card(name: str = "王京", number: str = ID, **kw) -> DocumentRead:
     return doc("id_card", "id.jpg", **kw, 姓名=fv("owner_name", name), 公民身份号码=fv("id_number", number))
 
@@ -315,6 +322,14 @@ CASES = [
         None,
         Decision.passed,
         {"DOC.UNRECOGNISED"},
+    ),
+    (
+        "a photo showing no document (a car sent by mistake): one notice, no verdict on it",
+        "mortgage",
+        [id_card(), id_back(), registration(owner="王京"), not_a_document("car.jpg")],
+        None,
+        Decision.needs_correction,
+        {"DOC.NOT_A_DOCUMENT"},
     ),
     (
         "owner differs in a mortgage",

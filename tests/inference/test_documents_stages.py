@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from inference.documents.authenticity import ALARMS, FORGED_KINDS, combine, thresholds_for, validate_thresholds
-from inference.documents.classify import classify_by_text, fuse, split_label
+from inference.documents.classify import classify_by_text, fuse, shows_a_document, split_label
 from inference.documents.preprocess import auth_scale, patch_grid, to_chw
 from inference.documents.quality import measure
 from inference.documents.types import DocType
@@ -146,6 +146,23 @@ def test_classify_by_text(texts, expected):
     assert (None if got is None else (got.doc_type.value, got.page)) == expected
 
 
+@pytest.mark.parametrize(
+    ("texts", "shows"),
+    [
+        (["中华人民共和国机动车行驶证"], True),  # a title alone: a document, however little else was read
+        (["签发机关"], True),
+        (["维修结算单", "客户", "车牌号", "金额", "日期"], True),  # no listed title, but a printed form's lines
+        (["京A12345"], False),  # a car's plate
+        (["京A12345", "大众", "4S店", "禁止停车"], False),  # a street scene: a few signs
+        (["京A12345", "A", "1", "大", "众", "x"], False),  # single characters are not lines of text
+        ([], False),
+    ],
+    ids=["title", "id-back-keyword", "form-lines", "plate", "few-signs", "single-characters", "nothing"],
+)
+def test_shows_a_document(texts, shows):
+    assert shows_a_document(texts) is shows
+
+
 REG_TITLE = ["机动车登记证书", "5.车辆识别代号"]
 
 
@@ -245,6 +262,23 @@ def test_real_specimen_is_read_and_its_vin_reported(engine, realdev):
         assert doc.authenticity.verdict == "genuine"
         assert doc.authenticity.scores["colourless"] < 0.2
         assert doc.authenticity.forensics is not None and doc.authenticity.forensics.seams == 0
+
+
+def test_photos_of_cars_are_read_as_no_document(engine, realdev):
+    """Real photos of cars and their plates (CCPD) sent in place of a document: the reader recognises no document
+    in them, so they get no authenticity verdict and no fields (a screen or tamper verdict on a car photo would
+    tell the citizen their document looks forged); the real 行驶证 specimen is a document."""
+    from inference.documents.reader import DocumentReader
+
+    reader = DocumentReader(engine)
+    photos = sorted((realdev / "plates_full").glob("ccpd_0*.jpg"))[:10]
+    reads = [reader.read(Frame(cv2.imread(str(p), cv2.IMREAD_COLOR)), p.name) for p in photos]
+    assert len(reads) == 10 and sum(not r.is_document for r in reads) >= 9
+    for r in reads:
+        if not r.is_document:
+            assert r.doc.doc_type is DocType.other and r.authenticity is None and not r.fields
+    specimen = next((realdev / "documents").glob("*.jpg"))
+    assert reader.read(Frame(cv2.imread(str(specimen), cv2.IMREAD_COLOR))).is_document
 
 
 def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch):

@@ -96,6 +96,21 @@ def test_forged_case_is_not_passed(client):
     assert {"AUTH.SCREEN", "AUTH.PHOTOCOPY", "AUTH.TAMPERED"} & _rules(body)
 
 
+def test_a_car_photo_sent_for_a_document_gets_one_notice_and_no_verdict(client, realdev):
+    """A citizen sends a photo of the car with the ID card: the service says no document was found in it, and
+    neither judges it as a forged document nor asks for it to be retaken as one."""
+    images, app = make_case(31, "complete", "mortgage")
+    car = (realdev / "plates_full" / "ccpd_002.jpg").read_bytes()
+    id_name, id_img = images[0]
+    body = _post(client, [(id_name, jpeg(id_img), "image/jpeg"), ("car.jpg", car, "image/jpeg")], app).json()
+    car_doc = next(d for d in body["documents"] if d["file"] == "car.jpg")
+    assert car_doc["is_document"] is False and car_doc["authenticity"] is None and car_doc["fields"] == {}
+    assert next(d for d in body["documents"] if d["file"] == id_name)["is_document"] is True
+    about_car = [f for f in body["findings"] if "car.jpg" in f["documents"]]
+    assert [f["rule"] for f in about_car] == ["DOC.NOT_A_DOCUMENT"] and about_car[0]["severity"] == "error"
+    assert body["decision"] != "pass" and "car.jpg" in body["notice_zh"] and "car.jpg" in body["notice_en"]
+
+
 def _huge_page_pdf() -> bytes:
     pdf = pdfium.PdfDocument.new()
     pdf.new_page(72 * 60, 72 * 60)
