@@ -209,7 +209,7 @@ class DocumentReader:
         text, to_image, page_found = self.ocr(frame)
         timings["ocr"] = (time.perf_counter() - t) * 1000
         texts, tops = [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines])
-        if not shows_a_document(texts, tops):
+        if not shows_a_document(texts, tops, page_found):
             other = DocClass(DocType.other, "1", 0.0, doc.top if doc is not None else ())
             quality = self.quality(frame, text, to_image, page_found, other)
             return DocumentRead(source, other, quality, None, timings_ms=MappingProxyType(timings), is_document=False)

@@ -147,20 +147,26 @@ def test_classify_by_text(texts, expected):
 
 
 @pytest.mark.parametrize(
-    ("texts", "shows"),
+    ("texts", "page_found", "shows"),
     [
-        (["中华人民共和国机动车行驶证"], True),  # a title alone: a document, however little else was read
-        (["签发机关"], True),
-        (["维修结算单", "客户", "车牌号", "金额", "日期"], True),  # no listed title, but a printed form's lines
-        (["京A12345"], False),  # a car's plate
-        (["京A12345", "大众", "4S店", "禁止停车"], False),  # a street scene: a few signs
-        (["京A12345", "A", "1", "大", "众", "x"], False),  # single characters are not lines of text
-        ([], False),
+        (["中华人民共和国机动车行驶证"], False, True),  # a title alone: a document, however little else was read
+        (["签发机关"], False, True),
+        (["维修结算单", "客户", "车牌号", "金额", "日期"], False, True),  # no listed title, but a form's lines
+        (["收 据", "2019-11-05", "人民币(大写)", "盖章"], True, True),  # a small receipt found on a desk
+        (["收 据", "2019-11-05", "人民币(大写)", "盖章"], False, False),  # the same lines with no paper round them
+        (["京A12345"], True, False),  # a white car taken for a sheet of paper, with its plate
+        (["京A12345"], False, False),  # a car's plate
+        (["京A12345", "大众", "4S店", "禁止停车"], False, False),  # a street scene: a few signs
+        (["京A12345", "A", "1", "大", "众", "x"], False, False),  # single characters are not lines of text
+        ([], True, False),
     ],
-    ids=["title", "id-back-keyword", "form-lines", "plate", "few-signs", "single-characters", "nothing"],
+    ids=[
+        "title", "id-back-keyword", "form-lines", "receipt-on-a-desk", "receipt-lines-alone", "white-car", "plate",
+        "few-signs", "single-characters", "nothing",
+    ],
 )
-def test_shows_a_document(texts, shows):
-    assert shows_a_document(texts) is shows
+def test_shows_a_document(texts, page_found, shows):
+    assert shows_a_document(texts, page_found=page_found) is shows
 
 
 REG_TITLE = ["机动车登记证书", "5.车辆识别代号"]
