@@ -33,7 +33,7 @@ from ..engine import Engine, OnnxModel
 from ..types import BoxXYXY, Frame
 from .classify import DocumentClassifier
 from .colour import colour_spread, colourlessness
-from .forensics import analyse, pasted_seams, quiet_fields, voids_in_lines, with_line_cues
+from .forensics import PageNoise, analyse, pasted_seams, quiet_fields, voids_in_lines, with_line_cues
 from .page import find_page
 from .preprocess import AUTH_MAX_SIDE, AUTH_PATCH, auth_scale, doc_thumbnail, pad_to, patch_grid, to_chw
 from .types import AuthenticityResult, DocClass, DocType, Forensics, TamperRegion
@@ -163,13 +163,15 @@ def alarm_scores(
     page_probs: Mapping[str, float] | None = None,
     page_kinds: Sequence[str] = (),
     forensics: bool = True,
+    noise: PageNoise | None = None,
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
     """The page's score for every alarm, as thresholds are set on them and pages judged by them: the patches
     (``run``), the photocopy score fused with the page's colour (where ``colour_expected``), the whole-page
-    probabilities for ``page_kinds`` and the pixel forensics; with the patch grid behind them and the forensics."""
+    probabilities for ``page_kinds`` and the pixel forensics (``noise``: the page's, to share with the line cues);
+    with the patch grid behind them and the forensics."""
     patch_scores, origins, probs, side = page_scores(image, run, labels, stride)
     patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image)) if colour_expected else None)
-    found = analyse(image) if forensics else None
+    found = analyse(image, noise) if forensics else None
     scores = with_forensics(combine(patch_scores, page_probs or {}, page_kinds), found)
     return scores, origins, probs, side, found
 
@@ -235,7 +237,7 @@ class AuthenticityChecker:
         return self.model.run({self.model.input_names[0]: batch})[0]
 
     def _score(
-        self, image: np.ndarray, colour_expected: bool = True
+        self, image: np.ndarray, colour_expected: bool = True, noise: PageNoise | None = None
     ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
         """Scores per alarm (:func:`alarm_scores` with this checker's models), with the patch grid behind them."""
         return alarm_scores(
@@ -247,6 +249,7 @@ class AuthenticityChecker:
             page_probs=self.page_probs(image),
             page_kinds=self.page_kinds,
             forensics=self.forensics,
+            noise=noise,
         )
 
     def scores(self, image: np.ndarray, colour_expected: bool = True) -> dict[str, float]:
@@ -262,11 +265,15 @@ class AuthenticityChecker:
         ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams, quiet fields and
         voids in lines are looked for."""
         t0 = time.perf_counter()
-        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected)
+        noise = PageNoise(frame.image) if self.forensics else None  # filtered once for the page and its lines
+        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, noise)
         if forensics is not None and text_boxes:
-            quiet = functools.partial(quiet_fields, compressed=forensics.compressed)
-            in_lines = functools.partial(voids_in_lines, voids=forensics.voids, noise_checked=forensics.noise_checked)
-            for cue in (pasted_seams, quiet, in_lines):
+            seams = functools.partial(pasted_seams, noise=noise)
+            quiet = functools.partial(quiet_fields, compressed=forensics.compressed, noise=noise)
+            in_lines = functools.partial(
+                voids_in_lines, voids=forensics.voids, noise_checked=forensics.noise_checked, noise=noise
+            )
+            for cue in (seams, quiet, in_lines):
                 t = time.perf_counter()
                 cue_score, regions = cue(frame.image, text_boxes)
                 forensics = with_line_cues(forensics, cue_score, regions, (time.perf_counter() - t) * 1000)

@@ -59,6 +59,7 @@ stack does this analysis; opencv does the filtering and labelling.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -136,6 +137,43 @@ def noise_residual(grey: np.ndarray) -> np.ndarray:
     return cv2.filter2D(grey.astype(np.float32), cv2.CV_32F, NOISE_KERNEL, borderType=cv2.BORDER_REFLECT)
 
 
+class PageNoise:
+    """One page's grey levels, noise residual, the residual's local energy and the paper mask, each computed once when
+    first needed and shared by the page's noise checks (:func:`analyse`) and the line cues (:func:`pasted_seams`,
+    :func:`quiet_fields`, :func:`voids_in_lines`), which would otherwise each filter the page again."""
+
+    def __init__(self, image: np.ndarray) -> None:
+        self.shape = image.shape[:2]
+        self.grey = _grey(image)
+
+    @functools.cached_property
+    def residual(self) -> np.ndarray:
+        return noise_residual(self.grey)
+
+    @functools.cached_property
+    def void_energy(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """The residual's local energy, the paper-tone pixels judged for voids, and the page's median energy."""
+        energy = cv2.boxFilter(self.residual * self.residual, -1, (VOID_WINDOW, VOID_WINDOW))
+        grey = self.grey
+        judged = ((grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])).astype(np.uint8)
+        judged = cv2.erode(judged, np.ones((VOID_WINDOW, VOID_WINDOW), np.uint8)) > 0
+        judged[:MARGIN], judged[-MARGIN:], judged[:, :MARGIN], judged[:, -MARGIN:] = False, False, False, False
+        return energy, judged, float(np.median(energy[judged])) if judged.any() else 0.0
+
+    @functools.cached_property
+    def paper(self) -> np.ndarray:
+        return paper_mask(self.grey)
+
+
+def _page_noise(image: np.ndarray, noise: PageNoise | None) -> PageNoise:
+    """``noise`` when it was computed for ``image`` (the same size), else the page's noise computed here."""
+    if noise is None:
+        return PageNoise(image)
+    if noise.shape != image.shape[:2]:
+        raise ValueError(f"the page's noise was computed on a {noise.shape} image, not this {image.shape[:2]} one")
+    return noise
+
+
 def _grid_share(mask: np.ndarray) -> float:
     """The largest share of ``mask`` pixels inside the 4x4 interiors of the blocks of one 8x8 grid offset."""
     ys, xs = np.nonzero(mask)
@@ -149,12 +187,12 @@ def _grid_share(mask: np.ndarray) -> float:
 def noise_voids(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...], float, bool]:
     """(void pixels of the largest void region, void regions largest first, the page's noise sigma, whether
     the check applies). Only paper tones are judged (``JUDGED_GREY``)."""
-    return _noise_voids(grey, block_compressed(grey))
+    return _noise_voids(PageNoise(grey), block_compressed(grey))
 
 
-def _noise_voids(grey: np.ndarray, compressed: bool | None) -> tuple[int, tuple[ForensicRegion, ...], float, bool]:
+def _noise_voids(noise: PageNoise, compressed: bool | None) -> tuple[int, tuple[ForensicRegion, ...], float, bool]:
     """:func:`noise_voids` with the grid finder's verdict on the page (``block_compressed``) already known."""
-    energy, judged, level = _void_energy(grey)
+    energy, judged, level = noise.void_energy
     if judged.sum() < 1000:
         return 0, (), 0.0, False
     sigma = float(np.sqrt(max(level, 0.0)))
@@ -176,16 +214,6 @@ def _noise_voids(grey: np.ndarray, compressed: bool | None) -> tuple[int, tuple[
     if n_void >= DOMINANCE_MIN_PX and regions[0].size < VOID_DOMINANCE * n_void:
         return 0, (), sigma, False
     return regions[0].size, regions, sigma, True
-
-
-def _void_energy(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """The noise residual's local energy, the paper-tone pixels judged for voids, and the page's median energy."""
-    r = noise_residual(grey)
-    energy = cv2.boxFilter(r * r, -1, (VOID_WINDOW, VOID_WINDOW))
-    judged = ((grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])).astype(np.uint8)
-    judged = cv2.erode(judged, np.ones((VOID_WINDOW, VOID_WINDOW), np.uint8)) > 0
-    judged[:MARGIN], judged[-MARGIN:], judged[:, :MARGIN], judged[:, -MARGIN:] = False, False, False, False
-    return energy, judged, float(np.median(energy[judged])) if judged.any() else 0.0
 
 
 def _void_regions(void: np.ndarray, limit: int = 4) -> tuple[ForensicRegion, ...]:
@@ -286,8 +314,7 @@ def _rect_sums(table: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray
 class _Paper:
     """Integral images of the paper's colour and of the paper mask: the mean paper colour of any rectangle."""
 
-    def __init__(self, image: np.ndarray) -> None:
-        mask = paper_mask(_grey(image))
+    def __init__(self, image: np.ndarray, mask: np.ndarray) -> None:
         self.shape = mask.shape
         # float64 sums: a channel of a white 9 Mpx page (MAX_PIXELS) sums past 2**31
         self.colour = cv2.integral(image * mask[..., None].astype(np.uint8), sdepth=cv2.CV_64F)
@@ -404,19 +431,20 @@ def seam_steps(paper: _Paper, boxes: Sequence[tuple[float, float, float, float]]
 
 
 def pasted_seams(
-    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]]
+    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]], noise: PageNoise | None = None
 ) -> tuple[float, tuple[ForensicRegion, ...]]:
     """Text boxes (upload pixels) with a pasted seam round them: the strongest as a score in [0, 1) (0 when no
     box reaches ``SEAM_STEP``), and the seams' rectangles, strongest first. Pages with fewer than
     ``SEAM_MIN_LINES`` text lines are not printed forms and are not judged: text on a coloured plate or sign
-    steps from its surroundings on every side as a pasted field does (two real-dev photos of cars did)."""
+    steps from its surroundings on every side as a pasted field does (two real-dev photos of cars did). ``noise``: the
+    page's :class:`PageNoise` (its paper mask) when :func:`analyse` computed it."""
     h, w = image.shape[:2]
     if len(boxes) < SEAM_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
         return 0.0, ()
     found = sorted(
         (
             (step, ForensicRegion("pasted_seam", (float(x1), float(y1), float(x2), float(y2)), int(step)))
-            for step, (x1, y1, x2, y2) in seam_steps(_Paper(image), boxes)
+            for step, (x1, y1, x2, y2) in seam_steps(_Paper(image, _page_noise(image, noise).paper), boxes)
             if step >= SEAM_STEP
         ),
         key=lambda r: -r[0],
@@ -472,25 +500,30 @@ def block_compressed(grey: np.ndarray) -> bool | None:
 
 
 def quiet_fields(
-    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]], compressed: bool | None = None
+    image: np.ndarray,
+    boxes: Sequence[tuple[float, float, float, float]],
+    compressed: bool | None = None,
+    noise: PageNoise | None = None,
 ) -> tuple[float, tuple[ForensicRegion, ...]]:
     """Text boxes (upload pixels) whose paper is much quieter than the paper round them: the strongest as a score
     in [0, 1) (0 when no box is below ``QUIET_RATIO``), and the boxes, quietest first (``size``: the inside's
     noise in percent of the outside's). Judged on pages with text (``QUIET_MIN_LINES``) that kept their recorded
     noise: not block-compressed, not denoised (``MIN_SIGMA``). ``compressed``: the grid finder's verdict when
-    :func:`analyse` gave it (``Forensics.compressed``); None: found here (a page it cannot tell is judged)."""
+    :func:`analyse` gave it (``Forensics.compressed``); None: found here (a page it cannot tell is judged). ``noise``:
+    the page's noise when :func:`analyse` computed it."""
     h, w = image.shape[:2]
     if len(boxes) < QUIET_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
         return 0.0, ()
-    grey = _grey(image)
+    noise = _page_noise(image, noise)
+    grey = noise.grey
     if compressed is None:
         compressed = block_compressed(grey)
     if compressed:  # first: most phone photos are JPEGs, and the grid is found in a few ms
         return 0.0, ()
-    paper = paper_mask(grey) & (grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])
+    paper = noise.paper & (grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])
     if paper.sum() < 1000:
         return 0.0, ()
-    r = np.abs(noise_residual(grey))
+    r = np.abs(noise.residual)
     level = float(np.median(r[paper]))
     if level / 0.6745 < MIN_SIGMA:  # the median |residual| of Gaussian noise is 0.674 sigma
         return 0.0, ()
@@ -523,13 +556,14 @@ def voids_in_lines(
     boxes: Sequence[tuple[float, float, float, float]],
     voids: Sequence[ForensicRegion] = (),
     noise_checked: bool = True,
+    noise: PageNoise | None = None,
 ) -> tuple[float, tuple[ForensicRegion, ...]]:
     """Noise voids in the text lines' boxes (upload pixels): the voids found on the page (``Forensics.voids``) that
     lie in a line, their pixels weighed by ``LINE_VOID_WEIGHT`` (on the void cue's scale), and fainter voids looked
     for in the lines only (``LINE_FAINT_SHARE``; from ``LINE_FAINT_MIN_PX`` scored from 0.8 up). The stronger score
     in [0, 1) (0 when neither is found) and the regions, the deciding one's first. Pages with fewer than
     ``QUIET_MIN_LINES`` lines are not judged, nor, for faint voids, pages whose noise the void cue did not judge
-    (``noise_checked``: compressed, denoised)."""
+    (``noise_checked``: compressed, denoised). ``noise``: the page's noise when :func:`analyse` computed it."""
     h, w = image.shape[:2]
     if len(boxes) < QUIET_MIN_LINES or h * w > MAX_PIXELS or image.dtype != np.uint8:
         return 0.0, ()
@@ -547,7 +581,7 @@ def voids_in_lines(
     strong_score = strong / (strong + VOID_SCALE)
     faint: tuple[ForensicRegion, ...] = ()
     if noise_checked:
-        energy, judged, level = _void_energy(_grey(image))
+        energy, judged, level = _page_noise(image, noise).void_energy
         lines = np.zeros((h, w), bool)
         for x1, y1, x2, y2 in np.round(b).astype(np.int64):
             lines[max(0, y1) : max(0, y2), max(0, x1) : max(0, x2)] = True
@@ -581,16 +615,17 @@ def with_line_cues(
     )
 
 
-def analyse(image: np.ndarray) -> Forensics:
+def analyse(image: np.ndarray, noise: PageNoise | None = None) -> Forensics:
     """Both checks on one page (BGR or grey uint8) at its own pixels. The score is the stronger cue mapped to
-    [0, 1): ``a / (a + scale)``."""
+    [0, 1): ``a / (a + scale)``. ``noise``: the page's :class:`PageNoise`, to share it with the line cues."""
     t0 = time.perf_counter()
     h, w = image.shape[:2]
     if h * w > MAX_PIXELS:
         return Forensics(0.0, 0, 0, 0.0, False, False, (), (time.perf_counter() - t0) * 1000)
-    grey = _grey(image)
+    noise = _page_noise(image, noise)
+    grey = noise.grey
     compressed = block_compressed(grey)  # once a page: the quiet-field cue takes it from the result
-    void_px, voids, sigma, noise_checked = _noise_voids(grey, compressed)
+    void_px, voids, sigma, noise_checked = _noise_voids(noise, compressed)
     # byte-identical windows mean a copy only where the page kept its recorded noise: heavy compression and
     # smoothing make equal windows of their own
     dup, copies = duplicated_regions(grey) if noise_checked else (0, ())

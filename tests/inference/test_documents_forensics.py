@@ -4,6 +4,8 @@ and the authenticity stage reporting the forensic regions."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -542,3 +544,21 @@ def test_faint_voids_in_a_line_are_an_edit_where_on_plain_paper_they_are_not(eng
     assert checker.check(Frame(on_paper), text_boxes=_boxes(seen)).verdict == "genuine"
     # a page whose noise was not judged (compressed, denoised) has no faint voids to count
     assert voids_in_lines(in_line, _boxes(seen), plain.voids, noise_checked=False)[0] < limit
+
+
+def test_the_page_noise_is_shared_by_the_page_cues_and_the_line_cues_with_the_same_results(licence_capture):
+    """One :class:`PageNoise` filtered once for the page gives every cue what it finds computing its own; a page's
+    noise handed with another page's pixels is refused, not used."""
+    image, seen = licence_capture
+    x1, y1, _, _ = (int(v) for v in seen.fields[FIELD].box_xyxy)
+    edited = _softened(image, x1 + 20, y1 + 12, 60, 20)
+    boxes = _boxes(seen)
+    noise = forensics.PageNoise(edited)
+    shared, alone = analyse(edited, noise), analyse(edited)
+    assert replace(shared, elapsed_ms=0.0) == replace(alone, elapsed_ms=0.0)
+    assert pasted_seams(edited, boxes, noise) == pasted_seams(edited, boxes)
+    assert quiet_fields(edited, boxes, shared.compressed, noise) == quiet_fields(edited, boxes)
+    in_lines = voids_in_lines(edited, boxes, shared.voids, shared.noise_checked, noise)
+    assert in_lines == voids_in_lines(edited, boxes, alone.voids, alone.noise_checked) and in_lines[0] >= 0.8
+    with pytest.raises(ValueError, match="noise was computed"):
+        quiet_fields(edited[:-8], boxes, noise=noise)
