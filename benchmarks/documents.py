@@ -257,12 +257,11 @@ def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
     ok_readable = [0, 0]  # on pages that pass the quality check (others get a "retake the photo" notice)
     unreadable_pages = 0
     from inference.documents.classify import fuse, relative_tops
-    from inference.documents.reader import rules_for
 
     for row in rows:
         image = cv2.imread(str(DOCS_TEST / row["file"]), cv2.IMREAD_COLOR)
         frame = Frame(image)
-        text, to_image, page_found = reader.ocr(frame)
+        page_image, text, to_image, page_found = reader.ocr_page(frame)
         truth = (row["doc_type"], row["page"])
         cnn = reader.classifier.classify(frame) if reader.classifier else None
         fused = fuse(cnn, [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines]))
@@ -270,7 +269,7 @@ def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
         unreadable_pages += int(not readable)
         type_hits["model"] += int(cnn is not None and (cnn.doc_type.value, cnn.page) == truth)
         type_hits["model+title"] += int((fused.doc_type.value, fused.page) == truth)
-        fields = rules_for(DocType(row["doc_type"])).read(text.lines, row["page"])
+        fields = reader.fields(page_image, text, DocType(row["doc_type"]), row["page"])
         for key, truth in row["fields"].items():
             want, got = _comparable(truth["text"]), _comparable(fields[key].text) if key in fields else ""
             per_type[row["doc_type"]][1] += 1

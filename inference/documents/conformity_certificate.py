@@ -64,7 +64,7 @@ PAGE = (
     _rule("外廓尺寸", labels=("外廓尺寸(mm)",)),
     _rule("总质量", labels=("总质量(kg)",)),
     _rule("整备质量", labels=("整备质量(kg)",)),
-    _rule("额定载客", labels=("额定载客(人)",)),
+    _rule("额定载客", labels=("额定载客(人)",), cell=r"\d{1,2}"),  # a lone digit the detector may miss
     _rule("车辆制造日期", "date"),
 )
 OTHER_LABELS = (

@@ -73,9 +73,24 @@ class FieldRule:
     rest_first: bool = True  # False: the rest of the label's line is label residue (units) unless nothing is right
     vocabulary: tuple[str, ...] = ()  # a closed set of values (vehicle types, colours): misreads snap to it
     reach: float = 14.0  # how far (in label heights) the row is followed across an empty cell
+    # a short value (the pattern it must match whole) the detector may miss: a lone digit in its cell. When the label
+    # is read and no value found, the reader reads the cell right of the label itself (``CellRequest``)
+    cell: str | None = None
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.key, *self.labels)
+
+
+@dataclass(frozen=True, slots=True)
+class CellRequest:
+    """A field whose label was read and whose value was not: where its value would be printed, for the reader to
+    read the cell itself. ``label_box``: the label line's box in the page's pixels turned by ``-angle`` (the rows
+    level), ``angle`` in radians (:func:`deskew_angle`); ``pattern``: what the value must match whole."""
+
+    key: str
+    label_box: tuple[float, float, float, float]
+    angle: float
+    pattern: str
 
 
 # per character of a value: (char, probability) pairs, the recogniser's choice first
@@ -823,9 +838,27 @@ class DocumentRules:
     free_lines_step: FreeLinesStep | None = None  # run before ``post``
 
     def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
+        return self.read_with_requests(lines, page)[0]
+
+    def read_with_requests(
+        self, lines: Sequence[TextLine], page: str
+    ) -> tuple[dict[str, FieldValue], tuple[CellRequest, ...]]:
+        """The fields, and the cells to read for the rules with a ``cell`` pattern whose label was read and whose
+        value was not (the first printed label's)."""
         rules = self.pages.get(page) or next(iter(self.pages.values()))
         extraction = extract(lines, rules, self.extra_labels, self.numbers)
         fields = dict(extraction.fields)
+        requests = []
+        for rule in rules:
+            if rule.cell is None or rule.key in fields:
+                continue
+            mine = set(rule.all_labels())
+            claimed = (i for i, (lab, _) in extraction.claimed.items() if lab in mine)
+            at = sorted(claimed, key=lambda i: extraction.lines[i].y1)
+            if at:
+                ln = extraction.lines[at[0]]
+                angle = math.radians(extraction.angle_deg)
+                requests.append(CellRequest(rule.key, (ln.x1, ln.y1, ln.x2, ln.y2), angle, rule.cell))
         if self.free_lines_step is not None:
             fields = self.free_lines_step(fields, extraction.free_lines())
-        return self.post(fields) if self.post is not None else fields
+        return (self.post(fields) if self.post is not None else fields), tuple(requests)

@@ -29,11 +29,12 @@ from . import (
     vehicle_license,
 )
 from .authenticity import AuthenticityChecker, colour_expected
+from .cells import read_cell
 from .classify import DocumentClassifier, fuse, relative_tops, shows_a_document
 from .fields import DocumentRules
 from .page import find_page, map_box, quad_size, rectify, without_seals
 from .quality import QualityLimits, measure
-from .types import AuthenticityResult, DocClass, DocType, DocumentRead, QualityReport
+from .types import AuthenticityResult, DocClass, DocType, DocumentRead, FieldValue, QualityReport
 
 # The recogniser tuned on document lines (training/text_rec.py) and the detector quantised on document pages
 # (training/text_det.py); the general ones where they are not installed.
@@ -147,8 +148,21 @@ class DocumentReader:
     def ocr(self, frame: Frame) -> tuple[TextResult, Callable[[BoxXYXY], BoxXYXY], bool]:
         """Text lines of the page (rectified when it is found in the photo, its red seals faded), a map from their
         boxes to the uploaded pixels, and whether the page was found."""
+        return self.ocr_page(frame)[1:]
+
+    def ocr_page(self, frame: Frame) -> tuple[np.ndarray, TextResult, Callable[[BoxXYXY], BoxXYXY], bool]:
+        """:meth:`ocr` with the image its lines were read on first (:meth:`fields` reads cells of it)."""
         page, to_image, found = text_page(frame.image, self.ocr_max_side)
-        return self.text.read(Frame(without_seals(page))), to_image, found
+        page = without_seals(page)
+        return page, self.text.read(Frame(page)), to_image, found
+
+    def fields(self, page_image: np.ndarray, text: TextResult, doc_type: DocType, page: str) -> dict[str, FieldValue]:
+        """The fields of a page of ``doc_type`` from its text lines (boxes in ``page_image``'s pixels); a short value
+        the detector missed next to its label is read from its cell (``cells.py``) and the rules run again with it."""
+        rules = rules_for(doc_type)
+        fields, requests = rules.read_with_requests(text.lines, page)
+        found = [line for r in requests if (line := read_cell(page_image, r, self.text.recognizer)) is not None]
+        return rules.read([*text.lines, *found], page) if found else fields
 
     def quality(
         self,
@@ -207,7 +221,7 @@ class DocumentReader:
         doc = self.classifier.classify(frame) if self.classifier else None
         timings["classify"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        text, to_image, page_found = self.ocr(frame)
+        page_image, text, to_image, page_found = self.ocr_page(frame)
         timings["ocr"] = (time.perf_counter() - t) * 1000
         texts, tops = [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines])
         if not shows_a_document(texts, tops, page_found):
@@ -219,7 +233,7 @@ class DocumentReader:
         timings["authenticity"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         doc = fuse(doc, texts, tops)
-        fields = rules_for(doc.doc_type).read(text.lines, doc.page)
+        fields = self.fields(page_image, text, doc.doc_type, doc.page)
         fields = {
             name: replace(v, box_xyxy=to_image(v.box_xyxy)) if v.box_xyxy is not None else v
             for name, v in fields.items()

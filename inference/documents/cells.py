@@ -1,0 +1,106 @@
+"""A value the text detector missed, read from its cell: the band right of its label.
+
+The detector finds text by its extent; a lone digit in a wide cell (the invoice's 限乘人数, the certificate's
+额定载客) is often too small a blob for it and is lost, while its label two cells left is read. For the fields whose
+rule names a ``cell`` pattern, a label read with no value next to it sends the band right of the label, along the
+page's rows, to the recogniser: the table's rules are wiped from the band (long straight runs of ink), the first
+cluster of ink from the left is cropped, and its read is kept only when it matches the pattern whole. The read comes
+back as a text line, so the field rules place it as they place any other. Written here because the detector is the
+PP-OCR model and has no such mode; opencv does the warping and the labelling.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+
+import cv2
+import numpy as np
+
+from ..ops.geometry import box_of_points
+from ..types import TextLine, TextRead
+from .fields import CellRequest, normalise
+
+CELL_REACH = 8.0  # label heights right of the label that are searched for the value
+CELL_ABOVE, CELL_BELOW = 0.4, 0.2  # label heights the band reaches above and below the label (values sit high)
+CELL_GAP = 1.2  # ink closer than this (label heights) is one value
+CELL_MIN_INK_H = 0.25  # a character is at least this share of the label's height
+CELL_MIN_CONFIDENCE = 0.5
+
+Recognise = Callable[[Sequence[np.ndarray]], list[TextRead]]
+
+
+def _to_page(points: np.ndarray, angle: float) -> np.ndarray:
+    """Points of the levelled frame (the page turned by ``-angle``) back to the page's pixels."""
+    c, s = math.cos(angle), math.sin(angle)
+    x, y = points[:, 0], points[:, 1]
+    return np.stack([x * c - y * s, x * s + y * c], axis=1).astype(np.float32)
+
+
+def _ink(band: np.ndarray, label_h: float) -> np.ndarray:
+    """Ink pixels of a band (BGR), the table's rules wiped: darker than the paper round them by a share of the band's
+    strongest ink (faint prints too), less the straight runs longer than a character (the cell's borders)."""
+    grey = cv2.cvtColor(band, cv2.COLOR_BGR2GRAY)
+    k = max(3, int(round(label_h)) | 1)
+    depth = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)).astype(np.int16) - grey
+    strongest = float(np.percentile(depth, 99.5))
+    ink = (depth > max(8.0, 0.4 * strongest)).astype(np.uint8)
+    h, w = ink.shape
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(3, int(0.6 * h)), 1), np.uint8))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(3, int(2 * label_h))), np.uint8))
+    ink[cv2.dilate(vertical | horizontal, np.ones((3, 5), np.uint8)) > 0] = 0
+    return ink
+
+
+def _first_value(ink: np.ndarray, label_h: float) -> tuple[int, int, int, int] | None:
+    """The box (x1, y1, x2, y2) of the first cluster of character-sized ink from the left, or None."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h = ink.shape[0]
+    parts = sorted(
+        (int(x), int(y), int(x + cw), int(y + ch))
+        for x, y, cw, ch, area in stats[1:n]
+        if area >= 6 and CELL_MIN_INK_H * label_h <= ch < 0.95 * h
+    )
+    if not parts:
+        return None
+    x1, y1, x2, y2 = parts[0]
+    for px1, py1, px2, py2 in parts[1:]:
+        if px1 - x2 >= CELL_GAP * label_h:
+            break
+        y1, x2, y2 = min(y1, py1), max(x2, px2), max(y2, py2)
+    return x1, y1, x2, y2
+
+
+def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> TextLine | None:
+    """The value right of ``request``'s label on ``page`` (the image the text lines were read on), as a text line in
+    its pixels, or None when no ink there reads as the pattern."""
+    x1, y1, x2, y2 = request.label_box
+    h = y2 - y1
+    if h < 4:
+        return None
+    bx1, bx2 = x2 + 0.1 * h, x2 + CELL_REACH * h
+    by1, by2 = y1 - CELL_ABOVE * h, y2 + CELL_BELOW * h
+    levelled = np.asarray([[bx1, by1], [bx2, by1], [bx2, by2], [bx1, by2]], np.float32)
+    corners = _to_page(levelled, request.angle)
+    width, height = round(bx2 - bx1), round(by2 - by1)
+    upright = np.asarray([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    to_band = cv2.getPerspectiveTransform(corners, upright)
+    band = cv2.warpPerspective(page, to_band, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    found = _first_value(_ink(band, h), h)
+    if found is None:
+        return None
+    vx1, vy1, vx2, vy2 = found
+    pad = max(2, round(0.3 * (vy2 - vy1)))
+    cx1, cy1, cx2, cy2 = max(0, vx1 - pad), max(0, vy1 - pad), min(width, vx2 + pad), min(height, vy2 + pad)
+    read = recognise([band[cy1:cy2, cx1:cx2]])[0]
+    if read.confidence < CELL_MIN_CONFIDENCE or not re.fullmatch(request.pattern, normalise(read.text)):
+        return None
+    quad = np.asarray([[cx1, cy1], [cx2, cy1], [cx2, cy2], [cx1, cy2]], np.float32)
+    on_page = cv2.perspectiveTransform(quad[None], np.linalg.inv(to_band))[0]
+    return TextLine(
+        box_xyxy=box_of_points(on_page),
+        corners_xy=tuple((float(x), float(y)) for x, y in on_page),  # type: ignore[arg-type]
+        det_score=0.0,  # read from its cell, not detected
+        read=read,
+    )

@@ -1,0 +1,90 @@
+"""A short value the text detector missed, read from its cell: which fields ask for it (rules over text lines), and
+the real recogniser reading the cell of a rendered page, level and turned, blank cells left unread."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.documents.reader import rules_for
+from inference.documents.types import DocType
+from inference.types import Frame, TextResult
+
+from .test_documents_fields import row
+
+# (document type, page, field with a cell pattern, its label as printed)
+CELL_FIELDS = [
+    (DocType.sales_invoice, "1", "限乘人数", "限乘人数"),
+    (DocType.conformity_certificate, "1", "额定载客", "20.额定载客(人)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("cells", "angle", "requested"),
+    [
+        ((("限乘人数", 600),), 0.0, True),  # label, no value: the cell is asked for
+        ((("限乘人数", 600), ("5", 760, 20)), 0.0, False),  # the value was detected
+        ((("吨位", 300),), 0.0, False),  # no label: nothing to place the cell by
+        ((("限乘人数", 600), ("增值税税额", 100)), 3.0, True),  # a turned page: the rows' angle comes along
+    ],
+)
+def test_a_label_read_without_its_value_asks_for_its_cell(cells, angle, requested):
+    fields, requests = rules_for(DocType.sales_invoice).read_with_requests(row(100, *cells, angle=angle), "1")
+    assert [r.key for r in requests] == (["限乘人数"] if requested else [])
+    if requested:
+        (req,) = requests
+        assert req.pattern == r"\d{1,2}" and "限乘人数" not in fields
+        x1, y1, x2, y2 = req.label_box
+        assert x2 > x1 and 29 <= y2 - y1 <= 31  # levelled: the label's own height, not its turned box's
+        assert req.angle == pytest.approx(math.radians(angle), abs=1e-3)
+
+
+def test_fields_without_a_cell_pattern_never_ask():
+    """A blank cell is normal for most fields (no import certificate number): only the listed ones are read."""
+    lines = row(100, ("吨位", 100), ("进口证明书号", 300), ("商检单号", 600))
+    assert rules_for(DocType.sales_invoice).read_with_requests(lines, "1")[1] == ()
+
+
+def _turned(image: np.ndarray, degrees: float) -> np.ndarray:
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+
+
+@pytest.mark.parametrize(("doc_type", "page", "key", "_label"), CELL_FIELDS, ids=[c[2] for c in CELL_FIELDS])
+@pytest.mark.parametrize("degrees", [0.0, 2.5])
+def test_a_value_the_detector_lost_is_read_from_its_cell(engine, doc_type, page, key, _label, degrees):
+    from datasets.documents import make_case_record, render_document
+    from inference.documents.reader import DocumentReader
+
+    if "doc-text-rec" not in engine.catalog:
+        pytest.skip("doc-text-rec is not in the catalog")
+    rng = np.random.default_rng(31)
+    doc = render_document(rng, doc_type, page, make_case_record(rng))
+    want = doc.fields[key].text
+    image = _turned(doc.image, degrees)
+    reader = DocumentReader(engine)
+    page_image, text, _, _ = reader.ocr_page(Frame(image))
+    # the value's line, if the detector found it, taken away: as the detector loses a lone digit
+    vx1, vy1, vx2, vy2 = doc.fields[key].box_xyxy
+    m = cv2.getRotationMatrix2D((image.shape[1] / 2, image.shape[0] / 2), degrees, 1.0)
+    centre = m @ np.asarray([(vx1 + vx2) / 2, (vy1 + vy2) / 2, 1.0])
+    scale = page_image.shape[1] / image.shape[1]  # the reader may have rectified the page at another size
+    cx, cy = centre * scale
+
+    def on_value(line) -> bool:
+        x1, y1, x2, y2 = line.box_xyxy
+        return x1 - 4 <= cx <= x2 + 4 and y1 - 4 <= cy <= y2 + 4
+
+    lost = TextResult(tuple(ln for ln in text.lines if not on_value(ln)), text.timings_ms, text.models)
+    assert rules_for(doc_type).read(lost.lines, page).get(key) is None  # the rules alone have nothing
+    fields = reader.fields(page_image, lost, doc_type, page)
+    assert key in fields and fields[key].text == want
+    # the cell blanked: nothing read, nothing made up
+    blank = page_image.copy()
+    r = max(8, round(0.6 * (vy2 - vy1) * scale))
+    cv2.rectangle(blank, (round(cx) - r, round(cy) - r), (round(cx) + r, round(cy) + r), (255, 255, 255), -1)
+    assert key not in reader.fields(blank, lost, doc_type, page)
