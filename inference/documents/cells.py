@@ -11,7 +11,6 @@ PP-OCR model and has no such mode; opencv does the warping and the labelling.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from ..ops.geometry import box_of_points
 from ..types import TextLine, TextRead
-from .fields import CellRequest, normalise
+from .fields import CellRequest, normalise, rotate_points
 
 CELL_REACH = 8.0  # label heights right of the label that are searched for the value
 CELL_ABOVE, CELL_BELOW = 0.4, 0.2  # label heights the band reaches above and below the label (values sit high)
@@ -29,13 +28,6 @@ CELL_MIN_INK_H = 0.25  # a character is at least this share of the label's heigh
 CELL_MIN_CONFIDENCE = 0.5
 
 Recognise = Callable[[Sequence[np.ndarray]], list[TextRead]]
-
-
-def _to_page(points: np.ndarray, angle: float) -> np.ndarray:
-    """Points of the levelled frame (the page turned by ``-angle``) back to the page's pixels."""
-    c, s = math.cos(angle), math.sin(angle)
-    x, y = points[:, 0], points[:, 1]
-    return np.stack([x * c - y * s, x * s + y * c], axis=1).astype(np.float32)
 
 
 def _ink(band: np.ndarray, label_h: float) -> np.ndarray:
@@ -79,11 +71,12 @@ def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> T
     h = y2 - y1
     if h < 4:
         return None
-    bx1, bx2 = x2 + 0.1 * h, x2 + CELL_REACH * h
-    by1, by2 = y1 - CELL_ABOVE * h, y2 + CELL_BELOW * h
-    levelled = np.asarray([[bx1, by1], [bx2, by1], [bx2, by2], [bx1, by2]], np.float32)
-    corners = _to_page(levelled, request.angle)
-    width, height = round(bx2 - bx1), round(by2 - by1)
+    # the band in the levelled frame, whole pixels wide and high: its pixels are the levelled frame's, shifted
+    bx1, by1 = x2 + 0.1 * h, y1 - CELL_ABOVE * h
+    width, height = round((CELL_REACH - 0.1) * h), round((1 + CELL_ABOVE + CELL_BELOW) * h)
+    bx2, by2 = bx1 + width, by1 + height
+    levelled = np.asarray([[bx1, by1], [bx2, by1], [bx2, by2], [bx1, by2]], np.float64)
+    corners = rotate_points(levelled, request.angle).astype(np.float32)  # the levelled frame back to the page
     upright = np.asarray([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     to_band = cv2.getPerspectiveTransform(corners, upright)
     band = cv2.warpPerspective(page, to_band, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
@@ -96,8 +89,8 @@ def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> T
     read = recognise([band[cy1:cy2, cx1:cx2]])[0]
     if read.confidence < CELL_MIN_CONFIDENCE or not re.fullmatch(request.pattern, normalise(read.text)):
         return None
-    quad = np.asarray([[cx1, cy1], [cx2, cy1], [cx2, cy2], [cx1, cy2]], np.float32)
-    on_page = cv2.perspectiveTransform(quad[None], np.linalg.inv(to_band))[0]
+    quad = np.asarray([[cx1, cy1], [cx2, cy1], [cx2, cy2], [cx1, cy2]], np.float64) + (bx1, by1)
+    on_page = rotate_points(quad, request.angle)
     return TextLine(
         box_xyxy=box_of_points(on_page),
         corners_xy=tuple((float(x), float(y)) for x, y in on_page),  # type: ignore[arg-type]

@@ -150,17 +150,22 @@ def char_alternatives(read: TextRead, text: str) -> tuple[Alternatives, ...] | N
     return tuple(out) if "".join(a[0][0] for a in out) == text else None
 
 
+def rotate_points(points: np.ndarray, angle: float) -> np.ndarray:
+    """Points (n x 2) turned by ``angle`` radians about the origin, in image axes (y down)."""
+    c, s = math.cos(angle), math.sin(angle)
+    x, y = points[:, 0], points[:, 1]
+    return np.stack([x * c - y * s, x * s + y * c], axis=1)
+
+
 def prepare_lines(lines: Sequence[TextLine]) -> list[_Line]:
     a = deskew_angle(lines)
-    c, s = math.cos(-a), math.sin(-a)
     out = []
     for line in lines:
         text = normalise(line.read.text)
         if not text:
             continue
         pts = np.asarray(line.corners_xy, np.float64)
-        rx = pts[:, 0] * c - pts[:, 1] * s
-        ry = pts[:, 0] * s + pts[:, 1] * c
+        rx, ry = rotate_points(pts, -a).T
         out.append(
             _Line(
                 text,
@@ -629,6 +634,12 @@ class Extraction:
         return [ln for j, ln in enumerate(self.lines) if j not in self.claimed and j not in self.used]
 
 
+def _occurrences(rule: FieldRule, lines: Sequence[_Line], claimed: Mapping[int, tuple[str, str]]) -> list[int]:
+    """The lines claimed by one of ``rule``'s labels, top to bottom."""
+    mine = set(rule.all_labels())
+    return sorted((i for i, (lab, _) in claimed.items() if lab in mine), key=lambda i: lines[i].y1)
+
+
 def extract(
     lines_in: Sequence[TextLine],
     rules: Sequence[FieldRule],
@@ -642,8 +653,7 @@ def extract(
     used: set[int] = set()
     found: dict[str, FieldValue] = {}
     for rule in rules:
-        mine = {lab for lab in rule.all_labels()}
-        occurrences = sorted((i for i, (lab, _) in claimed.items() if lab in mine), key=lambda i: lines[i].y1)
+        occurrences = _occurrences(rule, lines, claimed)
         if rule.occurrence == "last":
             occurrences = occurrences[::-1]
         value: FieldValue | None = None
@@ -852,9 +862,7 @@ class DocumentRules:
         for rule in rules:
             if rule.cell is None or rule.key in fields:
                 continue
-            mine = set(rule.all_labels())
-            claimed = (i for i, (lab, _) in extraction.claimed.items() if lab in mine)
-            at = sorted(claimed, key=lambda i: extraction.lines[i].y1)
+            at = _occurrences(rule, extraction.lines, extraction.claimed)
             if at:
                 ln = extraction.lines[at[0]]
                 angle = math.radians(extraction.angle_deg)
