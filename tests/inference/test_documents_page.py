@@ -99,14 +99,36 @@ def test_a_seal_over_a_printed_value_fades_to_the_paper_and_the_value_still_read
     assert any(t.endswith("¥96460.18") for t in after) and not any("华通" in t for t in after), after
 
 
-@pytest.mark.parametrize("kind", ["red-tint", "grey", "no-red"])
+def test_a_seal_on_a_page_lit_red_is_faded_to_the_paper_too(engine):
+    """Under red light the paper passes for a seal's red: the whole page is one red area, too large to be a seal.
+    The paper is made grey before the seal is looked for, and the seal's ink is faded to the paper's tint."""
+    from inference.documents.page import without_seals
+    from inference.stages.text import TextReader
+
+    white, (x0, y0, x1, y1), (nx0, ny0, nx1, ny1) = _sealed_invoice_row()
+    image = np.ascontiguousarray(np.clip(white.astype(np.int16) * [0.5, 0.5, 1.0], 0, 255).astype(np.uint8))
+    out = without_seals(image)
+    hsv = cv2.cvtColor(white, cv2.COLOR_BGR2HSV)
+    in_seal = ((hsv[..., 0] <= 10) | (hsv[..., 0] >= 170)) & (hsv[..., 1] >= 60) & (hsv[..., 2] >= 80)
+    in_seal[:y0], in_seal[y1:], in_seal[:, :x0], in_seal[:, x1:] = False, False, False, False
+    assert in_seal.sum() > 500
+    paper = image[10:60, 10:60].reshape(-1, 3).mean(axis=0)
+    before = np.abs(image[in_seal].astype(np.float32) - paper).sum(axis=1).mean()
+    after = np.abs(out[in_seal].astype(np.float32) - paper).sum(axis=1).mean()
+    assert after < 0.5 * before, (before, after)  # 0.43 here; 0.37 on the white page; 1 if left
+    dark = image.max(axis=2) < 60  # black text, also where the seal crosses it
+    assert np.array_equal(out[dark], image[dark])
+    assert np.array_equal(out[ny0:ny1, nx0:nx1], image[ny0:ny1, nx0:nx1])  # red print smaller than a seal
+    lines = [line.read.text.replace(" ", "").replace("￥", "¥") for line in TextReader(engine).read(Frame(out)).lines]
+    assert any(t.endswith("¥96460.18") for t in lines) and not any("华通" in t for t in lines), lines
+
+
+@pytest.mark.parametrize("kind", ["grey", "no-red"])
 def test_pages_without_a_seal_are_returned_as_they_are(kind):
     from inference.documents.page import without_seals
 
     image, _, _ = _sealed_invoice_row()
-    if kind == "red-tint":  # a page lit red all over: a red area larger than any seal
-        image = np.ascontiguousarray(np.clip(image.astype(np.int16) * [0.5, 0.5, 1.0], 0, 255).astype(np.uint8))
-    elif kind == "grey":
+    if kind == "grey":
         image = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     else:
         image = np.full((300, 400, 3), 230, np.uint8)
