@@ -3,7 +3,8 @@ training code and the engine cannot drift apart."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -53,6 +54,25 @@ def patch_grid(
     for y in ys:
         for x in xs:
             yield x, y
+
+
+def line_patches(
+    boxes: Sequence[tuple[float, float, float, float]], size_wh: tuple[int, int], patch: int = AUTH_PATCH
+) -> list[tuple[int, int]]:
+    """Top-left corners of patches centred on text lines (boxes in the image's pixels): one per ``patch`` pixels of
+    a line's width, spread evenly along it, each kept inside the image (at least ``patch`` on each side)."""
+    w, h = size_wh
+    out = []
+    for x1, y1, x2, y2 in boxes:
+        n = max(1, math.ceil((x2 - x1) / patch))
+        step = (x2 - x1) / n
+        cy = 0.5 * (y1 + y2)
+        for i in range(n):
+            cx = x1 + step * (i + 0.5)
+            x = min(max(round(cx - patch / 2), 0), w - patch)
+            y = min(max(round(cy - patch / 2), 0), h - patch)
+            out.append((x, y))
+    return out
 
 
 def pad_to(image: np.ndarray, min_side: int) -> np.ndarray:

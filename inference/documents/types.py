@@ -58,16 +58,17 @@ class DocClass:
 class TamperRegion:
     box_xyxy: BoxXYXY
     score: float
-    # patch (the learned patch model) | noise_void | copy_move | pasted_seam | quiet_field (pixel forensics)
+    # patch (the learned patch model) | noise_void | copy_move | pasted_seam | quiet_field (pixel forensics) |
+    # line_patch (the patch model on a patch centred on a text line, a cue round the lines)
     cue: str = "patch"
 
 
 @dataclass(frozen=True, slots=True)
 class ForensicRegion:
-    cue: str  # noise_void | copy_move | pasted_seam | quiet_field
+    cue: str  # noise_void | copy_move | pasted_seam | quiet_field | line_patch
     box_xyxy: BoxXYXY
-    # void pixels, duplicated windows (sampled) at the copy's displacement, a seam's colour step, or a quiet field's
-    # noise in percent of the paper's round it
+    # void pixels, duplicated windows (sampled) at the copy's displacement, a seam's colour step, a quiet field's
+    # noise in percent of the paper's round it, or a line patch's tamper probability in per mille
     size: int
 
 

@@ -562,3 +562,58 @@ def test_the_page_noise_is_shared_by_the_page_cues_and_the_line_cues_with_the_sa
     assert in_lines == voids_in_lines(edited, boxes, alone.voids, alone.noise_checked) and in_lines[0] >= 0.8
     with pytest.raises(ValueError, match="noise was computed"):
         quiet_fields(edited[:-8], boxes, noise=noise)
+
+
+@pytest.mark.parametrize(
+    ("box", "size_wh", "want"),
+    [
+        ((100, 200, 180, 230), (1000, 800), [(84, 159)]),  # a short line: one patch on its centre
+        ((100, 200, 436, 230), (1000, 800), [(100, 159), (212, 159), (324, 159)]),  # three patches' width: three
+        ((950, 5, 990, 25), (1000, 800), [(888, 0)]),  # in a corner: the patch kept inside the image
+        ((0, 0, 112, 112), (112, 112), [(0, 0)]),
+    ],
+)
+def test_line_patches_are_centred_on_the_line_and_spread_along_it(box, size_wh, want):
+    from inference.documents.preprocess import line_patches
+
+    assert line_patches([box], size_wh, 112) == want
+
+
+@pytest.fixture(scope="module")
+def replaced_vin(licence_capture):
+    """The licence with its VIN erased and retyped by the forgery factory (a field the grid of patches cuts)."""
+    image, seen = licence_capture
+    forged, mask, _ = _text_replace(np.random.default_rng(3), image, seen, FIELD)
+    return forged, mask > 0
+
+
+def test_the_patch_model_looks_again_at_each_text_line(engine, licence_capture, replaced_vin):
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import AuthenticityChecker
+
+    image, seen = licence_capture
+    forged, mask = replaced_vin
+    checker = AuthenticityChecker(engine)
+    score, regions = checker.line_patches(forged, _boxes(seen))
+    assert score >= 0.8 and [r.cue for r in regions] == ["line_patch"]
+    assert _overlaps(regions[0].box_xyxy, mask) and regions[0].size >= 995
+    assert checker.line_patches(image, _boxes(seen)) == (0.0, ())  # the genuine page's lines
+    assert checker.line_patches(forged, _boxes(seen)[: forensics.SEAM_MIN_LINES - 1]) == (0.0, ())  # not a form
+
+
+def test_the_line_patch_cue_is_reported_with_the_forensic_alarm(engine, licence_capture, replaced_vin):
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import AuthenticityChecker
+
+    image, seen = licence_capture
+    forged, mask = replaced_vin
+    checker = AuthenticityChecker(engine)
+    result = checker.check(Frame(forged), text_boxes=_boxes(seen))
+    assert result.verdict == "tampered" and result.forensics is not None
+    found = [r for r in result.tamper_regions if r.cue == "line_patch"]
+    assert found and _overlaps(found[0].box_xyxy, mask)
+    assert not any(r.cue == "line_patch" for r in checker.check(Frame(forged)).forensics.regions)  # no boxes
+    genuine = checker.check(Frame(image), text_boxes=_boxes(seen))
+    assert not any(r.cue == "line_patch" for r in genuine.forensics.regions)
