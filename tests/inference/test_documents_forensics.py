@@ -587,14 +587,18 @@ def replaced_vin(licence_capture):
     return forged, mask > 0
 
 
-def test_the_patch_model_looks_again_at_each_text_line(engine, licence_capture, replaced_vin):
+@pytest.fixture(scope="module")
+def checker(engine):
     if "doc-authenticity" not in engine.catalog:
         pytest.skip("doc-authenticity is not in the catalog")
     from inference.documents.authenticity import AuthenticityChecker
 
+    return AuthenticityChecker(engine)
+
+
+def test_the_patch_model_looks_again_at_each_text_line(checker, licence_capture, replaced_vin):
     image, seen = licence_capture
     forged, mask = replaced_vin
-    checker = AuthenticityChecker(engine)
     score, regions = checker.line_patches(forged, _boxes(seen))
     assert score >= 0.8 and [r.cue for r in regions] == ["line_patch"]
     assert _overlaps(regions[0].box_xyxy, mask) and regions[0].size >= 995
@@ -602,14 +606,9 @@ def test_the_patch_model_looks_again_at_each_text_line(engine, licence_capture, 
     assert checker.line_patches(forged, _boxes(seen)[: forensics.SEAM_MIN_LINES - 1]) == (0.0, ())  # not a form
 
 
-def test_the_line_patch_cue_is_reported_with_the_forensic_alarm(engine, licence_capture, replaced_vin):
-    if "doc-authenticity" not in engine.catalog:
-        pytest.skip("doc-authenticity is not in the catalog")
-    from inference.documents.authenticity import AuthenticityChecker
-
+def test_the_line_patch_cue_is_reported_with_the_forensic_alarm(checker, licence_capture, replaced_vin):
     image, seen = licence_capture
     forged, mask = replaced_vin
-    checker = AuthenticityChecker(engine)
     result = checker.check(Frame(forged), text_boxes=_boxes(seen))
     assert result.verdict == "tampered" and result.forensics is not None
     found = [r for r in result.tamper_regions if r.cue == "line_patch"]
