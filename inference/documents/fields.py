@@ -55,6 +55,9 @@ _YEN_FOLD = {"¥": "Y", "￥": "Y"}
 _FOLDS = {"vin": _YEN_FOLD | _VIN_FOLD, "code": _YEN_FOLD}
 _FOLD_TABLES = {kind: str.maketrans(fold) for kind, fold in _FOLDS.items()}
 _PLATE_DROPPED = "·."  # the dot between a plate's issuing letter and its serial
+# every amount these documents print has its two decimals and at least a figure before them ('0.00', '950.00'): a
+# lone digit or two next to an amount's label is another cell's value (a 限乘人数 '5' misread as the total)
+_AMOUNT_MIN_DIGITS = 3
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(\d{2})(?!\d)")
 NO_NUMBER = re.compile(r"N[oO0]\s*[.．:]?\s*(\d{8,20})")
 
@@ -386,7 +389,7 @@ def clean_value(kind: str, text: str) -> str | None:
     if kind == "amount":
         # a comma before the last two digits is a misread decimal point (thousands groups have three)
         m = _PATTERNS["amount"].search(_DECIMAL_COMMA.sub(r".\1", text.replace("￥", "¥")))
-        return m.group(0) if m and any(ch.isdigit() for ch in m.group(0)) else None
+        return m.group(0) if m and sum(ch.isdigit() for ch in m.group(0)) >= _AMOUNT_MIN_DIGITS else None
     if kind == "number":
         m = _PATTERNS["number"].search(text)
         return m.group(0) if m else None

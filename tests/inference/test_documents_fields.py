@@ -353,6 +353,9 @@ def test_a_misread_sex_snaps_with_the_readers_alternative():
         ("amount", "玖佰伍拾元整", None),
         ("amount", "114159,29", "114159.29"),  # a comma before two last digits is a misread decimal point
         ("amount", "¥1,234,567.00", "¥1,234,567.00"),
+        ("amount", "0.00", "0.00"),
+        ("amount", "+5", None),  # a lone digit by an amount's label is another cell's (限乘人数)
+        ("amount", "¥13", None),
         (
             "period",
             "自2024年04月06日零时起至2025年04月05日二十四时止",
