@@ -60,7 +60,7 @@ def line_patches(
     boxes: Sequence[tuple[float, float, float, float]], size_wh: tuple[int, int], patch: int = AUTH_PATCH
 ) -> list[tuple[int, int]]:
     """Top-left corners of patches centred on text lines (boxes in the image's pixels): one per ``patch`` pixels of
-    a line's width, spread evenly along it, each kept inside the image (at least ``patch`` on each side)."""
+    a line's width, spread evenly along it, each kept inside the image (which is at least ``patch`` on each side)."""
     w, h = size_wh
     out = []
     for x1, y1, x2, y2 in boxes:
