@@ -43,16 +43,7 @@ from .forensics import (
     with_line_cues,
 )
 from .page import find_page
-from .preprocess import (
-    AUTH_MAX_SIDE,
-    AUTH_PATCH,
-    auth_scale,
-    doc_thumbnail,
-    line_patches,
-    pad_to,
-    patch_grid,
-    to_chw,
-)
+from .preprocess import AUTH_PATCH, auth_work, doc_thumbnail, line_patches, patch_grid, to_chw
 from .types import AuthenticityResult, DocClass, DocType, ForensicRegion, Forensics, TamperRegion
 
 DEFAULT_STRIDE = 112
@@ -81,19 +72,29 @@ _MAX_LINE_PATCHES = 256  # a page of hundreds of lines: its first lines' patches
 ProbsFn = Callable[[np.ndarray], np.ndarray]
 
 
+def patch_probs(run: ProbsFn, work: np.ndarray, origins: Sequence[tuple[int, int]], batch: int = 64) -> np.ndarray:
+    """``run`` over the patches of ``work`` with these top-left corners, ``batch`` at a time."""
+    patches = np.stack([work[y : y + AUTH_PATCH, x : x + AUTH_PATCH] for x, y in origins])
+    return np.concatenate([run(to_chw(patches[i : i + batch])) for i in range(0, len(patches), batch)])
+
+
 def page_scores(
-    image: np.ndarray, run: ProbsFn, labels: Sequence[str], stride: int = DEFAULT_STRIDE, batch: int = 64
+    image: np.ndarray,
+    run: ProbsFn,
+    labels: Sequence[str],
+    stride: int = DEFAULT_STRIDE,
+    batch: int = 64,
+    work: tuple[np.ndarray, float] | None = None,
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float]:
     """Scores per forged kind, patch origins (x, y in page pixels), patch probabilities and the patch side in
-    page pixels. ``run`` maps an N x 3 x P x P batch to N x len(labels) probabilities."""
-    work, s = auth_scale(image, AUTH_MAX_SIDE)
-    work = pad_to(work, AUTH_PATCH)
-    h, w = work.shape[:2]
+    page pixels. ``run`` maps an N x 3 x P x P batch to N x len(labels) probabilities. ``work``: the page's
+    :func:`auth_work`, when the caller has it (the line patches are cut from it too)."""
+    work_image, s = work or auth_work(image)
+    h, w = work_image.shape[:2]
     origins = list(patch_grid((w, h), AUTH_PATCH, stride))
     if len(origins) > _MAX_PATCHES:  # a very elongated page: subsample evenly, keep the cost bounded
         origins = [origins[i] for i in np.linspace(0, len(origins) - 1, _MAX_PATCHES).astype(int)]
-    patches = np.stack([work[y : y + AUTH_PATCH, x : x + AUTH_PATCH] for x, y in origins])
-    probs = np.concatenate([run(to_chw(patches[i : i + batch])) for i in range(0, len(patches), batch)])
+    probs = patch_probs(run, work_image, origins, batch)
     idx = {k: labels.index(k) for k in FORGED_KINDS}
     top = np.sort(probs[:, idx["tampered"]])[::-1][:TAMPER_TOP_K]
     origins_px, side = np.asarray(origins, np.float32) / s, AUTH_PATCH / s
@@ -190,12 +191,14 @@ def alarm_scores(
     page_kinds: Sequence[str] = (),
     forensics: bool = True,
     noise: PageNoise | None = None,
+    work: tuple[np.ndarray, float] | None = None,
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
     """The page's score for every alarm, as thresholds are set on them and pages judged by them: the patches
     (``run``), the photocopy score fused with the page's colour (where ``colour_expected``), the whole-page
-    probabilities for ``page_kinds`` and the pixel forensics (``noise``: the page's, to share with the line cues);
-    with the patch grid behind them and the forensics."""
-    patch_scores, origins, probs, side = page_scores(image, run, labels, stride)
+    probabilities for ``page_kinds`` and the pixel forensics (``noise``: the page's, to share with the line cues;
+    ``work``: its :func:`auth_work`, to share with the line patches); with the patch grid behind them and the
+    forensics."""
+    patch_scores, origins, probs, side = page_scores(image, run, labels, stride, work=work)
     patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image)) if colour_expected else None)
     found = analyse(image, noise) if forensics else None
     scores = with_forensics(combine(patch_scores, page_probs or {}, page_kinds), found)
@@ -263,7 +266,11 @@ class AuthenticityChecker:
         return self.model.run({self.model.input_names[0]: batch})[0]
 
     def _score(
-        self, image: np.ndarray, colour_expected: bool = True, noise: PageNoise | None = None
+        self,
+        image: np.ndarray,
+        colour_expected: bool = True,
+        noise: PageNoise | None = None,
+        work: tuple[np.ndarray, float] | None = None,
     ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
         """Scores per alarm (:func:`alarm_scores` with this checker's models), with the patch grid behind them."""
         return alarm_scores(
@@ -276,23 +283,21 @@ class AuthenticityChecker:
             page_kinds=self.page_kinds,
             forensics=self.forensics,
             noise=noise,
+            work=work,
         )
 
     def line_patches(
-        self, image: np.ndarray, text_boxes: Sequence[BoxXYXY]
+        self, image: np.ndarray, text_boxes: Sequence[BoxXYXY], work: tuple[np.ndarray, float] | None = None
     ) -> tuple[float, tuple[ForensicRegion, ...]]:
         """The line-patch cue (``LINE_PATCH_LIMIT``): a score in [0, 1) (0 below the limit) and the surest line
-        patch as a region, in the page's pixels."""
+        patch as a region, in the page's pixels. ``work``: the page's :func:`auth_work`, when already made."""
         if len(text_boxes) < SEAM_MIN_LINES:
             return 0.0, ()
-        work, s = auth_scale(image, AUTH_MAX_SIDE)
-        work = pad_to(work, AUTH_PATCH)
-        h, w = work.shape[:2]
+        work_image, s = work or auth_work(image)
+        h, w = work_image.shape[:2]
         scaled = [(x1 * s, y1 * s, x2 * s, y2 * s) for x1, y1, x2, y2 in text_boxes]
         origins = line_patches(scaled, (w, h), AUTH_PATCH)[:_MAX_LINE_PATCHES]
-        patches = np.stack([work[y : y + AUTH_PATCH, x : x + AUTH_PATCH] for x, y in origins])
-        t_idx = self.labels.index("tampered")
-        probs = np.concatenate([self._run(to_chw(patches[i : i + 64]))[:, t_idx] for i in range(0, len(patches), 64)])
+        probs = patch_probs(self._run, work_image, origins)[:, self.labels.index("tampered")]
         best = int(np.argmax(probs))
         p = float(probs[best])
         if p < LINE_PATCH_LIMIT:
@@ -317,14 +322,16 @@ class AuthenticityChecker:
         voids in lines are looked for."""
         t0 = time.perf_counter()
         noise = PageNoise(frame.image) if self.forensics else None  # filtered once for the page and its lines
-        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, noise)
+        work = auth_work(frame.image)  # scaled once for the grid and the line patches
+        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, noise, work)
         if forensics is not None and text_boxes:
             seams = functools.partial(pasted_seams, noise=noise)
             quiet = functools.partial(quiet_fields, compressed=forensics.compressed, noise=noise)
             in_lines = functools.partial(
                 voids_in_lines, voids=forensics.voids, noise_checked=forensics.noise_checked, noise=noise
             )
-            for cue in (seams, quiet, in_lines, self.line_patches):
+            along_lines = functools.partial(self.line_patches, work=work)
+            for cue in (seams, quiet, in_lines, along_lines):
                 t = time.perf_counter()
                 cue_score, regions = cue(frame.image, text_boxes)
                 forensics = with_line_cues(forensics, cue_score, regions, (time.perf_counter() - t) * 1000)

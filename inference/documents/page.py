@@ -112,10 +112,12 @@ def without_seals(page: np.ndarray) -> np.ndarray:
         return page
     gains = _paper_gains(page)
     tinted = float(gains.max()) >= _TINTED_GAIN
-    balanced = page
+    balanced, ink_saturation = page, _SEAL_MIN_SATURATION
     if tinted:
         table = np.clip(np.arange(256, dtype=np.float32)[:, None] * gains[None, :], 0, 255).astype(np.uint8)
-        balanced = cv2.LUT(page, table.reshape(256, 1, 3))
+        balanced, ink_saturation = cv2.LUT(page, table.reshape(256, 1, 3)), _SEAL_INK_SATURATION
+    else:
+        gains = np.ones(3, np.float32)
     h, s, v = cv2.split(cv2.cvtColor(balanced, cv2.COLOR_BGR2HSV))
     reddish = ((h <= _SEAL_HUE) | (h >= 180 - _SEAL_HUE)) & (v >= _SEAL_MIN_VALUE)
     red = reddish & (s >= _SEAL_MIN_SATURATION)
@@ -138,13 +140,9 @@ def without_seals(page: np.ndarray) -> np.ndarray:
     if not is_seal.any():
         return page
     seal_area = cv2.resize(is_seal[labels].astype(np.uint8), (cols, rows), interpolation=cv2.INTER_NEAREST) > 0
+    mask = reddish & (s >= ink_saturation) & seal_area
     out = page.copy()
-    if tinted:
-        mask = reddish & (s >= _SEAL_INK_SATURATION) & seal_area
-        # the grey-paper page's red level, tinted back like the paper round it
-        level = balanced[:, :, 2][mask].astype(np.float32)
-        out[mask] = np.clip(level[:, None] / gains[None, :], 0, 255).astype(np.uint8)
-    else:
-        mask = red & seal_area
-        out[mask] = page[:, :, 2][mask][:, None]
+    # the (grey-paper) page's red level in all three channels, tinted back like the paper round it
+    level = balanced[:, :, 2][mask].astype(np.float32)
+    out[mask] = np.clip(level[:, None] / gains[None, :], 0, 255).astype(np.uint8)
     return out

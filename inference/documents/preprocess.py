@@ -37,6 +37,13 @@ def auth_scale(image: np.ndarray, max_side: int = AUTH_MAX_SIDE) -> tuple[np.nda
     return cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA), s
 
 
+def auth_work(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The page as the authenticity patches are cut from it: at the working scale (:func:`auth_scale`), padded to
+    at least one patch on each side; with the scale applied."""
+    work, s = auth_scale(image, AUTH_MAX_SIDE)
+    return pad_to(work, AUTH_PATCH), s
+
+
 def patch_grid(
     size_wh: tuple[int, int], patch: int = AUTH_PATCH, stride: int | None = None
 ) -> Iterator[tuple[int, int]]:
