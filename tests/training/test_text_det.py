@@ -53,6 +53,27 @@ def test_quantise_smoke_and_catalog_entry(tmp_path):
     assert m["p50_ms_float"] > 0 and m["p50_ms_int8"] > 0
 
 
+def test_graph_is_fused_before_quantising_with_the_same_outputs():
+    """The rewrite before quantising leaves no GELU in pieces and no spatial ReduceMean, and the float model
+    computes what it did."""
+    import onnxruntime as ort
+    from onnx import version_converter
+
+    base = version_converter.convert_version(onnx.load(str(ModelCatalog.load().resolve("text-det"))), text_det.OPSET)
+    fused = text_det.fused_for_int8(onnx.ModelProto.FromString(base.SerializeToString()))
+    before = [n.op_type for n in base.graph.node]
+    after = [n.op_type for n in fused.graph.node]
+    assert after.count("Gelu") == before.count("Erf") > 0 and "Erf" not in after
+    assert after.count("GlobalAveragePool") == before.count("GlobalAveragePool") + before.count("ReduceMean")
+    assert "ReduceMean" not in after and len(after) == len(before) - 4 * before.count("Erf")  # five nodes -> one
+    x = np.random.default_rng(0).standard_normal((1, 3, 320, 480)).astype(np.float32)
+    outs = [
+        ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+        for m in (base, fused)
+    ]
+    np.testing.assert_allclose(outs[1], outs[0], atol=1e-4)
+
+
 def test_test_seeds_are_held_apart(tmp_path):
     with pytest.raises(ValueError, match="held apart"):
         text_det.DetQuantConfig.load(_config(tmp_path, seed=9103))
