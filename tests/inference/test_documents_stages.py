@@ -74,6 +74,17 @@ def test_auth_scale_and_tensor():
     assert x.shape == (2, 3, 4, 4) and np.allclose(x, 1.0)
 
 
+def test_patch_tensor_is_the_float32_scaling_of_each_channel():
+    """The look-up gives, bit for bit, the float32 scaling the models were trained with, each channel in its plane."""
+    images = np.random.default_rng(1).integers(0, 256, (3, 7, 5, 3), dtype=np.uint8)
+    images[0, 0, 0] = (0, 128, 255)
+    want = ((images.astype(np.float32) * (1.0 / 255.0) - 0.5) / 0.5).transpose(0, 3, 1, 2)
+    got = to_chw(images)
+    assert got.dtype == np.float32 and got.flags.c_contiguous and np.array_equal(got, want)
+    assert tuple(got[0, :, 0, 0]) == (-1.0, want[0, 1, 0, 0], 1.0) and want[0, 1, 0, 0] != 0.0
+    assert np.array_equal(to_chw(images.astype(np.float32)), want)  # not bytes: scaled as they are
+
+
 @pytest.mark.parametrize("alarms", [FORGED_KINDS, ALARMS])
 def test_thresholds_hold_the_false_alarm_budget(alarms):
     rng = np.random.default_rng(0)
