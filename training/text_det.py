@@ -49,6 +49,7 @@ from .catalog import upsert_entry
 
 REPO = Path(__file__).resolve().parents[1]
 OPSET = 17
+CONV_ONLY = ("Conv",)  # operators quantised when a config lists none
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class DetQuantConfig:
     check_pages: int  # the pages after them: agreement with the float model
     percentile: float = 99.999
     float_nodes: tuple[str, ...] = ()  # convolutions left in float (names in the base graph)
-    op_types: tuple[str, ...] = ("Conv",)  # operators quantised
+    op_types: tuple[str, ...] = CONV_ONLY  # operators quantised
     export_file: str = ""
     test_seeds: tuple[int, ...] = ()
     postprocess: dict[str, Any] = field(default_factory=dict)  # over the base's DB post-processing settings
@@ -73,7 +74,7 @@ class DetQuantConfig:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         data = raw.pop("data")
         float_nodes = tuple(str(n) for n in raw.pop("float_nodes", ()))
-        op_types = tuple(str(n) for n in raw.pop("op_types", ("Conv",)))
+        op_types = tuple(str(n) for n in raw.pop("op_types", CONV_ONLY))
         cfg = cls(
             **raw,
             data_dir=REPO / data["dir"],
@@ -125,13 +126,13 @@ def quantize(
     out: Path,
     percentile: float,
     float_nodes: Sequence[str] = (),
-    op_types: Sequence[str] = ("Conv",),
+    op_types: Sequence[str] = CONV_ONLY,
 ) -> Path:
-    """Static QDQ int8 of the convolutions and the other ``op_types``, activations calibrated on ``tensors``, one
-    page at a time (a page's intermediate outputs take ~0.5 GB; the histograms are merged, so pages of any shape can
-    be used). Weights on
-    7 bits (``reduce_range``), for the reason given at ``training.text_rec.WEIGHT_QMAX`` (the first int8 detector,
-    on 8 bits, found 107 of the 231 lines the float one finds on a CPU without VNNI, all of them on one with it)."""
+    """Static QDQ int8 of the ``op_types`` (of :func:`fused_for_int8`'s graph), activations calibrated on
+    ``tensors``, one page at a time (a page's intermediate outputs take ~0.5 GB; the histograms are merged, so pages
+    of any shape can be used). Weights on 7 bits (``reduce_range``), for the reason given at
+    ``training.text_rec.WEIGHT_QMAX`` (the first int8 detector, on 8 bits, found 107 of the 231 lines the float one
+    finds on a CPU without VNNI, all of them on one with it)."""
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,

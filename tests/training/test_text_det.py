@@ -36,7 +36,8 @@ def test_quantise_smoke_and_catalog_entry(tmp_path):
     catalog = tmp_path / "catalog.yaml"
     shutil.copy(CATALOG_PATH, catalog)
     base = ModelCatalog.load().get("text-det")
-    entry = text_det.run(_config(tmp_path, {"postprocess": {"score_mode": "slow"}}), catalog_path=catalog)
+    extra = {"postprocess": {"score_mode": "slow"}, "op_types": ["Conv", "Add", "GlobalAveragePool"]}
+    entry = text_det.run(_config(tmp_path, extra), catalog_path=catalog)
     out = tmp_path / "doc-text-det.onnx"
     loaded = ModelCatalog.load(catalog)
     assert entry["file"] == out.name and loaded.resolve("doc-text-det") == out
@@ -46,8 +47,17 @@ def test_quantise_smoke_and_catalog_entry(tmp_path):
     # decoded as the base is, with the config's settings over it
     assert dict(loaded.get("doc-text-det").postprocess) == {**base.postprocess, "score_mode": "slow"}
     assert TextDetector(Engine(loaded).load("doc-text-det"))._post.score_mode == "slow"
-    ops = {n.op_type for n in onnx.load(str(out)).graph.node}
-    assert {"QuantizeLinear", "DequantizeLinear"} <= ops
+    graph = onnx.load(str(out)).graph
+    ops = {n.op_type for n in graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear", "Gelu"} <= ops and not {"Erf", "ReduceMean"} & ops
+    # the listed operators take dequantised inputs and their outputs are quantised (onnxruntime runs them on uint8)
+    made_by = {o: n.op_type for n in graph.node for o in n.output}
+    quantised = {i for n in graph.node if n.op_type == "QuantizeLinear" for i in n.input}
+    for op in ("Add", "GlobalAveragePool"):
+        nodes = [n for n in graph.node if n.op_type == op]
+        assert nodes and all(made_by.get(i) == "DequantizeLinear" for n in nodes for i in n.input), op
+        assert all(n.output[0] in quantised for n in nodes), op
+    assert "QDQ Conv, Add, GlobalAveragePool" in entry["origin"]["source"]
     m = entry["metrics"]
     assert m["check_pages"] == 1 and m["text_map_pixel_agreement"] > 0.99 and m["text_map_iou_with_float"] > 0.9
     assert m["p50_ms_float"] > 0 and m["p50_ms_int8"] > 0
