@@ -113,10 +113,10 @@ def fused_for_int8(model: onnx.ModelProto) -> onnx.ModelProto:
     wrapped.prune_graph()
     for node in wrapped.model.graph.node:
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        if node.op_type == "ReduceMean" and len(node.input) == 1 and list(attrs.get("axes", ())) == [2, 3]:
-            if attrs.get("keepdims", 1) == 1:
-                node.op_type = "GlobalAveragePool"
-                del node.attribute[:]
+        spatial = len(node.input) == 1 and list(attrs.get("axes", ())) == [2, 3] and attrs.get("keepdims", 1) == 1
+        if node.op_type == "ReduceMean" and spatial:
+            node.op_type = "GlobalAveragePool"
+            del node.attribute[:]
     return wrapped.model
 
 

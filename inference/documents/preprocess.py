@@ -16,8 +16,12 @@ AUTH_PATCH = 112
 AUTH_MAX_SIDE = 1280
 
 
-# each grey level in [-1, 1], by the float32 arithmetic the models were trained with
-_CHW_LEVELS = ((np.arange(256, dtype=np.float32) * (1.0 / 255.0)) - 0.5) / 0.5
+def _unit_range(x: np.ndarray) -> np.ndarray:
+    """Grey levels 0..255 to [-1, 1] by the float32 arithmetic the models were trained with."""
+    return (x.astype(np.float32) * (1.0 / 255.0) - 0.5) / 0.5
+
+
+_CHW_LEVELS = _unit_range(np.arange(256))  # each byte's value, looked up by to_chw
 
 
 def to_chw(images: np.ndarray) -> np.ndarray:
@@ -25,8 +29,7 @@ def to_chw(images: np.ndarray) -> np.ndarray:
     looked up (``cv2.LUT``): the same values as scaling in float32, in a third of the time (a batch of 64 patches:
     1.3 ms instead of 3.6)."""
     if images.dtype != np.uint8:
-        x = (images.astype(np.float32) * (1.0 / 255.0) - 0.5) / 0.5
-        return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+        return np.ascontiguousarray(_unit_range(images).transpose(0, 3, 1, 2))
     n, h, w, c = images.shape
     planes = np.ascontiguousarray(images.transpose(0, 3, 1, 2)).reshape(n * c * h, w)
     return cv2.LUT(planes, _CHW_LEVELS).reshape(n, c, h, w)
