@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from inference.documents.fields import normalise
-from inference.documents.reader import DocumentReader
+from inference.documents.reader import DocumentReader, page_class
 from inference.documents.review import review_case
 from inference.documents.types import AuthenticityResult, DocType
 from inference.engine import Engine, EngineOptions
@@ -256,15 +256,13 @@ def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
     type_hits: Counter[str] = Counter()
     ok_readable = [0, 0]  # on pages that pass the quality check (others get a "retake the photo" notice)
     unreadable_pages = 0
-    from inference.documents.classify import fuse, relative_tops
-
     for row in rows:
         image = cv2.imread(str(DOCS_TEST / row["file"]), cv2.IMREAD_COLOR)
         frame = Frame(image)
-        page_image, text, to_image, page_found = reader.ocr_page(frame)
         truth = (row["doc_type"], row["page"])
         cnn = reader.classifier.classify(frame) if reader.classifier else None
-        fused = fuse(cnn, [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines]))
+        page_image, text, to_image, page_found = reader.ocr_page(frame, cnn)
+        fused = page_class(cnn, text)
         readable = reader.quality(frame, text, to_image, page_found, fused).ok
         unreadable_pages += int(not readable)
         type_hits["model"] += int(cnn is not None and (cnn.doc_type.value, cnn.page) == truth)

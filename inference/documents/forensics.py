@@ -231,20 +231,41 @@ def _void_regions(void: np.ndarray, limit: int = 4) -> tuple[ForensicRegion, ...
     return tuple(regions)
 
 
+def _poly_runs(a: np.ndarray, win: int, p: np.uint64, axis: int) -> np.ndarray:
+    """``sum(a[x + i] * p**(win - 1 - i) for i in range(win))`` mod 2**64 along ``axis`` for every start ``x``
+    (uint64): Horner's polynomial of each run of ``win``, by doubling (a run of 2k is one of k times ``p**k`` plus
+    the next one of k), so log2(win) passes over the image instead of ``win``."""
+    n = a.shape[axis]
+
+    def head(arr: np.ndarray, start: int, length: int) -> np.ndarray:
+        return arr[start : start + length] if axis == 0 else arr[:, start : start + length]
+
+    out, out_len = None, 0  # runs of out_len
+    block, k, power = a, 1, p  # runs of k (a power of two) and p**k
+    rem = win
+    with np.errstate(over="ignore"):
+        while True:
+            if rem & 1:
+                if out is None:
+                    out, out_len = block, k
+                else:
+                    m = n - out_len - k + 1
+                    out = head(out, 0, m) * power + head(block, out_len, m)
+                    out_len += k
+            rem >>= 1
+            if not rem:
+                break
+            m = n - 2 * k + 1
+            block = head(block, 0, m) * power + head(block, k, m)
+            k, power = 2 * k, power * power
+    assert out is not None  # win >= 1
+    return head(out, 0, n - win + 1)
+
+
 def _window_hashes(grey: np.ndarray, win: int) -> np.ndarray:
-    """A 64-bit hash of every ``win`` x ``win`` window (top-left indexed), by two polynomial passes."""
-    h, w = grey.shape
-    g = grey.astype(np.uint64)
-    with np.errstate(over="ignore"):  # in place: the same values without a temporary per pass
-        rows = np.zeros((h, w - win + 1), np.uint64)
-        for i in range(win):
-            np.multiply(rows, _P1, out=rows)
-            np.add(rows, g[:, i : w - win + 1 + i], out=rows)
-        out = np.zeros((h - win + 1, w - win + 1), np.uint64)
-        for j in range(win):
-            np.multiply(out, _P2, out=out)
-            np.add(out, rows[j : h - win + 1 + j], out=out)
-    return out
+    """A 64-bit hash of every ``win`` x ``win`` window (top-left indexed): a polynomial along rows, then one of
+    those along columns."""
+    return _poly_runs(_poly_runs(grey.astype(np.uint64), win, _P1, 1), win, _P2, 0)
 
 
 def duplicated_regions(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...]]:

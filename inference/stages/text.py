@@ -50,10 +50,18 @@ class _CappedDetPreProcess(DetPreProcess):
             return np.asarray(super().normalize(img), np.float32)
         return cv2.LUT(img, self._table).reshape(img.shape)  # one channel comes back without its axis
 
-    def resize(self, img: np.ndarray) -> np.ndarray | None:
+    def __call__(self, img: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
+        """rapidocr's steps, with the input ``scale`` times the size its rule gives (text printed large relative
+        to its page is found as well on fewer pixels)."""
+        resized = self.resize(img, scale)
+        if resized is None:
+            return None
+        return np.expand_dims(self.permute(self.normalize(resized)), axis=0).astype(np.float32)
+
+    def resize(self, img: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
         h, w = img.shape[:2]
         ratio = max(1.0, self.limit_side_len / max(min(h, w), 1))
-        ratio = min(ratio, self.max_side_len / max(h, w))
+        ratio = min(ratio, self.max_side_len / max(h, w)) * scale
         resize_h, resize_w = round(h * ratio / 32) * 32, round(w * ratio / 32) * 32
         if resize_h <= 0 or resize_w <= 0:
             return None
@@ -69,13 +77,15 @@ class TextDetector:
         post.pop("kind", None)
         self._post = DBPostProcess(**post)
 
-    def input_tensor(self, image: np.ndarray) -> np.ndarray | None:
-        """The model's input for ``image`` (scaled to multiples of 32, normalised, NCHW), None when empty."""
-        return self._pre(image)  # type: ignore[no-any-return]
+    def input_tensor(self, image: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
+        """The model's input for ``image`` (scaled to multiples of 32, ``scale`` times the size of rapidocr's
+        rule, normalised, NCHW), None when empty."""
+        return self._pre(image, scale)
 
-    def __call__(self, image: np.ndarray) -> list[tuple[np.ndarray, float]]:
-        """Quadrilaterals (4x2, clockwise from top-left) with scores, in reading order."""
-        tensor = self.input_tensor(image)
+    def __call__(self, image: np.ndarray, scale: float = 1.0) -> list[tuple[np.ndarray, float]]:
+        """Quadrilaterals (4x2, clockwise from top-left, in ``image``'s pixels) with scores, in reading order;
+        ``scale``: of the detector's input (:meth:`input_tensor`)."""
+        tensor = self.input_tensor(image, scale)
         if tensor is None:
             return []
         (pred,) = self.model.run({self.model.input_names[0]: tensor})
@@ -164,9 +174,19 @@ class TextReader:
         )
         self.models = (self.detector.model.version, self.recognizer.model.version)
 
-    def read(self, frame: Frame) -> TextResult:
+    def read(self, frame: Frame, det_scale: float = 1.0) -> TextResult:
+        """Every line of ``frame``; ``det_scale``: of the detector's input, the lines are read on the frame."""
         t0 = time.perf_counter()
-        quads = self.detector(frame.image)
+        quads = self.detect(frame, det_scale)
+        return self.recognise(frame, quads, (time.perf_counter() - t0) * 1000)
+
+    def detect(self, frame: Frame, det_scale: float = 1.0) -> list[tuple[np.ndarray, float]]:
+        """The lines' quadrilaterals in ``frame`` with their scores, in reading order (:meth:`read`'s first step:
+        what only needs the lines' places can start before they are read)."""
+        return self.detector(frame.image, det_scale)
+
+    def recognise(self, frame: Frame, quads: Sequence[tuple[np.ndarray, float]], det_ms: float = 0.0) -> TextResult:
+        """The lines at ``quads`` (:meth:`detect`) read; ``det_ms``: the detection's time, for the timings."""
         t1 = time.perf_counter()
         crops = [get_rotate_crop_image(frame.image, q.copy()) for q, _ in quads]
         reads = self.recognizer(crops)
@@ -180,7 +200,7 @@ class TextReader:
             )
             for (q, score), read in zip(quads, reads, strict=True)
         )
-        timings = {"text_det": (t1 - t0) * 1000, "text_rec": (t2 - t1) * 1000}
+        timings = {"text_det": det_ms, "text_rec": (t2 - t1) * 1000}
         return TextResult(lines, timings, self.models)
 
     def read_line(self, image: np.ndarray) -> TextRead:

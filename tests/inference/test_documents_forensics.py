@@ -64,6 +64,22 @@ def test_genuine_capture_has_no_voids_and_no_duplicates(licence_capture):
     assert duplicated_regions(grey)[0] == 0
 
 
+@pytest.mark.parametrize("win", [1, 2, 5, 8, 13])
+def test_window_hashes_are_the_polynomial_of_each_window(win):
+    # the definition, window by window: sum of pixel * P1**(win-1-column) * P2**(win-1-row) mod 2**64
+    rng = np.random.default_rng(win)
+    grey = rng.integers(0, 256, (29, 37), dtype=np.uint8)
+    grey[3:20, 4:30] = 255  # a flat area too
+    p1 = [pow(int(forensics._P1), win - 1 - i, 2**64) for i in range(win)]
+    p2 = [pow(int(forensics._P2), win - 1 - j, 2**64) for j in range(win)]
+    got = forensics._window_hashes(grey, win)
+    assert got.shape == (29 - win + 1, 37 - win + 1) and got.dtype == np.uint64
+    for y, x in [(0, 0), (5, 7), (29 - win, 37 - win), (11, 2)]:
+        window = grey[y : y + win, x : x + win].astype(object)
+        want = sum(int(window[j, i]) * p1[i] * p2[j] for j in range(win) for i in range(win)) % 2**64
+        assert int(got[y, x]) == want
+
+
 def test_a_pasted_copy_is_matched_to_its_source():
     rng = np.random.default_rng(0)
     img = np.clip(rng.normal(200, 4, (300, 400)), 0, 255).astype(np.uint8)

@@ -4,6 +4,7 @@ the trained classifiers on rendered pages, and the real 行驶证 specimen read 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -403,3 +404,78 @@ def test_documents_use_the_quantised_detector_and_it_finds_the_lines_the_float_o
         total += len(want)
         found += sum(any(iou(w, g) > 0.5 for g in got) for w in want)
     assert total > 100 and found >= 0.95 * total, (found, total)
+
+
+def _detector_inputs(monkeypatch, reader) -> list[tuple[int, ...]]:
+    """The input shapes the reader's detector runs on, recorded round its real session."""
+    model, shapes = reader.text.detector.model, []
+    run = model.run
+
+    def recording(feeds):
+        shapes.append(next(iter(feeds.values())).shape)
+        return run(feeds)
+
+    monkeypatch.setattr(model, "run", recording)
+    return shapes
+
+
+def test_a_sure_id_card_is_detected_on_a_smaller_input_with_the_same_fields(engine, rendered, monkeypatch):
+    from inference.documents.reader import DET_SCALES, DocumentReader
+    from inference.documents.types import DocClass
+
+    _need(engine, "doc-text-det")
+    reader = DocumentReader(engine)
+    shapes = _detector_inputs(monkeypatch, reader)
+    frame = Frame(rendered[("id_card", "front")])
+    full = reader.ocr_page(frame)
+    small = reader.ocr_page(frame, DocClass(DocType.id_card, "front", 0.99))
+    unsure = reader.ocr_page(frame, DocClass(DocType.id_card, "front", 0.6))
+    (_, _, h0, w0), (_, _, h1, w1), unsure_shape = shapes
+    assert DET_SCALES[DocType.id_card] < 1.0 and unsure_shape == shapes[0]
+    assert abs(h1 / h0 - DET_SCALES[DocType.id_card]) < 0.1 and abs(w1 / w0 - DET_SCALES[DocType.id_card]) < 0.1
+    assert [ln.read.text for ln in unsure[1].lines] == [ln.read.text for ln in full[1].lines]
+
+    def fields(ocr):
+        page_image, text, _, _ = ocr
+        return {k: v.text for k, v in reader.fields(page_image, text, DocType.id_card, "front").items()}
+
+    want = fields(full)
+    assert len(want) >= 5 and fields(small) == want
+    # the same lines, read alike, come back in the page's pixels at either input size
+    assert [ln.read.text for ln in small[1].lines] == [ln.read.text for ln in full[1].lines]
+    for a, b in zip(small[1].lines, full[1].lines, strict=True):
+        (ax1, ay1, ax2, ay2), (bx1, by1, bx2, by2) = a.box_xyxy, b.box_xyxy
+        inter = max(0.0, min(ax2, bx2) - max(ax1, bx1)) * max(0.0, min(ay2, by2) - max(ay1, by1))
+        assert inter / ((ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter) > 0.6
+
+
+def test_a_page_whose_title_contradicts_the_sure_class_is_detected_again_at_full_size(engine, rendered, monkeypatch):
+    from inference.documents.reader import DocumentReader
+    from inference.documents.types import DocClass
+
+    _need(engine, "doc-text-det")
+    reader = DocumentReader(engine)
+    shapes = _detector_inputs(monkeypatch, reader)
+    frame = Frame(rendered[("insurance_policy", "1")])  # dense small print, taken for an ID card
+    full = reader.ocr_page(frame)
+    again = reader.ocr_page(frame, DocClass(DocType.id_card, "front", 0.99))
+    assert len(shapes) == 3 and shapes[2] == shapes[0] and shapes[1][2] < shapes[0][2]
+    assert [ln.read.text for ln in again[1].lines] == [ln.read.text for ln in full[1].lines]
+
+
+def test_the_authenticity_check_beside_the_reading_judges_the_lines_read(engine, licence_capture):
+    from inference.documents.reader import DocumentReader, line_boxes
+
+    _need(engine, "doc-authenticity")
+    reader = DocumentReader(engine)
+    frame = Frame(licence_capture[0])
+    read = reader.read(frame, "licence.jpg")
+    doc = reader.classifier.classify(frame)
+    _, text, to_image, _ = reader.ocr_page(frame, doc)
+    after = reader.check_authenticity(frame, doc, line_boxes(text, to_image))
+    assert read.authenticity is not None and after is not None and len(text.lines) > 10
+
+    def timeless(a):
+        return replace(a, elapsed_ms=0.0, forensics=replace(a.forensics, elapsed_ms=0.0) if a.forensics else None)
+
+    assert timeless(read.authenticity) == timeless(after) and read.timings_ms["authenticity"] > 0
