@@ -211,7 +211,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate_authenticity(args: argparse.Namespace) -> int:
-    from inference.documents.authenticity import calibrate_folder
+    from inference.documents.calibration import calibrate_folder
     from inference.engine import Engine
 
     from .settings import Settings

@@ -15,7 +15,8 @@ photocopy score is the mean of the patches' photocopy probability and the page's
 copy has lost the colour of the printed original, while the genuine pages the patches find copy-like keep theirs;
 pages of no listed type (``colour_expected=False``) may be printed in black only: their colour says nothing, and
 the patches' score is theirs alone. Thresholds are set from genuine pages for a target false-alarm rate
-(``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``.
+(``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``
+(``calibration.py``).
 """
 
 from __future__ import annotations
@@ -24,14 +25,12 @@ import functools
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from ..engine import Engine, OnnxModel
 from ..types import BoxXYXY, Frame
-from .classify import DocumentClassifier
 from .colour import colour_spread, colourlessness
 from .forensics import (
     SEAM_MIN_LINES,
@@ -362,37 +361,3 @@ class AuthenticityChecker:
             elapsed_ms=(time.perf_counter() - t0) * 1000,
             forensics=forensics,
         )
-
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-
-
-def calibrate_folder(
-    engine: Engine, folder: Path, target_false_alarm: float = 0.01, name: str = "doc-authenticity"
-) -> dict[str, object]:
-    """Thresholds for an office from a folder of its own genuine document images (scored by the shipped
-    models and the forensics): each alarm may raise at most its share of ``target_false_alarm`` on them."""
-    import cv2
-
-    if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder")
-    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-    if len(paths) < 20:
-        raise ValueError(f"{folder} holds {len(paths)} images; calibration needs at least 20 genuine documents")
-    checker = AuthenticityChecker(engine, name)
-    classifier = DocumentClassifier(engine) if "doc-type" in engine.catalog else None
-    scores = []
-    for path in paths:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise ValueError(f"{path} is not a readable image")
-        doc = classifier.classify(Frame(image)) if classifier else None  # as the reader judges a page
-        scores.append(checker.scores(image, colour_expected(doc)))
-    thresholds = thresholds_for(scores, target_false_alarm)
-    return {
-        "thresholds": thresholds,
-        "target_false_alarm": target_false_alarm,
-        "pages": len(paths),
-        "model": {"name": checker.model.entry.name, "sha256": checker.model.entry.sha256},
-        "folder": str(folder),
-    }
