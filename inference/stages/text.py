@@ -127,8 +127,14 @@ class TextRecognizer:
     distribution (the same reads)."""
 
     def __init__(
-        self, model: OnnxModel, batch_size: int = 6, min_width: int = REC_MIN_WIDTH, workers: int = 1
+        self,
+        model: OnnxModel,
+        batch_size: int = 6,
+        min_width: int = REC_MIN_WIDTH,
+        workers: int = 1,
+        solo_width: int | None = None,
     ) -> None:
+        """``solo_width``: a line at least this wide in the model's input runs in a batch of its own."""
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.model = model
@@ -142,14 +148,19 @@ class TextRecognizer:
         # PaddleOCR convention: index 0 is the CTC blank, a space is appended after the dictionary.
         self.vocabulary: tuple[str, ...] = ("<blank>", *chars, *([" "] if vocab_spec.get("append_space") else []))
         self.batch_size = batch_size
+        self.solo_width = solo_width
 
     def __call__(self, crops: Sequence[np.ndarray], top_k: int = 3) -> list[TextRead]:
         """Read each crop (BGR, one text line) as one string."""
         if not crops:
             return []
-        ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+        ratios = np.asarray([c.shape[1] / max(c.shape[0], 1) for c in crops])
         order = np.argsort(ratios)
-        chunks = [order[start : start + self.batch_size] for start in range(0, len(crops), self.batch_size)]
+        n_solo = 0 if self.solo_width is None else int(np.sum(REC_HEIGHT * ratios >= self.solo_width))
+        batched = order[: len(order) - n_solo]
+        chunks = [batched[start : start + self.batch_size] for start in range(0, len(batched), self.batch_size)]
+        chunks += [order[i : i + 1] for i in range(len(batched), len(order))]
+        chunks.reverse()  # the widest first: the last batches, short, end together on every worker
 
         def run(idx: np.ndarray) -> list[TextRead]:
             batch = recognizer_input([crops[i] for i in idx], self.min_width)
@@ -167,10 +178,12 @@ class TextReader:
     """Detect and read every text line of a frame."""
 
     def __init__(self, engine: Engine, det_name: str = "text-det", rec_name: str = "text-rec",
-                 rec_min_width: int = REC_MIN_WIDTH, rec_workers: int = 1, rec_batch: int = 6) -> None:
+                 rec_min_width: int = REC_MIN_WIDTH, rec_workers: int = 1, rec_batch: int = 6,
+                 rec_solo_width: int | None = None) -> None:
         self.detector = TextDetector(engine.load(det_name))
         self.recognizer = TextRecognizer(
-            engine.load(rec_name), batch_size=rec_batch, min_width=rec_min_width, workers=rec_workers
+            engine.load(rec_name), batch_size=rec_batch, min_width=rec_min_width, workers=rec_workers,
+            solo_width=rec_solo_width,
         )
         self.models = (self.detector.model.version, self.recognizer.model.version)
 

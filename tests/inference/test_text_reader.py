@@ -188,3 +188,29 @@ def test_concurrent_line_batches_read_the_same(engine):
     assert [r.text for r in a][:3] == words[:3]
     with pytest.raises(ValueError, match="workers"):
         TextRecognizer(engine.load("text-rec"), workers=0)
+
+
+def test_wide_lines_are_read_in_batches_of_their_own(engine, monkeypatch):
+    from inference.stages.text import REC_HEIGHT, TextRecognizer
+
+    texts = ["京A12345", "车辆识别代号", "LSVAM4187C2184847", "发动机号码", "中华联合财产保险股份有限公司", "注册日期"]
+    crops = [_render([(t, (10, 8))], size_wh=(70 * len(t) + 20, 80)) for t in texts]
+    solo = 384
+    wide = {i for i, c in enumerate(crops) if REC_HEIGHT * c.shape[1] / c.shape[0] >= solo}
+    assert 0 < len(wide) < len(crops) - 1
+    rec = TextRecognizer(engine.load("text-rec"), batch_size=2, min_width=96, solo_width=solo)
+    shapes = []
+    run = rec.model.run
+
+    def recording(feeds):
+        shapes.append(next(iter(feeds.values())).shape)
+        return run(feeds)
+
+    monkeypatch.setattr(rec.model, "run", recording)
+    reads = rec(crops)
+    assert [r.text for r in reads] == texts
+    assert sorted(s[0] for s in shapes) == [1] * len(wide) + [2] * ((len(crops) - len(wide)) // 2)
+    assert all(s[0] == 1 for s in shapes if s[3] >= solo) and shapes[0][3] == max(s[3] for s in shapes)
+    # a line in a batch of its own is read as it is read alone
+    for i in wide:
+        assert rec([crops[i]])[0] == reads[i]
