@@ -194,9 +194,10 @@ def _close(a: str, b: str) -> bool:
     return sum(x != y for x, y in zip(a, b, strict=True)) <= (2 if len(a) >= 8 else 1)
 
 
-def _label_match(text: str, label: str, fuzzy: bool = True) -> str | None:
-    """The rest of ``text`` after ``label`` if the line starts with it (enumeration stripped), else None."""
-    body = _ENUM.sub("", text)
+def _label_match(text: str, label: str, fuzzy: bool = True, body: str | None = None) -> str | None:
+    """The rest of ``text`` after ``label`` if the line starts with it (enumeration stripped), else None.
+    ``body``: ``text`` with its enumeration stripped, when the caller has it already."""
+    body = _ENUM.sub("", text) if body is None else body
     for candidate in (text, body):
         head = candidate[: len(label)]
         if len(head) == len(label) and (head == label or (fuzzy and _close(head, label))):
@@ -298,24 +299,35 @@ _LOOSE_ENUM = re.compile(r"^.{1,2}?[.．、:：]")
 
 
 @functools.cache
-def _char_counts(label: str) -> tuple[tuple[str, int], ...]:
+def _char_counts(label: str) -> dict[str, int]:
     """Each distinct character of a label with its count (labels are few and fixed: counted once)."""
-    return tuple((ch, label.count(ch)) for ch in dict.fromkeys(label))
+    return {ch: label.count(ch) for ch in dict.fromkeys(label)}
 
 
-def _loose_match(text: str, label: str, numbered: bool = False) -> tuple[float, str] | None:
+def _loose_starts(text: str) -> set[str]:
+    """The forms of a line a misread label is looked for at the start of: as read, without its enumeration,
+    and without a misread one."""
+    body = _ENUM.sub("", text)
+    return {text, body, _LOOSE_ENUM.sub("", body, count=1)}
+
+
+def _loose_match(
+    text: str, label: str, numbered: bool = False, starts: set[str] | None = None
+) -> tuple[float, str] | None:
     """(characters matched, rest of the line) when the line starts with a badly misread ``label``: at most
     half of its characters wrong, missing or extra (a misread enumeration before it is skipped). A line that
     starts with the number the form prints before this label (``numbered``) may have three quarters of the
-    label wrong, and scores half a character more."""
+    label wrong, and scores half a character more. ``starts``: :func:`_loose_starts` of ``text``, when the
+    caller has them already."""
     if len(label) < 4:
         return None
     share = 0.75 if numbered else 0.5
     best: tuple[int, str] | None = None
-    body = _ENUM.sub("", text)
-    for candidate in {text, body, _LOOSE_ENUM.sub("", body, count=1)}:
+    counts = _char_counts(label)
+    for candidate in _loose_starts(text) if starts is None else starts:
         head = candidate[: len(label) + 2]
-        if sum(min(head.count(ch), n) for ch, n in _char_counts(label)) < (1 - share) * len(label):
+        # characters of the label found in the head, each at most as often as in the label
+        if sum(min(head.count(ch), counts[ch]) for ch in counts.keys() & set(head)) < (1 - share) * len(label):
             continue
         edits, n = _prefix_edits(label, candidate)
         if edits > share * len(label):
@@ -343,11 +355,12 @@ def _claim(
     unique = sorted(set(labels), key=len, reverse=True)
     for i, line in enumerate(lines):
         best: tuple[int, bool, str, str] | None = None
+        body, starts = _ENUM.sub("", line.text), _loose_starts(line.text)
         for label in unique:
             if best is not None and len(label) < best[0]:
                 break
-            exact = _label_match(line.text, label, fuzzy=False)
-            rest = exact if exact is not None else _label_match(line.text, label, fuzzy=True)
+            exact = _label_match(line.text, label, fuzzy=False, body=body)
+            rest = exact if exact is not None else _label_match(line.text, label, fuzzy=True, body=body)
             if rest is None:
                 continue
             key = (len(label), exact is not None, label, rest)
@@ -360,7 +373,7 @@ def _claim(
             (
                 (m[0], label, m[1])
                 for label in unique
-                if (m := _loose_match(line.text, label, number is not None and numbers.get(label) == number))
+                if (m := _loose_match(line.text, label, number is not None and numbers.get(label) == number, starts))
                 is not None
             ),
             reverse=True,
