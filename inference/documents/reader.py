@@ -276,15 +276,16 @@ class DocumentReader:
         t = time.perf_counter()
         checks: list[Future[tuple[AuthenticityResult | None, float]]] = []
 
-        def check(boxes: list[BoxXYXY]) -> tuple[AuthenticityResult | None, float]:
+        def check(doc: DocClass | None, boxes: list[BoxXYXY]) -> tuple[AuthenticityResult | None, float]:
             t = time.perf_counter()
             return self.check_authenticity(frame, doc, boxes), (time.perf_counter() - t) * 1000
 
         def detected(boxes: list[BoxXYXY]) -> None:
-            # the authenticity check needs the lines' places only: it runs while they are read
+            # the authenticity check needs the lines' places only: it runs while they are read (with the
+            # classifier's class, given here: this thread goes on to fuse it with the printed title)
             if checks:
                 checks.pop().cancel()
-            checks.append(self._checks.submit(check, boxes))
+            checks.append(self._checks.submit(check, doc, boxes))
 
         page_image, text, to_image, page_found = self.ocr_page(frame, doc, detected)
         timings["ocr"] = (time.perf_counter() - t) * 1000
