@@ -22,9 +22,9 @@ printed rules masked out) is compared in thin bands either side of each side's m
 pixels of the box; a box is taken as pasted when all its sides (at least three) step by the same colour, inside
 against outside, and the paper outside each side stays level beyond the step (a faint printed rule is a dip, not
 a step). A page's own light varies smoothly and makes no such steps. A value printed in a filled, tinted cell
-would: the generated pages and the real specimen have none, and the office calibration, which reads no text, does
-not see this cue. A seam counts from ``SEAM_STEP`` (at most 4.3 on the dev genuine pages), scored from 0.8 up,
-above the shipped forensic threshold.
+would: the generated pages and the real specimen have none, and the office calibration reads each page's lines as
+the review does, so an office whose documents have such cells gets a forensic threshold over them. A seam counts
+from ``SEAM_STEP`` (at most 4.3 on the dev genuine pages), scored from 0.8 up, above the shipped forensic threshold.
 
 A fourth cue needs the line boxes and the recorded noise: **quiet fields**. A pasted field brings the noise of its
 source, and resizing it to the box averages neighbouring pixels, which halves the noise or more; the noise
