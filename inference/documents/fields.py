@@ -304,10 +304,10 @@ def _char_counts(label: str) -> dict[str, int]:
     return {ch: label.count(ch) for ch in dict.fromkeys(label)}
 
 
-def _loose_starts(text: str) -> set[str]:
-    """The forms of a line a misread label is looked for at the start of: as read, without its enumeration,
-    and without a misread one."""
-    body = _ENUM.sub("", text)
+def _loose_starts(text: str, body: str | None = None) -> set[str]:
+    """The forms of a line a misread label is looked for at the start of: as read, without its enumeration
+    (``body``, when the caller has it already), and without a misread one."""
+    body = _ENUM.sub("", text) if body is None else body
     return {text, body, _LOOSE_ENUM.sub("", body, count=1)}
 
 
@@ -355,7 +355,8 @@ def _claim(
     unique = sorted(set(labels), key=len, reverse=True)
     for i, line in enumerate(lines):
         best: tuple[int, bool, str, str] | None = None
-        body, starts = _ENUM.sub("", line.text), _loose_starts(line.text)
+        body = _ENUM.sub("", line.text)
+        starts = _loose_starts(line.text, body)
         for label in unique:
             if best is not None and len(label) < best[0]:
                 break

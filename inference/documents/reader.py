@@ -297,7 +297,7 @@ class DocumentReader:
             return DocumentRead(source, other, quality, None, timings_ms=MappingProxyType(timings), is_document=False)
         auth, timings["authenticity"] = checks[-1].result()
         t = time.perf_counter()
-        doc = page_class(doc, text)
+        doc = fuse(doc, texts, tops)
         fields = self.fields(page_image, text, doc.doc_type, doc.page)
         fields = {
             name: replace(v, box_xyxy=to_image(v.box_xyxy)) if v.box_xyxy is not None else v
