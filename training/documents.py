@@ -30,7 +30,7 @@ from torchvision.models import mobilenet_v3_small
 from datasets.core import ensure_built
 from inference.documents.forensics import NOISE_KERNEL
 from inference.documents.preprocess import AUTH_MAX_SIDE, AUTH_PATCH, DOC_INPUT_SIZE, auth_scale, doc_thumbnail, to_chw
-from models import CATALOG_PATH
+from models import CATALOG_PATH, ModelCatalog
 
 from .catalog import upsert_entry
 
@@ -550,7 +550,11 @@ def _val_pairs(rows: list[tuple[Path, dict[str, Any]]], cfg: DocConfig) -> set[s
 
 
 def train_authenticity(
-    cfg: DocConfig, threads: int | None = None, workers: int = 1, max_steps: int | None = None
+    cfg: DocConfig,
+    threads: int | None = None,
+    workers: int = 1,
+    max_steps: int | None = None,
+    catalog_path: Path = CATALOG_PATH,
 ) -> tuple[nn.Module, dict[str, Any], dict[str, Any]]:
     splits = prepare_data(cfg, workers)
     rows = _auth_rows(splits)
@@ -563,7 +567,7 @@ def train_authenticity(
     model, metrics = fit(cfg, x, y, xv, yv, threads, max_steps)
     # page-level thresholds for the target false-alarm rate, from held-out genuine pages + genuine documents
     genuine_pages = _genuine_calibration_pages(cfg, val_rows, [sp for sp in splits if sp.kind == "documents"])
-    postprocess = calibrate_patches(_torch_probs(model), genuine_pages, cfg.target_false_alarm)
+    postprocess = calibrate_patches(_torch_probs(model), genuine_pages, cfg.target_false_alarm, catalog_path)
     return model, metrics, postprocess
 
 
@@ -577,16 +581,39 @@ def _torch_probs(model: nn.Module) -> Callable[[np.ndarray], np.ndarray]:
     return run
 
 
-def calibrate_patches(run: Callable[[np.ndarray], np.ndarray], pages: list[Path], target: float) -> dict[str, Any]:
-    """Default thresholds (per forged kind) from genuine pages, with the patch model's probabilities (``run``:
-    the PyTorch model in training, the ONNX file when calibrating again) and the engine's own page scoring,
-    so that the two agree."""
-    from inference.documents.authenticity import DEFAULT_STRIDE, alarm_scores, thresholds_for
+def line_places(catalog_path: Path = CATALOG_PATH) -> Callable[[np.ndarray], list[tuple[float, float, float, float]]]:
+    """A page's text-line boxes as the review detects them for its authenticity cues (the catalog's classifier and
+    text detector): thresholds are set on the scores the review computes, cues round the lines included."""
+    from inference.documents.reader import DocumentReader
+    from inference.engine import Engine
+    from inference.types import Frame
 
+    reader = DocumentReader(Engine(ModelCatalog.load(catalog_path)))
+    return lambda image: reader.line_places(Frame(image))
+
+
+def calibrate_patches(
+    run: Callable[[np.ndarray], np.ndarray], pages: list[Path], target: float, catalog_path: Path = CATALOG_PATH
+) -> dict[str, Any]:
+    """Default thresholds (per forged kind) from genuine pages, with the patch model's probabilities (``run``:
+    the PyTorch model in training, the ONNX file when calibrating again) and the engine's own page scoring
+    (the cues round the text lines included, :func:`line_places`), so that the two agree."""
+    from inference.documents.authenticity import DEFAULT_STRIDE, review_scores, thresholds_for
+
+    places = line_places(catalog_path)
     scores = []
     for path in pages:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        scores.append(alarm_scores(image, run, AUTH_LABELS, DEFAULT_STRIDE, colour_expected=colour_expected(path))[0])
+        scores.append(
+            review_scores(
+                image,
+                run,
+                AUTH_LABELS,
+                DEFAULT_STRIDE,
+                colour_expected=colour_expected(path),
+                text_boxes=places(image),
+            )[0]
+        )
     thresholds = thresholds_for(scores, target)
     print(f"calibrated on {len(pages)} genuine pages: {thresholds}", flush=True)
     return {
@@ -665,15 +692,17 @@ def calibrate_combined(
     raises the threshold of the combined score and can cost more than it adds)."""
     from inference.documents.authenticity import PAGE_KINDS, AuthenticityChecker, combine, thresholds_for
     from inference.engine import Engine
-    from models import ModelCatalog
 
     catalog = ModelCatalog.load(catalog_path)
     patch = AuthenticityChecker(Engine(catalog), page_model=False) if "doc-authenticity" in catalog else None
+    places = line_places(catalog_path) if patch else None
 
     def views(path: Path) -> tuple[dict[str, float], dict[str, float]]:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         page = dict(zip(PAGE_AUTH_LABELS, (float(p) for p in page_probs(image)), strict=True))
-        return (patch.scores(image, colour_expected(path)) if patch else {}), page
+        if patch is None or places is None:
+            return {}, page
+        return patch.scores(image, colour_expected(path), places(image)), page
 
     genuine = [views(p) for p in pages]
     forged_views = [(views(p), kind) for p, kind in (forged or [])]
@@ -712,7 +741,6 @@ def recalibrate(cfg: DocConfig, workers: int = 1, catalog_path: Path = CATALOG_P
     import datetime as dt
 
     from inference.engine import Engine
-    from models import ModelCatalog
 
     if cfg.task not in ("authenticity", "authenticity_page"):
         raise ValueError(f"only the authenticity models are calibrated again, not {cfg.task!r}")
@@ -728,7 +756,7 @@ def recalibrate(cfg: DocConfig, workers: int = 1, catalog_path: Path = CATALOG_P
 
     genuine, forged = _page_calibration_pages(cfg, rows, val_pairs, docs)
     if cfg.task == "authenticity":
-        postprocess = calibrate_patches(probs, genuine, cfg.target_false_alarm)
+        postprocess = calibrate_patches(probs, genuine, cfg.target_false_alarm, catalog_path)
     else:
         size = int(model.metadata.get("input_size", DOC_INPUT_SIZE))
         postprocess = calibrate_combined(
@@ -766,8 +794,9 @@ def run(
         raise ValueError(f"stage must be 'all' or 'calibrate' for {cfg.task}, got {stage!r}")
     trainer = {
         "doc_type": train_doc_type,
-        "authenticity": train_authenticity,
-        "authenticity_page": train_authenticity_page,
+        # calibrated with the catalog's other models (the text lines' places, the patch model beside the page one)
+        "authenticity": functools.partial(train_authenticity, catalog_path=catalog_path),
+        "authenticity_page": functools.partial(train_authenticity_page, catalog_path=catalog_path),
     }[cfg.task]
     model, metrics, postprocess = trainer(cfg, threads, workers)
     out = export_onnx(model, cfg, catalog_path.parent / cfg.export_file)

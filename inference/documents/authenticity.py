@@ -204,6 +204,78 @@ def alarm_scores(
     return scores, origins, probs, side, found
 
 
+def line_patch_cue(
+    image: np.ndarray,
+    text_boxes: Sequence[BoxXYXY],
+    run: ProbsFn,
+    labels: Sequence[str],
+    work: tuple[np.ndarray, float] | None = None,
+) -> tuple[float, tuple[ForensicRegion, ...]]:
+    """The line-patch cue (``LINE_PATCH_LIMIT``) of the patch model ``run``: a score in [0, 1) (0 below the limit)
+    and the surest line patch as a region, in the page's pixels. ``work``: the page's :func:`auth_work`, when
+    already made."""
+    if len(text_boxes) < SEAM_MIN_LINES:
+        return 0.0, ()
+    work_image, s = work or auth_work(image)
+    h, w = work_image.shape[:2]
+    scaled = [(x1 * s, y1 * s, x2 * s, y2 * s) for x1, y1, x2, y2 in text_boxes]
+    origins = line_patches(scaled, (w, h), AUTH_PATCH)[:_MAX_LINE_PATCHES]
+    probs = patch_probs(run, work_image, origins)[:, list(labels).index("tampered")]
+    best = int(np.argmax(probs))
+    p = float(probs[best])
+    if p < LINE_PATCH_LIMIT:
+        return 0.0, ()
+    x, y = origins[best]
+    ih, iw = image.shape[:2]
+    box = (x / s, y / s, min(iw, (x + AUTH_PATCH) / s), min(ih, (y + AUTH_PATCH) / s))
+    score = 0.8 + 0.2 * (p - LINE_PATCH_LIMIT) / (1.0 - LINE_PATCH_LIMIT)
+    return round(min(score, 0.9999), 4), (ForensicRegion("line_patch", box, round(p * 1000)),)
+
+
+def review_scores(
+    image: np.ndarray,
+    run: ProbsFn,
+    labels: Sequence[str],
+    stride: int = DEFAULT_STRIDE,
+    *,
+    colour_expected: bool = True,
+    text_boxes: Sequence[BoxXYXY] = (),
+    page_probs: Mapping[str, float] | None = None,
+    page_kinds: Sequence[str] = (),
+    forensics: bool = True,
+) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
+    """:func:`alarm_scores` with the cues round the text lines (``text_boxes``, the reader's line boxes in the page's
+    pixels: pasted seams, quiet fields, voids in lines, line patches) taken into the forensic score: a page's scores
+    as the review judges it, and so as the thresholds are set, in training and per office."""
+    noise = PageNoise(image) if forensics else None  # filtered once for the page and its lines
+    work = auth_work(image)  # scaled once for the grid and the line patches
+    scores, origins, probs, side, found = alarm_scores(
+        image,
+        run,
+        labels,
+        stride,
+        colour_expected=colour_expected,
+        page_probs=page_probs,
+        page_kinds=page_kinds,
+        forensics=forensics,
+        noise=noise,
+        work=work,
+    )
+    if found is not None and text_boxes:
+        cues = (
+            functools.partial(pasted_seams, noise=noise),
+            functools.partial(quiet_fields, compressed=found.compressed, noise=noise),
+            functools.partial(voids_in_lines, voids=found.voids, noise_checked=found.noise_checked, noise=noise),
+            functools.partial(line_patch_cue, run=run, labels=labels, work=work),
+        )
+        for cue in cues:
+            t = time.perf_counter()
+            cue_score, regions = cue(image, text_boxes)
+            found = with_line_cues(found, cue_score, regions, (time.perf_counter() - t) * 1000)
+        scores[FORENSIC] = found.score
+    return scores, origins, probs, side, found
+
+
 def validate_thresholds(thresholds: Mapping[str, float]) -> dict[str, float]:
     unknown = sorted(set(thresholds) - set(ALARMS))
     if unknown:
@@ -264,51 +336,33 @@ class AuthenticityChecker:
     def _run(self, batch: np.ndarray) -> np.ndarray:
         return self.model.run({self.model.input_names[0]: batch})[0]
 
+    def line_patches(
+        self, image: np.ndarray, text_boxes: Sequence[BoxXYXY], work: tuple[np.ndarray, float] | None = None
+    ) -> tuple[float, tuple[ForensicRegion, ...]]:
+        """:func:`line_patch_cue` with this checker's patch model."""
+        return line_patch_cue(image, text_boxes, self._run, self.labels, work)
+
     def _score(
-        self,
-        image: np.ndarray,
-        colour_expected: bool = True,
-        noise: PageNoise | None = None,
-        work: tuple[np.ndarray, float] | None = None,
+        self, image: np.ndarray, colour_expected: bool = True, text_boxes: Sequence[BoxXYXY] = ()
     ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
-        """Scores per alarm (:func:`alarm_scores` with this checker's models), with the patch grid behind them."""
-        return alarm_scores(
+        """Scores per alarm (:func:`review_scores` with this checker's models), with the patch grid behind them."""
+        return review_scores(
             image,
             self._run,
             self.labels,
             self.stride,
             colour_expected=colour_expected,
+            text_boxes=text_boxes,
             page_probs=self.page_probs(image),
             page_kinds=self.page_kinds,
             forensics=self.forensics,
-            noise=noise,
-            work=work,
         )
 
-    def line_patches(
-        self, image: np.ndarray, text_boxes: Sequence[BoxXYXY], work: tuple[np.ndarray, float] | None = None
-    ) -> tuple[float, tuple[ForensicRegion, ...]]:
-        """The line-patch cue (``LINE_PATCH_LIMIT``): a score in [0, 1) (0 below the limit) and the surest line
-        patch as a region, in the page's pixels. ``work``: the page's :func:`auth_work`, when already made."""
-        if len(text_boxes) < SEAM_MIN_LINES:
-            return 0.0, ()
-        work_image, s = work or auth_work(image)
-        h, w = work_image.shape[:2]
-        scaled = [(x1 * s, y1 * s, x2 * s, y2 * s) for x1, y1, x2, y2 in text_boxes]
-        origins = line_patches(scaled, (w, h), AUTH_PATCH)[:_MAX_LINE_PATCHES]
-        probs = patch_probs(self._run, work_image, origins)[:, self.labels.index("tampered")]
-        best = int(np.argmax(probs))
-        p = float(probs[best])
-        if p < LINE_PATCH_LIMIT:
-            return 0.0, ()
-        x, y = origins[best]
-        ih, iw = image.shape[:2]
-        box = (x / s, y / s, min(iw, (x + AUTH_PATCH) / s), min(ih, (y + AUTH_PATCH) / s))
-        score = 0.8 + 0.2 * (p - LINE_PATCH_LIMIT) / (1.0 - LINE_PATCH_LIMIT)
-        return round(min(score, 0.9999), 4), (ForensicRegion("line_patch", box, round(p * 1000)),)
-
-    def scores(self, image: np.ndarray, colour_expected: bool = True) -> dict[str, float]:
-        return self._score(image, colour_expected)[0]
+    def scores(
+        self, image: np.ndarray, colour_expected: bool = True, text_boxes: Sequence[BoxXYXY] = ()
+    ) -> dict[str, float]:
+        """The page's score per alarm as :meth:`check` judges it (with the cues round ``text_boxes``)."""
+        return self._score(image, colour_expected, text_boxes)[0]
 
     def check(
         self,
@@ -320,21 +374,7 @@ class AuthenticityChecker:
         ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams, quiet fields and
         voids in lines are looked for."""
         t0 = time.perf_counter()
-        noise = PageNoise(frame.image) if self.forensics else None  # filtered once for the page and its lines
-        work = auth_work(frame.image)  # scaled once for the grid and the line patches
-        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, noise, work)
-        if forensics is not None and text_boxes:
-            seams = functools.partial(pasted_seams, noise=noise)
-            quiet = functools.partial(quiet_fields, compressed=forensics.compressed, noise=noise)
-            in_lines = functools.partial(
-                voids_in_lines, voids=forensics.voids, noise_checked=forensics.noise_checked, noise=noise
-            )
-            along_lines = functools.partial(self.line_patches, work=work)
-            for cue in (seams, quiet, in_lines, along_lines):
-                t = time.perf_counter()
-                cue_score, regions = cue(frame.image, text_boxes)
-                forensics = with_line_cues(forensics, cue_score, regions, (time.perf_counter() - t) * 1000)
-            scores[FORENSIC] = forensics.score
+        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, text_boxes)
         ratios = {k: scores[k] / self.thresholds[k] for k in ALARMS if k in scores}
         flagged = [k for k, r in ratios.items() if r >= 1.0]
         alarm = max(flagged, key=lambda k: ratios[k]) if flagged else ""

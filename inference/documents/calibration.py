@@ -1,5 +1,5 @@
 """Authenticity thresholds for an office: ``chayan calibrate-authenticity FOLDER`` scores a folder of the
-office's own genuine documents as the review scores an upload (the classifier's type, the text lines read for the
+office's own genuine documents as the review scores an upload (the classifier's type, the text lines detected for the
 cues round them, the patches and the pixel forensics) and sets each alarm's threshold so that it is raised on at
 most its share of the target false-alarm rate (``authenticity.thresholds_for``). The cues round the text lines
 count: scored without them, a threshold would hold its budget on pages the review never sees."""

@@ -132,6 +132,15 @@ def line_boxes(text: TextResult, to_image: Callable[[BoxXYXY], BoxXYXY]) -> list
     return corner_boxes([line.corners_xy for line in text.lines], to_image)
 
 
+def _det_scale(doc: DocClass | None) -> float:
+    """The detector's input share for a page of class ``doc`` (``DET_SCALES``: types printed large, when sure)."""
+    return DET_SCALES.get(doc.doc_type, 1.0) if doc is not None and doc.confidence >= SURE_PAGE else 1.0
+
+
+def _quad_boxes(quads: Sequence[tuple[np.ndarray, float]], to_image: Callable[[BoxXYXY], BoxXYXY]) -> list[BoxXYXY]:
+    return corner_boxes([[(float(x), float(y)) for x, y in q] for q, _ in quads], to_image)
+
+
 class DocumentReader:
     def __init__(
         self,
@@ -193,21 +202,34 @@ class DocumentReader:
         (``DET_SCALES``), and again on the full one when the title printed on the page names another type.
         ``detected``: called with the lines' boxes in the uploaded pixels as soon as they are detected, before they
         are read (again when they are detected again)."""
-        page, to_image, found = text_page(frame.image, self.ocr_max_side)
-        page = without_seals(page)
-        scale = DET_SCALES.get(doc.doc_type, 1.0) if doc is not None and doc.confidence >= SURE_PAGE else 1.0
+        page, to_image, found = self._text_page(frame)
+        scale = _det_scale(doc)
 
         def read(scale: float) -> TextResult:
             t = time.perf_counter()
             quads = self.text.detect(Frame(page), scale)
             if detected is not None:
-                detected(corner_boxes([[(float(x), float(y)) for x, y in q] for q, _ in quads], to_image))
+                detected(_quad_boxes(quads, to_image))
             return self.text.recognise(Frame(page), quads, (time.perf_counter() - t) * 1000)
 
         text = read(scale)
         if doc is not None and scale != 1.0 and page_class(doc, text).doc_type is not doc.doc_type:
             text = read(1.0)
         return page, text, to_image, found
+
+    def _text_page(self, frame: Frame) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
+        page, to_image, found = text_page(frame.image, self.ocr_max_side)
+        return without_seals(page), to_image, found
+
+    def line_places(self, frame: Frame, doc: DocClass | None = None) -> list[BoxXYXY]:
+        """The text lines' boxes in the uploaded pixels, detected as :meth:`ocr_page` first detects them and not
+        read: the authenticity cues need their places only. ``doc``: the classifier's class (run here when not
+        given). A read detects again when the printed title contradicts a sure class (no dev page does); this
+        does not read the title and keeps the first detection."""
+        if doc is None and self.classifier is not None:
+            doc = self.classifier.classify(frame)
+        page, to_image, _ = self._text_page(frame)
+        return _quad_boxes(self.text.detect(Frame(page), _det_scale(doc)), to_image)
 
     def fields(self, page_image: np.ndarray, text: TextResult, doc_type: DocType, page: str) -> dict[str, FieldValue]:
         """The fields of a page of ``doc_type`` from its text lines (boxes in ``page_image``'s pixels); a short value
@@ -255,17 +277,16 @@ class DocumentReader:
     ) -> AuthenticityResult | None:
         """The authenticity stage as the review runs it: colour is expected on the listed documents, a page the
         classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only;
-        pasted seams, quiet fields and voids in lines are looked for round the text lines (read here when
-        ``text_boxes`` is not given) of every page, whatever its type: the cues judge only pages with enough lines
-        to be a printed form (a photo of a car, whose plate steps from its surroundings as a pasted field does, has
-        too few)."""
+        pasted seams, quiet fields and voids in lines are looked for round the text lines (their places detected
+        here when ``text_boxes`` is not given, :meth:`line_places`) of every page, whatever its type: the cues judge
+        only pages with enough lines to be a printed form (a photo of a car, whose plate steps from its
+        surroundings as a pasted field does, has too few)."""
         if self.authenticity is None:
             return None
         if doc is None and self.classifier is not None:
             doc = self.classifier.classify(frame)
         if text_boxes is None:
-            _, text, to_image, _ = self.ocr_page(frame, doc)
-            text_boxes = line_boxes(text, to_image)
+            text_boxes = self.line_places(frame, doc)
         return self.authenticity.check(frame, colour_expected(doc), text_boxes)
 
     def read(self, frame: Frame, source: str = "") -> DocumentRead:

@@ -481,31 +481,17 @@ def test_the_authenticity_check_beside_the_reading_judges_the_lines_read(engine,
     assert timeless(read.authenticity) == timeless(after) and read.timings_ms["authenticity"] > 0
 
 
-def test_office_calibration_scores_pages_as_the_review_does_with_their_lines(engine, tmp_path):
+def test_office_calibration_scores_pages_as_the_review_does_with_their_lines(engine, quiet_line_pages, tmp_path):
     """An office whose genuine pages show a cue round their text lines (here the paper of one line quieter than
     the page's, as some printers leave it) gets thresholds its own pages pass in review; scored without the
     lines, as the patches and the page forensics alone score them, the forensic threshold would sit under them."""
-    _need(engine, "doc-authenticity")
-    from datasets.documents import render_document
-    from datasets.documents.capture import apply_capture, plan_capture
     from inference.documents.authenticity import colour_expected, thresholds_for
     from inference.documents.calibration import calibrate_folder
-    from inference.documents.reader import DocumentReader, line_boxes
+    from inference.documents.reader import DocumentReader
 
     reader = DocumentReader(engine)
-    rng = np.random.default_rng(5)
-    pages = []
-    for i in range(20):
-        doc = render_document(rng, DocType.vehicle_license, "main")
-        image, _ = apply_capture(plan_capture(rng, (doc.image.shape[1], doc.image.shape[0]), "photo"), doc.image)
-        if i % 5 == 0:
-            frame = Frame(image)
-            _, text, to_image, _ = reader.ocr_page(frame, reader.classifier.classify(frame))
-            x1, y1, x2, y2 = (int(v) for v in max(line_boxes(text, to_image), key=lambda b: b[2] - b[0]))
-            line = image[y1:y2, x1:x2].astype(np.float32)
-            image = image.copy()
-            image[y1:y2, x1:x2] = np.clip(0.7 * line + 0.3 * cv2.GaussianBlur(line, (0, 0), 1.0), 0, 255)
-        pages.append(image)
+    pages = quiet_line_pages
+    for i, image in enumerate(pages):
         cv2.imwrite(str(tmp_path / f"{i:02d}.png"), image)
     thresholds = calibrate_folder(engine, tmp_path)["thresholds"]
     office = DocumentReader(engine, authenticity_thresholds=thresholds)

@@ -213,3 +213,40 @@ def test_calibration_pages_expect_colour_unless_of_no_listed_type(tmp_path):
     assert colour_expected(split / "images" / "a.png") is True
     assert colour_expected(split / "images" / "b.png") is False
     assert colour_expected(tmp_path / "office" / "scan.jpg") is True  # no labels: a listed document
+
+
+def test_catalog_thresholds_are_set_on_the_scores_the_review_computes(engine, quiet_line_pages, tmp_path):
+    """Both calibrations of training (the patch model's and the combined one) score their genuine pages as the
+    review does, the cues round the text lines included: calibration pages with one line's paper quieter pass
+    review at the forensic threshold set on them; scored without the lines, as the patches and the page forensics
+    alone score them, the threshold would sit under them."""
+    import cv2
+
+    from inference.documents.authenticity import DEFAULT_STRIDE, alarm_scores, thresholds_for
+    from inference.documents.preprocess import doc_thumbnail, to_chw
+    from inference.documents.reader import DocumentReader
+    from inference.types import Frame
+
+    paths = []
+    for i, image in enumerate(quiet_line_pages):
+        paths.append(tmp_path / f"{i:02d}.png")
+        cv2.imwrite(str(paths[-1]), image)
+    patches, page = engine.load("doc-authenticity"), engine.load("doc-authenticity-page")
+
+    def run(batch):
+        return patches.run({patches.input_names[0]: batch})[0]
+
+    def page_probs(image):
+        size = int(page.metadata.get("input_size", "128"))
+        return page.run({page.input_names[0]: to_chw(doc_thumbnail(image, size)[None])})[0][0]
+
+    reader = DocumentReader(engine)
+    reviewed = max(reader.check_authenticity(Frame(image)).scores["forensic"] for image in quiet_line_pages)
+    for post in (
+        documents.calibrate_patches(run, paths, 0.01),
+        documents.calibrate_combined(page_probs, paths, 0.01, documents.CATALOG_PATH),
+    ):
+        assert reviewed < post["thresholds"]["forensic"]
+    labels = json.loads(patches.metadata["labels"])
+    without_lines = thresholds_for([alarm_scores(im, run, labels, DEFAULT_STRIDE)[0] for im in quiet_line_pages], 0.01)
+    assert reviewed >= without_lines["forensic"]
