@@ -53,7 +53,7 @@ from torch.nn.utils import parametrize
 from datasets.documents.lines import LineCrop, line_crops
 from inference.documents.reader import DOC_REC_MIN_WIDTH
 from inference.ops.ctc import ctc_decode_batch
-from inference.stages.text import REC_HEIGHT, TOP_OUTPUTS, recognizer_input
+from inference.stages.text import ASPECT_WIDTH_KEY, REC_HEIGHT, TOP_OUTPUTS, at_height, recognizer_input
 from models import CATALOG_PATH, ModelCatalog
 
 from .catalog import upsert_entry
@@ -96,6 +96,11 @@ class RecConfig:
     # the tuning sees the int8 rounding the pointwise convolutions get once quantised (quantisation-aware)
     quant_aware: bool = False
     top_classes: int = 0  # > 0: the outputs are each step's most probable classes, not the whole distribution
+    # the lines' height in the tuned model's input (the base model's 48, or a multiple of its 16-fold downsampling)
+    height: int = REC_HEIGHT
+    # input pixels of width per unit of a line's aspect (0: the height, the aspect kept); more than the height keeps
+    # the steps of the sequence (one per 8 pixels) as many per character as the base model has at 48
+    aspect_width: int = 0
 
     @classmethod
     def load(cls, path: Path) -> RecConfig:
@@ -117,19 +122,52 @@ class RecConfig:
             raise ValueError("quant_aware tunes for int8 pointwise convolutions: it needs quantize 'matmul+pointwise'")
         if cfg.top_classes < 0 or 0 < cfg.top_classes < 2:
             raise ValueError(f"top_classes must be 0 (the whole distribution) or >= 2, got {cfg.top_classes}")
+        if cfg.height <= 0 or cfg.height % BACKBONE_STRIDE:
+            raise ValueError(f"height must be a positive multiple of {BACKBONE_STRIDE}, got {cfg.height}")
         return cfg
 
 
 # ------------------------------------------------------------------------------------------------ model
 
+BACKBONE_STRIDE = 16  # the base recogniser's backbone downsamples the line's height 16-fold
 
-def to_torch(onnx_path: Path) -> nn.Module:
-    """The recogniser as a trainable PyTorch module that returns logits ``[N, T, classes]``."""
+
+def input_spec(base: dict[str, Any], height: int, aspect_width: int = 0) -> dict[str, Any]:
+    """The catalog's input description of the base recogniser for lines ``height`` pixels high, ``aspect_width``
+    wide per unit of aspect (0: the height)."""
+    if height == REC_HEIGHT and aspect_width in (0, height):
+        return base
+    warmup = list(base.get("warmup_shape", [1, 3, REC_HEIGHT, 320]))
+    warmup[2] = height
+    width = "aspect kept" if aspect_width in (0, height) else f"{aspect_width} px per unit of aspect"
+    return {**base, "size": f"height {height}, width dynamic ({width}, padded)", "warmup_shape": warmup}
+
+
+def at_input_height(m: onnx.ModelProto, height: int) -> onnx.ModelProto:
+    """The recogniser graph ``m`` for lines ``height`` pixels high: the backbone downsamples the height 16-fold
+    (``BACKBONE_STRIDE``) and one average pooling takes what is left of it (3 rows of 48) to one row, so that
+    pooling's height becomes what is left of ``height``; the input's declared height and the shapes recorded
+    inside the graph for 48 go. The weights are the same; the model must be tuned at the new height."""
+    (pool,) = [n for n in m.graph.node if n.op_type == "AveragePool"]
+    attrs = {a.name: a for a in pool.attribute}
+    if list(attrs["kernel_shape"].ints) != list(attrs["strides"].ints):
+        raise ValueError(f"{pool.name}: a pooling whose kernel and strides differ is not the height's last pooling")
+    attrs["kernel_shape"].ints[0] = attrs["strides"].ints[0] = height // BACKBONE_STRIDE
+    m.graph.input[0].type.tensor_type.shape.dim[2].dim_value = height
+    del m.graph.value_info[:]
+    return m
+
+
+def to_torch(onnx_path: Path, height: int = REC_HEIGHT) -> nn.Module:
+    """The recogniser as a trainable PyTorch module that returns logits ``[N, T, classes]``, for lines ``height``
+    pixels high (:func:`at_input_height`)."""
     from onnx2torch import convert
 
     m = onnx.load(str(onnx_path))
     if m.opset_import[0].version < 13:
         m = onnx.version_converter.convert_version(m, 13)
+    if height != REC_HEIGHT:
+        m = at_input_height(m, height)
     for node in m.graph.node:
         if node.op_type in ("Conv", "MaxPool"):
             for a in list(node.attribute):
@@ -210,8 +248,11 @@ def _train_mode(model: nn.Module) -> None:
             mod.eval()
 
 
-def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
-    """ONNX with the softmax and the base model's metadata (vocabulary); checked against PyTorch."""
+def export_onnx(
+    model: nn.Module, base_onnx: Path, out: Path, height: int = REC_HEIGHT, aspect_width: int = 0
+) -> Path:
+    """ONNX with the softmax and the base model's metadata (vocabulary), and the input's width per unit of a line's
+    aspect when it is not the height (``ASPECT_WIDTH_KEY``); checked against PyTorch."""
     model.eval()
     # onnx2torch asks the TorchScript exporter for the opset through the module it imported as
     # ``torch.onnx.symbolic_helper``; after other exports in the same process (the detector's, the classifiers')
@@ -221,7 +262,7 @@ def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
 
     o2t.symbolic_helper = symbolic_helper
     wrapped = ExportWrapper(model).eval()
-    x = torch.zeros(2, 3, REC_HEIGHT, 320)
+    x = torch.zeros(2, 3, height, 320)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "rec.onnx"
         torch.onnx.export(
@@ -232,9 +273,11 @@ def export_onnx(model: nn.Module, base_onnx: Path, out: Path) -> Path:
     base = onnx.load(str(base_onnx), load_external_data=False)
     del m.metadata_props[:]
     m.metadata_props.extend(base.metadata_props)
+    if aspect_width and aspect_width != height:
+        m.metadata_props.append(onnx.StringStringEntryProto(key=ASPECT_WIDTH_KEY, value=str(aspect_width)))
     out.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(m, str(out))
-    probe = np.random.default_rng(0).uniform(-1, 1, (2, 3, REC_HEIGHT, 200)).astype(np.float32)
+    probe = np.random.default_rng(0).uniform(-1, 1, (2, 3, height, 200)).astype(np.float32)
     got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(None, {"x": probe})[0]
     with torch.no_grad():
         want = wrapped(torch.from_numpy(probe)).numpy()
@@ -328,11 +371,14 @@ def onnx_line_accuracy(
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    height = session.get_inputs()[0].shape[2]
+    height = height if isinstance(height, int) else REC_HEIGHT
+    per_aspect = int(session.get_modelmeta().custom_metadata_map.get(ASPECT_WIDTH_KEY, 0)) or height
     order = sorted(range(len(data)), key=lambda i: data[i][0].shape[1] / data[i][0].shape[0])
     ok, seconds = 0, 0.0
     for s in range(0, len(order), batch):
         idx = order[s : s + batch]
-        x = recognizer_input([data[i][0] for i in idx], DOC_REC_MIN_WIDTH)
+        x = recognizer_input([data[i][0] for i in idx], at_height(DOC_REC_MIN_WIDTH, per_aspect), height, per_aspect)
         t = time.perf_counter()
         outputs = session.run(None, {"x": x})
         seconds += time.perf_counter() - t
@@ -344,9 +390,11 @@ def onnx_line_accuracy(
 # ------------------------------------------------------------------------------------------------ data
 
 
-def batch_tensor(crops: Sequence[np.ndarray]) -> torch.Tensor:
-    """The document reader's recogniser input (its minimum width), as a tensor."""
-    return torch.from_numpy(recognizer_input(crops, DOC_REC_MIN_WIDTH))
+def batch_tensor(crops: Sequence[np.ndarray], height: int = REC_HEIGHT, aspect_width: int = 0) -> torch.Tensor:
+    """The document reader's recogniser input (its minimum width) for lines ``height`` pixels high and
+    ``aspect_width`` wide per unit of aspect (:func:`recognizer_input`), as a tensor."""
+    per_aspect = aspect_width or height
+    return torch.from_numpy(recognizer_input(crops, at_height(DOC_REC_MIN_WIDTH, per_aspect), height, per_aspect))
 
 
 def encodable(crops: Sequence[LineCrop], vocabulary: Sequence[str]) -> list[tuple[np.ndarray, str, list[int]]]:
@@ -356,7 +404,11 @@ def encodable(crops: Sequence[LineCrop], vocabulary: Sequence[str]) -> list[tupl
 
 
 def line_accuracy(
-    model: nn.Module, data: Sequence[tuple[np.ndarray, str, list[int]]], vocabulary: Sequence[str]
+    model: nn.Module,
+    data: Sequence[tuple[np.ndarray, str, list[int]]],
+    vocabulary: Sequence[str],
+    height: int = REC_HEIGHT,
+    aspect_width: int = 0,
 ) -> float:
     model.eval()
     order = sorted(range(len(data)), key=lambda i: data[i][0].shape[1] / data[i][0].shape[0])
@@ -364,7 +416,7 @@ def line_accuracy(
     with torch.no_grad():
         for s in range(0, len(order), 32):
             idx = order[s : s + 32]
-            probs = torch.softmax(model(batch_tensor([data[i][0] for i in idx])), -1).numpy()
+            probs = torch.softmax(model(batch_tensor([data[i][0] for i in idx], height, aspect_width)), -1).numpy()
             got = [read.text for read in ctc_decode_batch([probs], vocabulary, 0, 1)]
             ok += sum(g == data[i][1] for g, i in zip(got, idx, strict=True))
     return ok / max(1, len(data))
@@ -390,7 +442,8 @@ def tune(
         for g in opt.param_groups:
             g["lr"] = lr
         idx = batches[int(rng.integers(len(batches)))]
-        log_probs = model(batch_tensor([train[i][0] for i in idx])).log_softmax(-1).permute(1, 0, 2)
+        x = batch_tensor([train[i][0] for i in idx], cfg.height, cfg.aspect_width)
+        log_probs = model(x).log_softmax(-1).permute(1, 0, 2)
         targets = torch.tensor([k for i in idx for k in train[i][2]])
         target_lengths = torch.tensor([len(train[i][2]) for i in idx])
         input_lengths = torch.full((len(idx),), log_probs.shape[0], dtype=torch.long)
@@ -420,19 +473,19 @@ def run(config_path: Path, threads: int | None = None, catalog_path: Path = CATA
     train = encodable(list(line_crops(cfg.train_seed, cfg.train_docs)), vocabulary)
     val = encodable(list(line_crops(cfg.val_seed, cfg.val_docs)), vocabulary)
     print(f"{len(train)} training lines, {len(val)} validation lines ({time.time() - start:.0f}s)", flush=True)
-    model = to_torch(base_path)
-    before = line_accuracy(model, val, vocabulary)
+    before = line_accuracy(to_torch(base_path), val, vocabulary)
     print(f"validation line accuracy of {cfg.base}: {before:.4f}", flush=True)
+    model = to_torch(base_path, cfg.height)
     with quant_aware(model) if cfg.quant_aware else nullcontext(0) as rounded:
         if rounded:
             print(f"tuning with {rounded} pointwise convolutions rounded to int8", flush=True)
         tune(model, train, cfg)
-    after = line_accuracy(model, val, vocabulary)
+    after = line_accuracy(model, val, vocabulary, cfg.height, cfg.aspect_width)
     print(f"validation line accuracy tuned (float): {after:.4f}", flush=True)
     out = catalog_path.parent / cfg.export_file
     quantized: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        tuned = export_onnx(model, base_path, Path(tmp) / "float.onnx")
+        tuned = export_onnx(model, base_path, Path(tmp) / "float.onnx", cfg.height, cfg.aspect_width)
         if cfg.quantize:
             pointwise = cfg.quantize == "matmul+pointwise"
             quantize_matmul(pointwise_as_matmul(tuned, Path(tmp) / "pointwise.onnx") if pointwise else tuned, out)
@@ -458,7 +511,7 @@ def run(config_path: Path, threads: int | None = None, catalog_path: Path = CATA
         "task": "text_recognition",
         "file": out.name,
         "sha256": "",
-        "input": dict(base_entry.input),
+        "input": input_spec(dict(base_entry.input), cfg.height, cfg.aspect_width),
         "normalization": dict(base_entry.normalization),
         "vocabulary": dict(base_entry.vocabulary or {}),
         "origin": {

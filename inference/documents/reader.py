@@ -44,6 +44,7 @@ DOC_DET_MODEL = "doc-text-det"
 OCR_MAX_SIDE = 1280
 # a page found small in the photo is read at its own pixels, but not below this long side
 OCR_MIN_SIDE = 640
+# the recogniser's widths are stated for PP-OCR's 48-pixel lines (a model made for other lines gets them scaled)
 DOC_REC_MIN_WIDTH = 96
 DOC_REC_WORKERS = 2
 DOC_REC_BATCH = 2

@@ -106,18 +106,43 @@ def _reading_order(boxes: np.ndarray, line_gap_px: float = 10.0) -> list[int]:
     return [int(i) for i in y_order[within]]
 
 
-def recognizer_input(crops: Sequence[np.ndarray], min_width: int = REC_MIN_WIDTH) -> np.ndarray:
-    """The recogniser's input for BGR line crops: height 48, aspect kept, normalised to [-1, 1], padded to the
-    widest crop (at least ``min_width``)."""
+def recognizer_input(
+    crops: Sequence[np.ndarray], min_width: int = REC_MIN_WIDTH, height: int = REC_HEIGHT, aspect_width: int = 0
+) -> np.ndarray:
+    """The recogniser's input for BGR line crops: ``height`` pixels high (PP-OCR's 48 unless the model was made for
+    another) and ``aspect_width`` pixels wide per unit of the crop's aspect (``height`` when 0: the aspect kept),
+    normalised to [-1, 1], padded to the widest crop (at least ``min_width``)."""
+    per_aspect = aspect_width or height
     ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
-    width = max(min_width, int(math.ceil(REC_HEIGHT * max(ratios))))
-    batch = np.zeros((len(crops), 3, REC_HEIGHT, width), dtype=np.float32)
+    width = max(min_width, int(math.ceil(per_aspect * max(ratios))))
+    batch = np.zeros((len(crops), 3, height, width), dtype=np.float32)
     for i, crop in enumerate(crops):
         h, w = crop.shape[:2]
-        new_w = min(width, max(1, int(math.ceil(REC_HEIGHT * w / max(h, 1)))))
-        resized = cv2.resize(crop, (new_w, REC_HEIGHT)).astype(np.float32)
+        new_w = min(width, max(1, int(math.ceil(per_aspect * w / max(h, 1)))))
+        resized = cv2.resize(crop, (new_w, height)).astype(np.float32)
         batch[i, :, :, :new_w] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
     return batch
+
+
+# ONNX metadata of a recogniser that takes its lines wider than their aspect at its height: input pixels of width per
+# unit of a line's aspect (width / height)
+ASPECT_WIDTH_KEY = "aspect_width"
+
+
+def input_height(model: OnnxModel) -> int:
+    """The line height a recogniser takes: its input's fixed height, PP-OCR's 48 when the model leaves it open."""
+    h = model.session.get_inputs()[0].shape[2]
+    return h if isinstance(h, int) and h > 0 else REC_HEIGHT
+
+
+def input_aspect_width(model: OnnxModel) -> int:
+    """Input pixels of width per unit of a line's aspect (:data:`ASPECT_WIDTH_KEY`; its height when not given)."""
+    return int(model.metadata.get(ASPECT_WIDTH_KEY, 0)) or input_height(model)
+
+
+def at_height(width: int, aspect_width: int) -> int:
+    """A width stated for PP-OCR's 48-pixel lines, for an input ``aspect_width`` pixels wide per unit of aspect."""
+    return max(1, round(width * aspect_width / REC_HEIGHT))
 
 
 class TextRecognizer:
@@ -134,11 +159,14 @@ class TextRecognizer:
         workers: int = 1,
         solo_width: int | None = None,
     ) -> None:
-        """``solo_width``: a line at least this wide in the model's input runs in a batch of its own."""
+        """``solo_width``: a line at least this wide in the model's input runs in a batch of its own. Both widths
+        are stated for PP-OCR's 48-pixel lines; a model made for lines of another size (:func:`input_height`,
+        :func:`input_aspect_width`) gets them for the same lines (:func:`at_height`)."""
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.model = model
-        self.min_width = min_width
+        self.height, self.aspect_width = input_height(model), input_aspect_width(model)
+        self.min_width = at_height(min_width, self.aspect_width)
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="text-rec") if workers > 1 else None
         vocab_spec = model.entry.vocabulary or {}
         raw = model.metadata.get(vocab_spec.get("key", "character"))
@@ -148,7 +176,7 @@ class TextRecognizer:
         # PaddleOCR convention: index 0 is the CTC blank, a space is appended after the dictionary.
         self.vocabulary: tuple[str, ...] = ("<blank>", *chars, *([" "] if vocab_spec.get("append_space") else []))
         self.batch_size = batch_size
-        self.solo_width = solo_width
+        self.solo_width = None if solo_width is None else at_height(solo_width, self.aspect_width)
 
     def __call__(self, crops: Sequence[np.ndarray], top_k: int = 3) -> list[TextRead]:
         """Read each crop (BGR, one text line) as one string."""
@@ -156,14 +184,14 @@ class TextRecognizer:
             return []
         ratios = np.asarray([c.shape[1] / max(c.shape[0], 1) for c in crops])
         order = np.argsort(ratios)
-        n_solo = 0 if self.solo_width is None else int(np.sum(REC_HEIGHT * ratios >= self.solo_width))
+        n_solo = 0 if self.solo_width is None else int(np.sum(self.aspect_width * ratios >= self.solo_width))
         batched = order[: len(order) - n_solo]
         chunks = [batched[start : start + self.batch_size] for start in range(0, len(batched), self.batch_size)]
         chunks += [order[i : i + 1] for i in range(len(batched), len(order))]
         chunks.reverse()  # the widest first: the last batches, short, end together on every worker
 
         def run(idx: np.ndarray) -> list[TextRead]:
-            batch = recognizer_input([crops[i] for i in idx], self.min_width)
+            batch = recognizer_input([crops[i] for i in idx], self.min_width, self.height, self.aspect_width)
             return ctc_decode_batch(self.model.run({self.model.input_names[0]: batch}), self.vocabulary, 0, top_k)
 
         reads: list[TextRead] = [TextRead.empty()] * len(crops)

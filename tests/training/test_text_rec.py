@@ -76,6 +76,44 @@ def test_tune_smoke_export_and_catalog_entry(tmp_path, base_path):
     assert float(np.abs(tuned - base).max()) > 1e-6  # three steps moved the weights
 
 
+def test_a_recogniser_tuned_for_lower_lines_takes_them_at_the_same_time_resolution(tmp_path, base_path):
+    """Tuned at ``height: 32`` with ``aspect_width: 48``, the exported model takes lines 32 pixels high and as wide as
+    the base takes them at 48 (its metadata says so), one step per 8 pixels of width; its catalog entry warms it up
+    at 32, and the reader feeds it such lines, with the widths it states for 48-pixel lines unchanged. A height the
+    backbone cannot bring down to whole rows is refused."""
+    from inference.engine import Engine
+    from inference.stages.text import ASPECT_WIDTH_KEY, TextRecognizer
+
+    catalog = tmp_path / "catalog.yaml"
+    shutil.copy(CATALOG_PATH, catalog)
+    cfg = {
+        "name": "doc-text-rec", "version": "smoke-h32", "base": "text-rec", "steps": 2, "batch": 4, "lr": 0.0005,
+        "data": {"train": {"seed": 11, "n_docs": 2}, "val": {"seed": 12, "n_docs": 1}, "test_seeds": [9103]},
+        "export_file": "doc-text-rec.onnx", "height": 32, "aspect_width": 48,
+    }  # fmt: skip
+    path = tmp_path / "rec.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    entry = text_rec.run(path, threads=2, catalog_path=catalog)
+    assert entry["input"]["warmup_shape"][2] == 32 and "height 32" in entry["input"]["size"]
+    session = ort.InferenceSession(str(tmp_path / "doc-text-rec.onnx"), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].shape[2] == 32
+    assert session.get_modelmeta().custom_metadata_map[ASPECT_WIDTH_KEY] == "48"
+    (probs,) = session.run(None, {"x": np.zeros((2, 3, 32, 240), np.float32)})
+    assert probs.shape[:2] == (2, 240 // 8)
+    with pytest.raises(Exception):  # noqa: B017 - onnxruntime's own error type for a wrong input shape
+        session.run(None, {"x": np.zeros((2, 3, 48, 240), np.float32)})
+    rec = TextRecognizer(Engine(ModelCatalog.load(catalog)).load("doc-text-rec"), min_width=96, solo_width=384)
+    assert (rec.height, rec.aspect_width, rec.min_width, rec.solo_width) == (32, 48, 96, 384)
+    crops = [c.image for c in document_lines(5, 0)[:3]]
+    x = text_rec.batch_tensor(crops, 32, 48)
+    assert x.shape[2] == 32 and x.shape[3] == text_rec.batch_tensor(crops).shape[3]  # as wide as at 48
+    assert len(rec(crops)) == 3
+    cfg["height"] = 40  # the backbone brings the height down 16-fold
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with pytest.raises(ValueError, match="height"):
+        text_rec.RecConfig.load(path)
+
+
 def test_quantized_export_has_int8_matrix_products_and_reads_like_the_float_model(tmp_path):
     catalog = tmp_path / "catalog.yaml"
     shutil.copy(CATALOG_PATH, catalog)
