@@ -598,14 +598,14 @@ def calibrate_patches(
     """Default thresholds (per forged kind) from genuine pages, with the patch model's probabilities (``run``:
     the PyTorch model in training, the ONNX file when calibrating again) and the engine's own page scoring
     (the cues round the text lines included, :func:`line_places`), so that the two agree."""
-    from inference.documents.authenticity import DEFAULT_STRIDE, review_scores, thresholds_for
+    from inference.documents.authenticity import DEFAULT_STRIDE, alarm_scores, thresholds_for
 
     places = line_places(catalog_path)
     scores = []
     for path in pages:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         scores.append(
-            review_scores(
+            alarm_scores(
                 image,
                 run,
                 AUTH_LABELS,

@@ -179,31 +179,6 @@ def thresholds_for(genuine_scores: Sequence[Mapping[str, float]], target_false_a
     return out
 
 
-def alarm_scores(
-    image: np.ndarray,
-    run: ProbsFn,
-    labels: Sequence[str],
-    stride: int = DEFAULT_STRIDE,
-    *,
-    colour_expected: bool = True,
-    page_probs: Mapping[str, float] | None = None,
-    page_kinds: Sequence[str] = (),
-    forensics: bool = True,
-    noise: PageNoise | None = None,
-    work: tuple[np.ndarray, float] | None = None,
-) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
-    """The page's score for every alarm, as thresholds are set on them and pages judged by them: the patches
-    (``run``), the photocopy score fused with the page's colour (where ``colour_expected``), the whole-page
-    probabilities for ``page_kinds`` and the pixel forensics (``noise``: the page's, to share with the line cues;
-    ``work``: its :func:`auth_work`, to share with the line patches); with the patch grid behind them and the
-    forensics."""
-    patch_scores, origins, probs, side = page_scores(image, run, labels, stride, work=work)
-    patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image)) if colour_expected else None)
-    found = analyse(image, noise) if forensics else None
-    scores = with_forensics(combine(patch_scores, page_probs or {}, page_kinds), found)
-    return scores, origins, probs, side, found
-
-
 def line_patch_cue(
     image: np.ndarray,
     text_boxes: Sequence[BoxXYXY],
@@ -232,7 +207,7 @@ def line_patch_cue(
     return round(min(score, 0.9999), 4), (ForensicRegion("line_patch", box, round(p * 1000)),)
 
 
-def review_scores(
+def alarm_scores(
     image: np.ndarray,
     run: ProbsFn,
     labels: Sequence[str],
@@ -244,23 +219,16 @@ def review_scores(
     page_kinds: Sequence[str] = (),
     forensics: bool = True,
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
-    """:func:`alarm_scores` with the cues round the text lines (``text_boxes``, the reader's line boxes in the page's
-    pixels: pasted seams, quiet fields, voids in lines, line patches) taken into the forensic score: a page's scores
-    as the review judges it, and so as the thresholds are set, in training and per office."""
+    """The page's score for every alarm, as the review judges a page and so as thresholds are set on them (in
+    training and per office): the patches (``run``), the photocopy score fused with the page's colour (where
+    ``colour_expected``), the whole-page probabilities for ``page_kinds`` and the pixel forensics, with the cues round
+    the text lines (``text_boxes``, the reader's line boxes in the page's pixels: pasted seams, quiet fields, voids in
+    lines, line patches) taken into the forensic score; with the patch grid behind them and the forensics."""
     noise = PageNoise(image) if forensics else None  # filtered once for the page and its lines
     work = auth_work(image)  # scaled once for the grid and the line patches
-    scores, origins, probs, side, found = alarm_scores(
-        image,
-        run,
-        labels,
-        stride,
-        colour_expected=colour_expected,
-        page_probs=page_probs,
-        page_kinds=page_kinds,
-        forensics=forensics,
-        noise=noise,
-        work=work,
-    )
+    patch_scores, origins, probs, side = page_scores(image, run, labels, stride, work=work)
+    patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image)) if colour_expected else None)
+    found = analyse(image, noise) if forensics else None
     if found is not None and text_boxes:
         cues = (
             functools.partial(pasted_seams, noise=noise),
@@ -272,7 +240,7 @@ def review_scores(
             t = time.perf_counter()
             cue_score, regions = cue(image, text_boxes)
             found = with_line_cues(found, cue_score, regions, (time.perf_counter() - t) * 1000)
-        scores[FORENSIC] = found.score
+    scores = with_forensics(combine(patch_scores, page_probs or {}, page_kinds), found)
     return scores, origins, probs, side, found
 
 
@@ -345,8 +313,8 @@ class AuthenticityChecker:
     def _score(
         self, image: np.ndarray, colour_expected: bool = True, text_boxes: Sequence[BoxXYXY] = ()
     ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
-        """Scores per alarm (:func:`review_scores` with this checker's models), with the patch grid behind them."""
-        return review_scores(
+        """Scores per alarm (:func:`alarm_scores` with this checker's models), with the patch grid behind them."""
+        return alarm_scores(
             image,
             self._run,
             self.labels,
