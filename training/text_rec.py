@@ -53,7 +53,15 @@ from torch.nn.utils import parametrize
 from datasets.documents.lines import LineCrop, line_crops
 from inference.documents.reader import DOC_REC_MIN_WIDTH
 from inference.ops.ctc import ctc_decode_batch
-from inference.stages.text import ASPECT_WIDTH_KEY, REC_HEIGHT, TOP_OUTPUTS, at_height, recognizer_input
+from inference.stages.text import (
+    ASPECT_WIDTH_KEY,
+    REC_HEIGHT,
+    TOP_OUTPUTS,
+    at_height,
+    input_aspect_width,
+    input_height,
+    recognizer_input,
+)
 from models import CATALOG_PATH, ModelCatalog
 
 from .catalog import upsert_entry
@@ -371,14 +379,12 @@ def onnx_line_accuracy(
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-    height = session.get_inputs()[0].shape[2]
-    height = height if isinstance(height, int) else REC_HEIGHT
-    per_aspect = int(session.get_modelmeta().custom_metadata_map.get(ASPECT_WIDTH_KEY, 0)) or height
+    height, per_aspect = input_height(session), input_aspect_width(session)
     order = sorted(range(len(data)), key=lambda i: data[i][0].shape[1] / data[i][0].shape[0])
     ok, seconds = 0, 0.0
     for s in range(0, len(order), batch):
         idx = order[s : s + batch]
-        x = recognizer_input([data[i][0] for i in idx], at_height(DOC_REC_MIN_WIDTH, per_aspect), height, per_aspect)
+        x = batch_tensor([data[i][0] for i in idx], height, per_aspect).numpy()
         t = time.perf_counter()
         outputs = session.run(None, {"x": x})
         seconds += time.perf_counter() - t

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
+import onnxruntime as ort
 from rapidocr.ch_ppocr_det.utils import DBPostProcess, DetPreProcess
 from rapidocr.utils.process_img import get_rotate_crop_image
 
@@ -129,15 +130,17 @@ def recognizer_input(
 ASPECT_WIDTH_KEY = "aspect_width"
 
 
-def input_height(model: OnnxModel) -> int:
-    """The line height a recogniser takes: its input's fixed height, PP-OCR's 48 when the model leaves it open."""
-    h = model.session.get_inputs()[0].shape[2]
+def input_height(session: ort.InferenceSession) -> int:
+    """The line height a recogniser's session takes: its input's fixed height, PP-OCR's 48 when left open."""
+    h = session.get_inputs()[0].shape[2]
     return h if isinstance(h, int) and h > 0 else REC_HEIGHT
 
 
-def input_aspect_width(model: OnnxModel) -> int:
-    """Input pixels of width per unit of a line's aspect (:data:`ASPECT_WIDTH_KEY`; its height when not given)."""
-    return int(model.metadata.get(ASPECT_WIDTH_KEY, 0)) or input_height(model)
+def input_aspect_width(session: ort.InferenceSession) -> int:
+    """Input pixels of width per unit of a line's aspect (:data:`ASPECT_WIDTH_KEY` in the model's metadata; its
+    height when not given)."""
+    given = session.get_modelmeta().custom_metadata_map.get(ASPECT_WIDTH_KEY, 0)
+    return int(given) or input_height(session)
 
 
 def at_height(width: int, aspect_width: int) -> int:
@@ -165,7 +168,7 @@ class TextRecognizer:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.model = model
-        self.height, self.aspect_width = input_height(model), input_aspect_width(model)
+        self.height, self.aspect_width = input_height(model.session), input_aspect_width(model.session)
         self.min_width = at_height(min_width, self.aspect_width)
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="text-rec") if workers > 1 else None
         vocab_spec = model.entry.vocabulary or {}
