@@ -61,6 +61,25 @@ DOC_CHECK_WORKERS = 2
 # fields were read instead of 1298 (0.4 and 0.7: 11.8 s, 1298; 0.6 and 0.9: 22.2 s, 1298). Used when the
 # classifier is sure of the type (SURE_PAGE).
 DET_SCALES: Mapping[DocType, float] = MappingProxyType({DocType.id_card: 0.5, DocType.vehicle_license: 0.8})
+# A page's reading time (ms on one core, this reader with its authenticity check) per type and page as the classifier
+# gives them: medians over the 280 dev pages of seeds 5170 and 403. A case's pages are started the costliest first
+# (review_case's ``cost``, :meth:`DocumentReader.reading_cost`).
+READ_MS: Mapping[tuple[DocType, str], float] = MappingProxyType(
+    {
+        (DocType.insurance_policy, "1"): 900,
+        (DocType.sales_invoice, "1"): 890,
+        (DocType.registration_certificate, "1"): 805,
+        (DocType.registration_certificate, "2"): 540,
+        (DocType.conformity_certificate, "1"): 750,
+        (DocType.purchase_tax, "1"): 620,
+        (DocType.vehicle_license, "main"): 600,
+        (DocType.vehicle_license, "secondary"): 535,
+        (DocType.id_card, "front"): 330,
+        (DocType.id_card, "back"): 245,
+        (DocType.other, "1"): 515,
+    }
+)
+UNKNOWN_READ_MS = 600  # a page of a type and page not listed, or read without the classifier
 
 MODULES: Mapping[DocType, ModuleType] = MappingProxyType(
     {
@@ -221,6 +240,12 @@ class DocumentReader:
     def _text_page(self, frame: Frame) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
         page, to_image, found = text_page(frame.image, self.ocr_max_side)
         return without_seals(page), to_image, found
+
+    def reading_cost(self, frame: Frame) -> float:
+        """The page's expected reading time in ms (``READ_MS`` of the class the classifier gives it), to start a
+        case's costly pages first. The classifier runs again when the page is read (4 ms a page)."""
+        doc = self.classifier.classify(frame) if self.classifier else None
+        return READ_MS.get((doc.doc_type, doc.page), UNKNOWN_READ_MS) if doc is not None else UNKNOWN_READ_MS
 
     def line_places(self, frame: Frame, doc: DocClass | None = None) -> list[BoxXYXY]:
         """The text lines' boxes in the uploaded pixels, detected as :meth:`ocr_page` first detects them and not

@@ -770,9 +770,12 @@ def review_case(
     business: str | None = None,
     application: Application | None = None,
     workers: int = 2,
+    cost: Callable[[Frame], float] | None = None,
 ) -> CaseReview:
     """Read every page (``workers`` at a time) and review the case. Without an application or business the
-    documents are still classified, read, checked and cross-checked, but completeness is not judged."""
+    documents are still classified, read, checked and cross-checked, but completeness is not judged. ``cost``: a
+    page's expected reading time (any unit); the pages are then started the costliest first, so that a long page
+    does not start last and run alone (the documents keep the upload order)."""
     start = time.perf_counter()
     if application is not None:
         biz = application.business
@@ -781,8 +784,13 @@ def review_case(
     else:
         biz = Business("unspecified", "未指定业务", "unspecified business", ())
     if workers > 1 and len(pages) > 1:
+        # longest processing time first. Three 4-page cases (an ID card, two forms and a 行驶证 between them, uploaded
+        # in that order), 12 runs alternating with the upload order: 0.995, 0.945 and 0.949 of the wall time (a page
+        # alone still uses both cores in part: its lines are read two batches at a time beside its checks)
+        order = sorted(range(len(pages)), key=lambda i: -cost(pages[i][1])) if cost else range(len(pages))
         with ThreadPoolExecutor(min(workers, len(pages))) as pool:
-            docs = list(pool.map(lambda p: read(p[1], p[0]), pages))
+            started = {i: pool.submit(read, pages[i][1], pages[i][0]) for i in order}
+            docs = [started[i].result() for i in range(len(pages))]
     else:
         docs = [read(frame, name) for name, frame in pages]
     t_read = (time.perf_counter() - start) * 1000

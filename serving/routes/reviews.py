@@ -229,7 +229,9 @@ async def create_review(
     reader = runtime.documents
     if reader is None:
         raise HTTPException(503, detail="document reader not loaded")
-    result = await run_in_threadpool(review_case, reader.read, pages, None, app, min(2, settings.inference_workers))
+    result = await run_in_threadpool(
+        review_case, reader.read, pages, None, app, min(2, settings.inference_workers), reader.reading_cost
+    )
     out = ReviewOut.of(result)
     summary = f"decision={result.decision.value} docs=" + ",".join(d.doc.doc_type.value for d in result.documents)
     await run_in_threadpool(runtime.store.audit, "review", 200, (time.perf_counter() - start) * 1000, summary)

@@ -501,3 +501,36 @@ def test_office_calibration_scores_pages_as_the_review_does_with_their_lines(eng
         [reader.authenticity.scores(im, colour_expected(reader.classifier.classify(Frame(im)))) for im in pages], 0.01
     )
     assert max(r.scores["forensic"] for r in reviewed) >= without_lines["forensic"]
+
+
+def test_a_case_starts_its_costliest_pages_first(engine, rendered):
+    """The reader's expected reading cost ranks a form above a 行驶证 above an ID card (the classifier's class), and
+    the review starts a case's pages in that order while reporting them in the upload order."""
+    import threading
+
+    from inference.documents.reader import DocumentReader
+    from inference.documents.review import review_case
+
+    _need(engine, "doc-type")
+    reader = DocumentReader(engine)
+    names = [("id_card", "front"), ("vehicle_license", "main"), ("insurance_policy", "1"), ("id_card", "back")]
+    pages = [(f"{t}_{p}.png", Frame(rendered[(t, p)])) for t, p in names]
+    costs = [reader.reading_cost(frame) for _, frame in pages]
+    assert costs[2] > costs[1] > costs[0] > costs[3]
+
+    started: list[str] = []
+    both_started = threading.Barrier(2, timeout=30)  # the first two pages run together, as on two workers
+
+    def read(frame, source):
+        started.append(source)
+        if len(started) <= 2:
+            both_started.wait()
+        return reader.read(frame, source)
+
+    result = review_case(read, pages, workers=2, cost=reader.reading_cost)
+    assert set(started[:2]) == {pages[2][0], pages[1][0]} and set(started[2:]) == {pages[0][0], pages[3][0]}
+    assert [d.source for d in result.documents] == [name for name, _ in pages]
+    assert [d.doc.doc_type.value for d in result.documents] == [t for t, _ in names]
+    in_order: list[str] = []
+    review_case(lambda f, s: (in_order.append(s), reader.read(f, s))[1], pages, workers=1, cost=reader.reading_cost)
+    assert in_order == [name for name, _ in pages]  # one worker: nothing to balance, the upload order
