@@ -25,6 +25,7 @@ import functools
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from types import EllipsisType
 
 import cv2
 import numpy as np
@@ -84,10 +85,12 @@ def page_scores(
     stride: int = DEFAULT_STRIDE,
     batch: int = 64,
     work: tuple[np.ndarray, float] | None = None,
+    quad: np.ndarray | None | EllipsisType = ...,
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float]:
     """Scores per forged kind, patch origins (x, y in page pixels), patch probabilities and the patch side in
     page pixels. ``run`` maps an N x 3 x P x P batch to N x len(labels) probabilities. ``work``: the page's
-    :func:`auth_work`, when the caller has it (the line patches are cut from it too)."""
+    :func:`auth_work`, when the caller has it (the line patches are cut from it too). ``quad``: the page's corners
+    (:func:`find_page`'s, None when it found none; found here when not given)."""
     work_image, s = work or auth_work(image)
     h, w = work_image.shape[:2]
     origins = list(patch_grid((w, h), AUTH_PATCH, stride))
@@ -97,7 +100,7 @@ def page_scores(
     idx = {k: labels.index(k) for k in FORGED_KINDS}
     top = np.sort(probs[:, idx["tampered"]])[::-1][:TAMPER_TOP_K]
     origins_px, side = np.asarray(origins, np.float32) / s, AUTH_PATCH / s
-    paper = on_page(origins_px + side / 2, find_page(image))
+    paper = on_page(origins_px + side / 2, find_page(image) if quad is ... else quad)
     copy = probs[:, idx["photocopy"]]
     scores = {
         "screen_recapture": float(probs[:, idx["screen_recapture"]].mean()),
@@ -226,8 +229,9 @@ def alarm_scores(
     lines, line patches) taken into the forensic score; with the patch grid behind them and the forensics."""
     noise = PageNoise(image) if forensics else None  # filtered once for the page and its lines
     work = auth_work(image)  # scaled once for the grid and the line patches
-    patch_scores, origins, probs, side = page_scores(image, run, labels, stride, work=work)
-    patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image)) if colour_expected else None)
+    quad = find_page(image)  # once for the patches on the paper and the colour
+    patch_scores, origins, probs, side = page_scores(image, run, labels, stride, work=work, quad=quad)
+    patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image, quad)) if colour_expected else None)
     found = analyse(image, noise) if forensics else None
     if found is not None and text_boxes:
         cues = (

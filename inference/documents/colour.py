@@ -12,6 +12,8 @@ Written here because no library measures it.
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 import cv2
 import numpy as np
 
@@ -27,15 +29,15 @@ COLOUR_PERCENTILE = 99.5
 COLOUR_SCALE = 2.0
 
 
-def colour_spread(image: np.ndarray, quad: np.ndarray | None = None) -> float:
+def colour_spread(image: np.ndarray, quad: np.ndarray | None | EllipsisType = ...) -> float:
     """The 99.5th percentile of the page's chroma distance from its own grey axis (Lab units); ``quad``: the
-    page's corners in ``image`` pixels (found here when not given)."""
+    page's corners in ``image`` pixels (:func:`find_page`'s, None when it found none; found here when not given)."""
     h, w = image.shape[:2]
     k = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (3, 3), 0)  # sensor and JPEG chroma noise, not print
     lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float32)
-    quad = find_page(image) if quad is None else quad
+    quad = find_page(image) if quad is ... else quad
     if quad is not None:
         page = cv2.fillConvexPoly(np.zeros(small.shape[:2], np.uint8), np.round(quad * k).astype(np.int32), 1)
         inside = cv2.erode(page, np.ones((7, 7), np.uint8)).astype(bool)  # not the page's edge against the desk
@@ -51,8 +53,15 @@ def colour_spread(image: np.ndarray, quad: np.ndarray | None = None) -> float:
     if len(filled) == 0:
         return 0.0
     centres = (filled + 0.5).astype(np.float64)
-    axis_a = _theil_sen(centres, np.asarray([np.median(a[bins == i]) for i in filled], np.float64))
-    axis_b = _theil_sen(centres, np.asarray([np.median(b[bins == i]) for i in filled], np.float64))
+    order = np.argsort(bins.astype(np.uint8), kind="stable")  # each bin's pixels one slice (a radix sort)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+
+    def axis(chroma: np.ndarray) -> tuple[float, float]:
+        ordered = chroma[order]
+        medians = [np.median(ordered[starts[i] : starts[i + 1]]) for i in filled]
+        return _theil_sen(centres, np.asarray(medians, np.float64))
+
+    axis_a, axis_b = axis(a), axis(b)
     x = bins + 0.5
     distance = np.hypot(a - (axis_a[0] * x + axis_a[1]), b - (axis_b[0] * x + axis_b[1]))
     return float(np.percentile(distance, COLOUR_PERCENTILE))

@@ -128,6 +128,26 @@ _P1 = np.uint64(0x9E3779B97F4A7C15)
 _P2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
+def median(values: np.ndarray) -> float:
+    """``np.median`` of a 1-d array of finite values, to the bit, in a third of its time on a page's million
+    pixels: the middle values are picked among those between two quantiles of a sparse sorted sample (two passes
+    to count and cut, a partition of the few left) instead of partitioning the whole array; ``np.median`` itself
+    when the sample's bracket misses the middle. Written here: numpy has no selection that skips most values."""
+    n = values.size
+    if n < 1 << 14:
+        return float(np.median(values))
+    sample = np.sort(values[:: n >> 11])
+    mid, reach = len(sample) // 2, len(sample) >> 5
+    lo, hi = sample[mid - reach], sample[min(len(sample) - 1, mid + reach)]
+    k_lo, k_hi = (n - 1) // 2, n // 2  # the middle one, or the middle two of an even count
+    below = int(np.count_nonzero(values < lo))
+    inside = values[(values >= lo) & (values <= hi)]
+    if not below <= k_lo or below + inside.size <= k_hi:
+        return float(np.median(values))
+    picked = np.partition(inside, (k_lo - below, k_hi - below))
+    return float(np.median(picked[[k_lo - below, k_hi - below]] if n % 2 == 0 else picked[[k_lo - below]]))
+
+
 def _grey(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
@@ -158,7 +178,7 @@ class PageNoise:
         judged = ((grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])).astype(np.uint8)
         judged = cv2.erode(judged, np.ones((VOID_WINDOW, VOID_WINDOW), np.uint8)) > 0
         judged[:MARGIN], judged[-MARGIN:], judged[:, :MARGIN], judged[:, -MARGIN:] = False, False, False, False
-        return energy, judged, float(np.median(energy[judged])) if judged.any() else 0.0
+        return energy, judged, median(energy[judged]) if judged.any() else 0.0
 
     @functools.cached_property
     def paper(self) -> np.ndarray:
@@ -545,7 +565,7 @@ def quiet_fields(
     if paper.sum() < 1000:
         return 0.0, ()
     r = np.abs(noise.residual)
-    level = float(np.median(r[paper]))
+    level = median(r[paper])
     if level / 0.6745 < MIN_SIGMA:  # the median |residual| of Gaussian noise is 0.674 sigma
         return 0.0, ()
     counted = np.where(paper, np.minimum(r, QUIET_CLIP * level), 0.0).astype(np.float64)
