@@ -632,3 +632,28 @@ def test_the_line_patch_cue_is_reported_with_the_forensic_alarm(checker, licence
     assert not any(r.cue == "line_patch" for r in checker.check(Frame(forged)).forensics.regions)  # no boxes
     genuine = checker.check(Frame(image), text_boxes=_boxes(seen))
     assert not any(r.cue == "line_patch" for r in genuine.forensics.regions)
+
+
+def _strided(n: int) -> np.ndarray:
+    # the value repeats with the sample's stride: every sampled value is 0, the bracket misses the middle
+    v = np.arange(n, dtype=np.float32) % 7
+    v[:: n >> 11] = 0.0
+    return v
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(1).random(200_001).astype(np.float32),  # odd count
+        np.random.default_rng(2).random(200_000).astype(np.float32),  # even: the mean of the middle two
+        np.random.default_rng(3).integers(0, 4, 150_000).astype(np.float32),  # a few values, many ties
+        (np.random.default_rng(4).standard_normal(1_000_000) ** 2).astype(np.float32),  # a page's energies
+        np.sort(np.random.default_rng(5).random(99_999)),  # sorted, float64
+        np.concatenate([np.zeros(60_000), np.random.default_rng(6).random(40_000)]),  # the median inside a tie
+        _strided(300_000),
+        np.random.default_rng(7).random(1000).astype(np.float32),  # small: np.median itself
+    ],
+    ids=["odd", "even", "ties", "energies", "sorted", "zeros", "strided", "small"],
+)
+def test_median_is_numpys_to_the_bit(values: np.ndarray) -> None:
+    assert forensics.median(values) == float(np.median(values))
