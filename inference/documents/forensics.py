@@ -142,7 +142,7 @@ def median(values: np.ndarray) -> float:
     k_lo, k_hi = (n - 1) // 2, n // 2  # the middle one, or the middle two of an even count
     below = int(np.count_nonzero(values < lo))
     inside = values[(values >= lo) & (values <= hi)]
-    if not below <= k_lo or below + inside.size <= k_hi:
+    if below > k_lo or below + inside.size <= k_hi:
         return float(np.median(values))
     picked = np.partition(inside, (k_lo - below, k_hi - below))
     return float(np.median(picked[[k_lo - below, k_hi - below]] if n % 2 == 0 else picked[[k_lo - below]]))
