@@ -157,7 +157,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
 
     def check(frame: Frame) -> AuthenticityResult:
         """As the review checks a page (its type from the classifier decides whether colour is expected; its text
-        lines are read for the pasted-seam, quiet-field, void-in-line and line-patch cues)."""
+        lines are read for the pasted-seam, tinted-field, quiet-field, void-in-line and line-patch cues)."""
         res = reader.check_authenticity(frame)
         assert res is not None
         return res
@@ -506,8 +506,9 @@ def markdown(r: dict[str, Any]) -> str:
         "Detection is the share of forged pages whose verdict is not genuine (any forged kind), at the "
         "thresholds in the catalog (set from held-out genuine pages for a 1% budget, shared by the kinds; the "
         "tamper share split between the patches and the forensics), each page checked as the review checks it "
-        "(colour expected by the classifier's type; its text lines detected for the pasted-seam, quiet-field, "
-        "void-in-line and line-patch cues, whatever its type); false alarms are genuine pages with any alarm. "
+        "(colour expected by the classifier's type; its text lines detected for the pasted-seam, tinted-field, "
+        "quiet-field, void-in-line and line-patch cues, whatever its type); false alarms are genuine pages with any "
+        "alarm. "
         "Field exact match "
         "compares every labelled field of the generator with the rules' value, the document type taken from the "
         "label (NFKC, no whitespace, no ¥ sign, '——' = empty). "

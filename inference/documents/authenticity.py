@@ -39,6 +39,7 @@ from .forensics import (
     analyse,
     pasted_seams,
     quiet_fields,
+    tinted_fields,
     voids_in_lines,
     with_line_cues,
 )
@@ -225,8 +226,9 @@ def alarm_scores(
     """The page's score for every alarm, as the review judges a page and so as thresholds are set on them (in
     training and per office): the patches (``run``), the photocopy score fused with the page's colour (where
     ``colour_expected``), the whole-page probabilities for ``page_kinds`` and the pixel forensics, with the cues round
-    the text lines (``text_boxes``, the reader's line boxes in the page's pixels: pasted seams, quiet fields, voids in
-    lines, line patches) taken into the forensic score; with the patch grid behind them and the forensics."""
+    the text lines (``text_boxes``, the reader's line boxes in the page's pixels: pasted seams, tinted and quiet
+    fields, voids in lines, line patches) taken into the forensic score; with the patch grid behind them and the
+    forensics."""
     noise = PageNoise(image) if forensics else None  # filtered once for the page and its lines
     work = auth_work(image)  # scaled once for the grid and the line patches
     quad = find_page(image)  # once for the patches on the paper and the colour
@@ -237,6 +239,7 @@ def alarm_scores(
         cues = (
             functools.partial(pasted_seams, noise=noise),
             functools.partial(quiet_fields, compressed=found.compressed, noise=noise),
+            functools.partial(tinted_fields, noise=noise),
             functools.partial(voids_in_lines, voids=found.voids, noise_checked=found.noise_checked, noise=noise),
             functools.partial(line_patch_cue, run=run, labels=labels, work=work),
         )
@@ -343,8 +346,8 @@ class AuthenticityChecker:
         text_boxes: Sequence[BoxXYXY] = (),
     ) -> AuthenticityResult:
         """``colour_expected``: the page is of a type printed in colour (False for pages of no listed type).
-        ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams, quiet fields and
-        voids in lines are looked for."""
+        ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams, tinted and quiet fields
+        and voids in lines are looked for."""
         t0 = time.perf_counter()
         scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, text_boxes)
         ratios = {k: scores[k] / self.thresholds[k] for k in ALARMS if k in scores}

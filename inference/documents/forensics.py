@@ -45,6 +45,17 @@ are counted too (``LINE_FAINT_SHARE`` of the page's energy, where a void is belo
 lowered the noise without wiping it (a resized paste, a soft retouch). Plain paper has many such pixels and is not
 looked at; the genuine dev lines have at most 32, and a line with ``LINE_FAINT_MIN_PX`` is taken as edited.
 
+A sixth cue needs the line boxes only: **tinted fields**. The seam cue needs a band of plain paper inside the seam,
+and a value pasted tight round bold strokes leaves none (the ink mask takes the strokes and 2 px round them). Here a
+region's paper is its brightest tenth, which the strokes do not reach: the paper inside a line's box, and in a band
+just inside each of its sides, is compared with the paper in a band outside that side, and the box is taken as pasted
+when all four sides step by the same colour from ``TINT_STEP``, both ways. The band inside a side is for glare: a
+specular spot on a line brightens the middle of its box on every side alike, but fades towards its edges (the box
+alone raised 4 of 2400 genuine pages, by 12 to 34 levels: two glare spots, a seal's fragment, a shadowed paragraph;
+both ways, none reaches 9). A blurred photo's small boxes are mostly their strokes' blur, whose brightest pixels are
+still tinted by the ink: boxes shorter than ``TINT_MIN_HEIGHT`` are not judged. On the calibration forgeries it found
+3 splices every other cue missed (a khaki, a purple and a white patch round a value), and no genuine page of 2400.
+
 The noise cues need the recorded noise, and neither judges a page without it (the learned patch model still looks at
 it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of plain
 areas), a page that went through JPEG (``block_compressed``: its codec flattens plain paper in whole blocks), or a
@@ -52,9 +63,9 @@ large void area in the interiors of one 8x8 grid (a JPEG the grid finder missed;
 cannot tell, on a small crop). A small edit can fall in one grid's interiors by chance: the void-grid test alone
 turned away 2 of 60 dev splices and 1 of 40 dev text replacements before the grid finder judged the page first.
 Heavy compression also makes equal windows of its own, so copies are looked for only on pages whose noise is judged,
-and never at shifts of whole 8x8 blocks. The paper tones judged and the limits were set on training pages and
-checked on the real-dev photos, none of which reaches the tamper threshold. Written here because no library of the
-stack does this analysis; opencv does the filtering and labelling.
+and at shifts of whole 8x8 blocks only where the grid finder found no compression. The paper tones judged and the
+limits were set on training pages and checked on the real-dev photos, none of which reaches the tamper threshold.
+Written here because no library of the stack does this analysis; opencv does the filtering and labelling.
 """
 
 from __future__ import annotations
@@ -119,6 +130,16 @@ LINE_VOID_PAD = 4
 LINE_FAINT_SHARE = 0.2
 LINE_FAINT_MIN_PX = 48
 LINE_FAINT_SCALE = LINE_FAINT_MIN_PX / 4  # the score v / (v + scale): 0.8 at LINE_FAINT_MIN_PX
+# tinted fields: the paper of a region is its brightest tenth (ink and printed rules are darker), compared inside a
+# line's box (TINT_INSET px in), in a band TINT_RING px wide just inside each side and in one TINT_GAP px outside it
+TINT_BRIGHT = 0.9
+TINT_INSET, TINT_GAP, TINT_RING = 2, 3, 6
+# a box shorter than this is mostly its strokes' blur, whose brightest pixels are still tinted by the ink (small boxes
+# of blurred genuine photos reached 32 levels)
+TINT_MIN_HEIGHT = 20
+# BGR levels all sides must agree on (1820 genuine dev and calibration pages, seeds 401-404, 5150-5181: at most 8)
+TINT_STEP = 12.0
+TINT_SCALE = TINT_STEP / 4  # the tint score is step / (step + TINT_SCALE): 0.8 at TINT_STEP
 GRID_WINDOWS = 96  # plain-paper windows sampled to look for a block-compression grid
 # on a JPEG's own grid fewer high frequencies survive than this share of those on the median grid (dev pages: PNG at
 # least 0.96, JPEG q92 at most 0.35)
@@ -288,8 +309,10 @@ def _window_hashes(grey: np.ndarray, win: int) -> np.ndarray:
     return _poly_runs(_poly_runs(grey.astype(np.uint64), win, _P1, 1), win, _P2, 0)
 
 
-def duplicated_regions(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...]]:
-    """(sampled windows at the dominant displacement, the copy and its source as regions)."""
+def duplicated_regions(grey: np.ndarray, compressed: bool | None = None) -> tuple[int, tuple[ForensicRegion, ...]]:
+    """(sampled windows at the dominant displacement, the copy and its source as regions). ``compressed``: the grid
+    finder's verdict on the page (:func:`block_compressed`); unless it found no compression (False), copies at a
+    shift of whole 8x8 blocks are not counted."""
     win = DUP_WINDOW
     h, w = grey.shape
     if h <= win or w <= win:
@@ -318,8 +341,9 @@ def duplicated_regions(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...
     flip = (shift[:, 0] < 0) | ((shift[:, 0] == 0) & (shift[:, 1] < 0))
     a, b = np.where(flip, b, a), np.where(flip, a, b)
     shift[flip] *= -1
-    # equal windows at a shift of whole 8x8 blocks are what block compression makes of smooth areas
-    on_grid = (shift[:, 0] % 8 == 0) & (shift[:, 1] % 8 == 0)
+    # equal windows at a shift of whole 8x8 blocks are what block compression makes of smooth areas; on a page the
+    # grid finder clears, a copy is as likely there as anywhere (1 in 64 copies of a field to another field)
+    on_grid = (shift[:, 0] % 8 == 0) & (shift[:, 1] % 8 == 0) & (compressed is not False)
     far = (np.abs(shift).max(1) >= DUP_MIN_SHIFT) & ~on_grid
     if not far.any():
         return 0, ()
@@ -592,6 +616,75 @@ def quiet_fields(
     return round(q / (q + QUIET_SCALE), 4), regions
 
 
+def _paper_tone(image: np.ndarray, grey: np.ndarray, y1: int, y2: int, x1: int, x2: int) -> np.ndarray | None:
+    """Mean colour of the brightest ``TINT_BRIGHT`` share (by grey) of the rectangle [y1, y2) x [x1, x2): its paper.
+    None off the image or with too few pixels."""
+    h, w = grey.shape
+    if y1 < 0 or x1 < 0 or y2 > h or x2 > w or (y2 - y1) * (x2 - x1) < 12:
+        return None
+    g = grey[y1:y2, x1:x2]
+    k = int(TINT_BRIGHT * (g.size - 1))
+    level = np.partition(g, k, axis=None)[k]
+    return np.asarray(cv2.mean(image[y1:y2, x1:x2], mask=(g >= level).view(np.uint8))[:3])
+
+
+def tinted_fields(
+    image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]], noise: PageNoise | None = None
+) -> tuple[float, tuple[ForensicRegion, ...]]:
+    """Text boxes (upload pixels) printed on paper of another tint than the paper round them: the strongest as a score
+    in [0, 1) (0 when no box reaches ``TINT_STEP``), and the boxes, strongest first (``size``: the step in BGR
+    levels). The paper is the brightest pixels of a region, so that a value pasted tight round its strokes, whose
+    seam has no plain paper inside it, is still judged (the seam cue needs a band of paper on both sides). The step
+    from each side's band out to the inside must agree in colour, as with seams, and so must the step from the band
+    out to the band in along the same side: a glare spot on a line brightens the middle of its box far more than its
+    edges, where a pasted patch is the same to its edges. Judged on pages with ``SEAM_MIN_LINES`` lines, for boxes at
+    least ``TINT_MIN_HEIGHT`` px tall. ``noise``: the page's noise (its grey image) when :func:`analyse` computed it."""
+    h, w = image.shape[:2]
+    if len(boxes) < SEAM_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
+        return 0.0, ()
+    grey = _page_noise(image, noise).grey
+    i, g, r = TINT_INSET, TINT_GAP, TINT_RING
+    found: list[tuple[float, Rect]] = []
+    for box in boxes:
+        x1, y1, x2, y2 = (round(v) for v in box)
+        if x2 - x1 < 16 or y2 - y1 < TINT_MIN_HEIGHT:
+            continue
+        inside = _paper_tone(image, grey, y1 + i, y2 - i, x1 + i, x2 - i)
+        if inside is None:
+            continue
+        whole, edge = [], []  # per side: the inside against the band out, the band in against the band out
+        for band_in, band_out in (
+            ((y1 + i, y1 + i + r, x1, x2), (y1 - g - r, y1 - g, x1, x2)),  # top
+            ((y2 - i - r, y2 - i, x1, x2), (y2 + g, y2 + g + r, x1, x2)),  # bottom
+            ((y1, y2, x1 + i, x1 + i + r), (y1, y2, x1 - g - r, x1 - g)),  # left
+            ((y1, y2, x2 - i - r, x2 - i), (y1, y2, x2 + g, x2 + g + r)),  # right
+        ):
+            out = _paper_tone(image, grey, *band_out)
+            if out is None:
+                break
+            whole.append(inside - out)
+            # the agreed step is at most any side's own step: a genuine line stops at its first side
+            if float(np.linalg.norm(whole[-1])) < TINT_STEP:
+                break
+            near = _paper_tone(image, grey, *band_in)
+            if near is None:
+                break
+            edge.append(near - out)
+            if float(np.linalg.norm(edge[-1])) < TINT_STEP:
+                break
+        else:
+            none = np.full(4, np.nan)
+            step = min(_agreed_step(np.stack(whole), none), _agreed_step(np.stack(edge), none))
+            if step >= TINT_STEP:
+                found.append((step, (x1, y1, x2, y2)))
+    if not found:
+        return 0.0, ()
+    found.sort(key=lambda f: -f[0])
+    best = found[0][0]
+    regions = tuple(ForensicRegion("tinted_field", tuple(map(float, rect)), int(step)) for step, rect in found[:4])
+    return round(best / (best + TINT_SCALE), 4), regions
+
+
 def voids_in_lines(
     image: np.ndarray,
     boxes: Sequence[tuple[float, float, float, float]],
@@ -639,8 +732,8 @@ def voids_in_lines(
 def with_line_cues(
     forensics: Forensics, score: float, regions: tuple[ForensicRegion, ...], elapsed_ms: float = 0.0
 ) -> Forensics:
-    """``forensics`` with a cue found round the text lines (pasted seams, quiet fields, voids in lines): the stronger
-    score, its regions first when it decides it."""
+    """``forensics`` with a cue found round the text lines (pasted seams, tinted and quiet fields, voids in lines): the
+    stronger score, its regions first when it decides it."""
     if not regions:
         return replace(forensics, elapsed_ms=forensics.elapsed_ms + elapsed_ms)
     first = score >= forensics.score
@@ -653,6 +746,7 @@ def with_line_cues(
         elapsed_ms=forensics.elapsed_ms + elapsed_ms,
         seams=forensics.seams + sum(r.cue == "pasted_seam" for r in regions),
         quiet_fields=forensics.quiet_fields + sum(r.cue == "quiet_field" for r in regions),
+        tinted_fields=forensics.tinted_fields + sum(r.cue == "tinted_field" for r in regions),
     )
 
 
@@ -669,7 +763,7 @@ def analyse(image: np.ndarray, noise: PageNoise | None = None) -> Forensics:
     void_px, voids, sigma, noise_checked = _noise_voids(noise, compressed)
     # byte-identical windows mean a copy only where the page kept its recorded noise: heavy compression and
     # smoothing make equal windows of their own
-    dup, copies = duplicated_regions(grey) if noise_checked else (0, ())
+    dup, copies = duplicated_regions(grey, compressed) if noise_checked else (0, ())
     void_score, dup_score = void_px / (void_px + VOID_SCALE), dup / (dup + DUP_SCALE)
     score = max(void_score, dup_score)
     regions = copies + voids[:2] if dup_score >= void_score else voids[:2] + copies

@@ -308,9 +308,9 @@ class DocumentReader:
     ) -> AuthenticityResult | None:
         """The authenticity stage as the review runs it: colour is expected on the listed documents, a page the
         classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only;
-        pasted seams, quiet fields and voids in lines are looked for round the text lines (their places detected
-        here when ``text_boxes`` is not given, :meth:`line_places`) of every page, whatever its type: the cues judge
-        only pages with enough lines to be a printed form (a photo of a car, whose plate steps from its
+        pasted seams, tinted and quiet fields and voids in lines are looked for round the text lines (their places
+        detected here when ``text_boxes`` is not given, :meth:`line_places`) of every page, whatever its type: the
+        cues judge only pages with enough lines to be a printed form (a photo of a car, whose plate steps from its
         surroundings as a pasted field does, has too few)."""
         if self.authenticity is None:
             return None

@@ -58,14 +58,14 @@ class DocClass:
 class TamperRegion:
     box_xyxy: BoxXYXY
     score: float
-    # patch (the learned patch model) | noise_void | copy_move | pasted_seam | quiet_field (pixel forensics) |
-    # line_patch (the patch model on a patch centred on a text line, a cue round the lines)
+    # patch (the learned patch model) | noise_void | copy_move | pasted_seam | quiet_field | tinted_field (pixel
+    # forensics) | line_patch (the patch model on a patch centred on a text line, a cue round the lines)
     cue: str = "patch"
 
 
 @dataclass(frozen=True, slots=True)
 class ForensicRegion:
-    cue: str  # noise_void | copy_move | pasted_seam | quiet_field | line_patch
+    cue: str  # noise_void | copy_move | pasted_seam | quiet_field | tinted_field | line_patch
     box_xyxy: BoxXYXY
     # void pixels, duplicated windows (sampled) at the copy's displacement, a seam's colour step, a quiet field's
     # noise in percent of the paper's round it, or a line patch's tamper probability in per mille
@@ -86,6 +86,7 @@ class Forensics:
     elapsed_ms: float = 0.0
     seams: int = 0  # pasted-seam rectangles reported (at most 4; needs the reader's line boxes)
     quiet_fields: int = 0  # line boxes much quieter than the paper round them (at most 4; needs the line boxes)
+    tinted_fields: int = 0  # line boxes on paper of another tint than the paper round them (at most 4; needs them)
     compressed: bool | None = None  # the page went through JPEG (its 8x8 grid found); None: could not tell
     # every void region found (at most 4, largest first), reported or not: the void-in-line cue weighs them again
     voids: tuple[ForensicRegion, ...] = ()

@@ -1,6 +1,6 @@
 """Pixel forensics: noise voids and duplicated regions on real generator edits of a captured page, the
-block-compression guard, the size limit, pasted seams, quiet fields and voids in text boxes, the JPEG grid finder,
-and the authenticity stage reporting the forensic regions."""
+block-compression guard, the size limit, pasted seams, tinted fields, quiet fields and voids in text boxes, the JPEG
+grid finder, and the authenticity stage reporting the forensic regions."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from inference.documents.authenticity import with_forensics
 from inference.documents.forensics import (
     QUIET_RATIO,
     SEAM_STEP,
+    TINT_STEP,
     analyse,
     block_compressed,
     duplicated_regions,
     noise_voids,
     pasted_seams,
     quiet_fields,
+    tinted_fields,
     voids_in_lines,
     with_line_cues,
 )
@@ -138,12 +140,28 @@ def test_denoised_page_is_not_judged(licence_capture):
     assert not out.noise_checked and out.score == 0.0
 
 
-def test_equal_windows_at_whole_block_shifts_are_not_a_copy():
+def test_equal_windows_at_whole_block_shifts_are_a_copy_only_where_the_page_never_went_through_jpeg():
     rng = np.random.default_rng(1)
     img = np.clip(rng.normal(200, 4, (200, 300)), 0, 255).astype(np.uint8)
     cv2.putText(img, "A1B2", (10, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 30, 2)
-    img[100:180, 96:256] = img[20:100, 0:160]  # shift (96, 80): whole 8x8 blocks, as block compression repeats
-    assert duplicated_regions(img)[0] == 0
+    img[120:170, 96:216] = img[40:90, 0:120]  # shift (96, 80): whole 8x8 blocks, as block compression repeats
+    assert duplicated_regions(img)[0] == 0  # the grid finder could not tell
+    assert duplicated_regions(img, compressed=True)[0] == 0
+    found, (a, b) = duplicated_regions(img, compressed=False)
+    inside = [lambda r: r[0] >= 0 and r[1] >= 40 and r[2] <= 120 and r[3] <= 90, lambda r: r[0] >= 96 and r[1] >= 120]
+    assert found > 0 and inside[0](a.box_xyxy) and inside[1](b.box_xyxy)
+
+
+def test_a_copy_moved_by_whole_blocks_on_a_photo_is_found(licence_capture):
+    """One field copied onto another 1 time in 64 lands at a shift of whole 8x8 blocks: on a page that never went
+    through JPEG it is a copy like any other."""
+    image, seen = licence_capture
+    x1, y1, x2, y2 = (round(v) for v in seen.fields[FIELD].box_xyxy)
+    forged = image.copy()
+    forged[y1 + 64 : y2 + 64, x1 - 128 : x2 - 128] = image[y1:y2, x1:x2]
+    out = analyse(forged)
+    assert out.compressed is False and out.duplicated_windows > 0 and out.score > 0.9
+    assert out.regions[0].cue == "copy_move"
 
 
 def test_real_photos_raise_no_forensic_alarm(realdev):
@@ -288,6 +306,122 @@ def test_authenticity_stage_reports_the_pasted_field(engine, licence_capture):
     # the same page without the reader's boxes: the seam is not looked for
     assert checker.check(Frame(forged)).forensics.seams == 0
     assert checker.check(Frame(image), text_boxes=_boxes(seen)).forensics.seams == 0
+
+
+# ------------------------------------------------------------------------------------------------ tinted fields
+
+TINTS = {"warmer": (1.06, 1.0, 0.9), "darker_cooler": (0.85, 0.92, 0.97), "whiter": (1.1, 1.1, 1.1)}
+
+
+@pytest.mark.parametrize("gain", list(TINTS.values()), ids=list(TINTS))
+def test_a_field_pasted_under_other_light_is_found_by_its_tint(licence_capture, gain):
+    image, seen = licence_capture
+    forged, mask = _relit_paste(image, seen.fields[FIELD].box_xyxy, gain=gain, pad=0)
+    score, regions = tinted_fields(forged, _boxes(seen))
+    assert score >= TINT_STEP / (TINT_STEP + forensics.TINT_SCALE)
+    assert regions[0].cue == "tinted_field" and _overlaps(regions[0].box_xyxy, mask > 0)
+    assert regions[0].size >= TINT_STEP
+
+
+def _struck_page(paste: bool) -> tuple[np.ndarray, list[tuple[float, float, float, float]], np.ndarray]:
+    """A noisy paper page with a value of dense bold strokes, its box filled with them to its edges: (the page, its
+    lines' boxes, the pasted value's mask). ``paste``: the value's box is a paste from whiter paper."""
+    rng = np.random.default_rng(5)
+    page = np.clip(rng.normal((225.0, 230.0, 235.0), 2.0, (400, 600, 3)), 0, 255).astype(np.uint8)
+    boxes = [(40.0, 30.0 + 40 * k, 300.0, 56.0 + 40 * k) for k in range(forensics.SEAM_MIN_LINES)]
+    x1, y1, x2, y2 = 340, 200, 500, 236
+    mask = np.zeros(page.shape[:2], np.uint8)
+    if paste:
+        page[y1:y2, x1:x2] = np.clip(rng.normal(250.0, 2.0, (y2 - y1, x2 - x1, 3)), 0, 255).astype(np.uint8)
+        mask[y1:y2, x1:x2] = 255
+    for x in range(x1, x2, 5):  # strokes 3 px wide, 2 px of paper between them, from edge to edge
+        page[y1:y2, x : min(x + 3, x2)] = 40
+    return page, [*boxes, (float(x1), float(y1), float(x2), float(y2))], mask
+
+
+def test_a_paste_cut_tight_round_bold_strokes_is_found_by_its_tint_where_its_seam_has_no_paper():
+    """The seam cue compares plain paper in bands either side of a seam; a value pasted tight round strokes that fill
+    its box leaves no such paper inside. The tint cue takes the brightest pixels of the box for its paper."""
+    forged, boxes, mask = _struck_page(paste=True)
+    assert pasted_seams(forged, boxes) == (0.0, ())
+    score, regions = tinted_fields(forged, boxes)
+    assert score > 0.8 and regions[0].box_xyxy == boxes[-1] and regions[0].size >= TINT_STEP
+    genuine, boxes, _ = _struck_page(paste=False)
+    assert tinted_fields(genuine, boxes) == (0.0, ())
+
+
+def test_genuine_text_boxes_have_no_tint(licence_capture):
+    image, seen = licence_capture
+    assert tinted_fields(image, _boxes(seen)) == (0.0, ())
+
+
+@pytest.mark.parametrize("look", ["shaded", "blurred", "same_light_paste"])
+def test_light_blur_and_a_same_light_paste_are_not_a_tint(licence_capture, look):
+    """Light falling off across the page, a blurred photo (its strokes' blur tints the paper between them, as much
+    inside a box as round it) and a paste under the very same light."""
+    image, seen = licence_capture
+    h, w = image.shape[:2]
+    if look == "shaded":
+        ramp = np.linspace(0.75, 1.1, w, dtype=np.float32)[None, :, None] * np.linspace(
+            1.05, 0.8, h, dtype=np.float32
+        )[:, None, None]
+        image = np.clip(image * ramp, 0, 255).astype(np.uint8)
+    elif look == "blurred":
+        image = cv2.GaussianBlur(image, (0, 0), 3.0)
+    else:
+        image, _ = _relit_paste(image, seen.fields[FIELD].box_xyxy, gain=(1.0, 1.0, 1.0), pad=0)
+    assert tinted_fields(image, _boxes(seen)) == (0.0, ())
+
+
+def test_a_glare_spot_on_a_line_is_not_a_tint(licence_capture):
+    """A specular spot centred on a value brightens the paper in its box far more than round it, on every side, as a
+    paste from whiter paper would; but it fades to the box's edges, where a paste does not."""
+    image, seen = licence_capture
+    x1, y1, x2, y2 = seen.fields[FIELD].box_xyxy
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]].astype(np.float32)
+    u, v = (xx - (x1 + x2) / 2) / (0.4 * (x2 - x1)), (yy - (y1 + y2) / 2) / (0.4 * (y2 - y1))
+    spot = 40.0 * np.exp(-(u**2 + v**2) / 2)
+    glared = np.clip(image + spot[..., None], 0, 255).astype(np.uint8)
+    grey = cv2.cvtColor(glared, cv2.COLOR_BGR2GRAY)
+    x1, y1, x2, y2 = (round(v) for v in (x1, y1, x2, y2))
+    inside = forensics._paper_tone(glared, grey, y1 + 2, y2 - 2, x1 + 2, x2 - 2)
+    bands = [(y1 - 9, y1 - 3, x1, x2), (y2 + 3, y2 + 9, x1, x2), (y1, y2, x1 - 9, x1 - 3), (y1, y2, x2 + 3, x2 + 9)]
+    assert all(np.linalg.norm(inside - forensics._paper_tone(glared, grey, *b)) > TINT_STEP for b in bands)
+    assert tinted_fields(glared, _boxes(seen)) == (0.0, ())
+
+
+def test_small_boxes_few_lines_and_grey_pages_are_not_judged(licence_capture):
+    """A box shorter than ``TINT_MIN_HEIGHT`` is mostly its strokes' blur; a photo with a few lines (a car's plate) is
+    not a printed form; a grey page has no tint."""
+    image, seen = licence_capture
+    forged, _ = _relit_paste(image, seen.fields[FIELD].box_xyxy, gain=TINTS["darker_cooler"], pad=0)
+    boxes = _boxes(seen)
+    assert tinted_fields(forged, boxes)[0] > 0.8
+    s = 0.35
+    small = cv2.resize(forged, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    _, y1, _, y2 = seen.fields[FIELD].box_xyxy
+    assert (y2 - y1) * s < forensics.TINT_MIN_HEIGHT
+    assert tinted_fields(small, [tuple(v * s for v in b) for b in boxes]) == (0.0, ())
+    few = [seen.fields[FIELD].box_xyxy] + boxes[: forensics.SEAM_MIN_LINES - 2]
+    assert tinted_fields(forged, few) == (0.0, ())
+    assert tinted_fields(forged[..., 0], boxes) == (0.0, ())
+    off_page = [(-50.0, -30.0, 5.0, 3.0), (1270.0, 940.0, 1400.0, 1000.0)] * forensics.SEAM_MIN_LINES
+    assert tinted_fields(forged, off_page) == (0.0, ())
+
+
+def test_authenticity_stage_reports_the_tinted_field(engine):
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import AuthenticityChecker
+
+    forged, boxes, mask = _struck_page(paste=True)
+    checker = AuthenticityChecker(engine)
+    result = checker.check(Frame(forged), colour_expected=False, text_boxes=boxes)
+    assert result.forensics is not None and result.forensics.tinted_fields == 1 and result.forensics.seams == 0
+    assert result.scores["forensic"] > 0.8
+    assert any(r.cue == "tinted_field" and _overlaps(r.box_xyxy, mask > 0) for r in result.tamper_regions)
+    genuine, boxes, _ = _struck_page(paste=False)
+    assert checker.check(Frame(genuine), colour_expected=False, text_boxes=boxes).forensics.tinted_fields == 0
 
 
 # ------------------------------------------------------------------------------------------------ quiet fields
