@@ -222,16 +222,18 @@ def alarm_scores(
     page_probs: Mapping[str, float] | None = None,
     page_kinds: Sequence[str] = (),
     forensics: bool = True,
+    quad: np.ndarray | None | EllipsisType = ...,
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
     """The page's score for every alarm, as the review judges a page and so as thresholds are set on them (in
     training and per office): the patches (``run``), the photocopy score fused with the page's colour (where
     ``colour_expected``), the whole-page probabilities for ``page_kinds`` and the pixel forensics, with the cues round
     the text lines (``text_boxes``, the reader's line boxes in the page's pixels: pasted seams, tinted and quiet
     fields, voids in lines, line patches) taken into the forensic score; with the patch grid behind them and the
-    forensics."""
+    forensics. ``quad``: the page's corners (:func:`find_page`'s, None when it found none; found here when not
+    given)."""
     noise = PageNoise(image) if forensics else None  # filtered once for the page and its lines
     work = auth_work(image)  # scaled once for the grid and the line patches
-    quad = find_page(image)  # once for the patches on the paper and the colour
+    quad = find_page(image) if quad is ... else quad  # once for the patches on the paper and the colour
     patch_scores, origins, probs, side = page_scores(image, run, labels, stride, work=work, quad=quad)
     patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image, quad)) if colour_expected else None)
     found = analyse(image, noise) if forensics else None
@@ -318,7 +320,11 @@ class AuthenticityChecker:
         return line_patch_cue(image, text_boxes, self._run, self.labels, work)
 
     def _score(
-        self, image: np.ndarray, colour_expected: bool = True, text_boxes: Sequence[BoxXYXY] = ()
+        self,
+        image: np.ndarray,
+        colour_expected: bool = True,
+        text_boxes: Sequence[BoxXYXY] = (),
+        quad: np.ndarray | None | EllipsisType = ...,
     ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
         """Scores per alarm (:func:`alarm_scores` with this checker's models), with the patch grid behind them."""
         return alarm_scores(
@@ -331,6 +337,7 @@ class AuthenticityChecker:
             page_probs=self.page_probs(image),
             page_kinds=self.page_kinds,
             forensics=self.forensics,
+            quad=quad,
         )
 
     def scores(
@@ -344,12 +351,14 @@ class AuthenticityChecker:
         frame: Frame,
         colour_expected: bool = True,
         text_boxes: Sequence[BoxXYXY] = (),
+        quad: np.ndarray | None | EllipsisType = ...,
     ) -> AuthenticityResult:
         """``colour_expected``: the page is of a type printed in colour (False for pages of no listed type).
         ``text_boxes``: the text reader's line boxes in the page's pixels, where pasted seams, tinted and quiet fields
-        and voids in lines are looked for."""
+        and voids in lines are looked for. ``quad``: the page's corners (:func:`find_page`'s, None when it found none;
+        found here when not given)."""
         t0 = time.perf_counter()
-        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, text_boxes)
+        scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, text_boxes, quad)
         ratios = {k: scores[k] / self.thresholds[k] for k in ALARMS if k in scores}
         flagged = [k for k, r in ratios.items() if r >= 1.0]
         alarm = max(flagged, key=lambda k: ratios[k]) if flagged else ""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from types import MappingProxyType, ModuleType
+from types import EllipsisType, MappingProxyType, ModuleType
 
 import cv2
 import numpy as np
@@ -105,14 +105,18 @@ def rules_for(doc_type: DocType) -> DocumentRules:
 
 
 def text_page(
-    image: np.ndarray, max_side: int, min_side: int = OCR_MIN_SIDE
+    image: np.ndarray,
+    max_side: int,
+    min_side: int = OCR_MIN_SIDE,
+    quad: np.ndarray | None | EllipsisType = ...,
 ) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
     """The image the text reader sees: the page rectified when it is found in the photo, else the photo, at most
     ``max_side`` pixels on its longest side; with a map from its boxes to the uploaded pixels and whether the
     page was found. A found page keeps its own resolution in the photo (at least ``min_side``): enlarging it
     adds no detail and the detector's time grows with its pixels (enlarged to ``max_side`` instead: 5 more of
-    4635 fields read on the dev and seed-401 pages, the detector 23% slower)."""
-    quad = find_page(image)
+    4635 fields read on the dev and seed-401 pages, the detector 23% slower). ``quad``: the page's corners
+    (:func:`find_page`'s, None when it found none; found here when not given)."""
+    quad = find_page(image) if quad is ... else quad
     if quad is not None:
         long_side = min(max_side, max(min_side, round(max(quad_size(quad)))))
         page, page_to_image = rectify(image, quad, long_side)
@@ -221,13 +225,15 @@ class DocumentReader:
         frame: Frame,
         doc: DocClass | None = None,
         detected: Callable[[list[BoxXYXY]], None] | None = None,
+        quad: np.ndarray | None | EllipsisType = ...,
     ) -> tuple[np.ndarray, TextResult, Callable[[BoxXYXY], BoxXYXY], bool]:
         """:meth:`ocr` with the image its lines were read on first (:meth:`fields` reads cells of it). ``doc``: the
         classifier's class of the page; a type printed large that it is sure of is detected on a smaller input
         (``DET_SCALES``), and again on the full one when the title printed on the page names another type.
         ``detected``: called with the lines' boxes in the uploaded pixels as soon as they are detected, before they
-        are read (again when they are detected again)."""
-        page, to_image, found = self._text_page(frame)
+        are read (again when they are detected again). ``quad``: the page's corners (:func:`find_page`'s; found here
+        when not given)."""
+        page, to_image, found = self._text_page(frame, quad)
         scale = _det_scale(doc)
 
         def read(scale: float) -> TextResult:
@@ -242,8 +248,10 @@ class DocumentReader:
             text = read(1.0)
         return page, text, to_image, found
 
-    def _text_page(self, frame: Frame) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
-        page, to_image, found = text_page(frame.image, self.ocr_max_side)
+    def _text_page(
+        self, frame: Frame, quad: np.ndarray | None | EllipsisType = ...
+    ) -> tuple[np.ndarray, Callable[[BoxXYXY], BoxXYXY], bool]:
+        page, to_image, found = text_page(frame.image, self.ocr_max_side, quad=quad)
         return without_seals(page), to_image, found
 
     def reading_cost(self, frame: Frame) -> float:
@@ -252,14 +260,17 @@ class DocumentReader:
         doc = self.classifier.classify(frame) if self.classifier else None
         return READ_MS.get((doc.doc_type, doc.page), UNKNOWN_READ_MS) if doc is not None else UNKNOWN_READ_MS
 
-    def line_places(self, frame: Frame, doc: DocClass | None = None) -> list[BoxXYXY]:
+    def line_places(
+        self, frame: Frame, doc: DocClass | None = None, quad: np.ndarray | None | EllipsisType = ...
+    ) -> list[BoxXYXY]:
         """The text lines' boxes in the uploaded pixels, detected as :meth:`ocr_page` first detects them and not
         read: the authenticity cues need their places only. ``doc``: the classifier's class (run here when not
         given). A read detects again when the printed title contradicts a sure class (no dev page does); this
-        does not read the title and keeps the first detection."""
+        does not read the title and keeps the first detection. ``quad``: the page's corners (:func:`find_page`'s;
+        found here when not given)."""
         if doc is None and self.classifier is not None:
             doc = self.classifier.classify(frame)
-        page, to_image, _ = self._text_page(frame)
+        page, to_image, _ = self._text_page(frame, quad)
         return _quad_boxes(self.text.detect(Frame(page), _det_scale(doc)), to_image)
 
     def fields(self, page_image: np.ndarray, text: TextResult, doc_type: DocType, page: str) -> dict[str, FieldValue]:
@@ -304,21 +315,28 @@ class DocumentReader:
         )
 
     def check_authenticity(
-        self, frame: Frame, doc: DocClass | None = None, text_boxes: Sequence[BoxXYXY] | None = None
+        self,
+        frame: Frame,
+        doc: DocClass | None = None,
+        text_boxes: Sequence[BoxXYXY] | None = None,
+        quad: np.ndarray | None | EllipsisType = ...,
     ) -> AuthenticityResult | None:
         """The authenticity stage as the review runs it: colour is expected on the listed documents, a page the
         classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only;
         pasted seams, tinted and quiet fields and voids in lines are looked for round the text lines (their places
         detected here when ``text_boxes`` is not given, :meth:`line_places`) of every page, whatever its type: the
         cues judge only pages with enough lines to be a printed form (a photo of a car, whose plate steps from its
-        surroundings as a pasted field does, has too few)."""
+        surroundings as a pasted field does, has too few). ``quad``: the page's corners (:func:`find_page`'s, found
+        here once for the lines and the check when not given)."""
         if self.authenticity is None:
             return None
         if doc is None and self.classifier is not None:
             doc = self.classifier.classify(frame)
+        if quad is ...:
+            quad = find_page(frame.image)
         if text_boxes is None:
-            text_boxes = self.line_places(frame, doc)
-        return self.authenticity.check(frame, colour_expected(doc), text_boxes)
+            text_boxes = self.line_places(frame, doc, quad)
+        return self.authenticity.check(frame, colour_expected(doc), text_boxes, quad)
 
     def read(self, frame: Frame, source: str = "") -> DocumentRead:
         timings: dict[str, float] = {}
@@ -328,9 +346,11 @@ class DocumentReader:
         t = time.perf_counter()
         checks: list[Future[tuple[AuthenticityResult | None, float]]] = []
 
+        quad = find_page(frame.image)  # once for the text page and the authenticity check
+
         def check(doc: DocClass | None, boxes: list[BoxXYXY]) -> tuple[AuthenticityResult | None, float]:
             t = time.perf_counter()
-            return self.check_authenticity(frame, doc, boxes), (time.perf_counter() - t) * 1000
+            return self.check_authenticity(frame, doc, boxes, quad), (time.perf_counter() - t) * 1000
 
         def detected(boxes: list[BoxXYXY]) -> None:
             # the authenticity check needs the lines' places only: it runs while they are read (with the
@@ -339,7 +359,7 @@ class DocumentReader:
                 checks.pop().cancel()
             checks.append(self._checks.submit(check, doc, boxes))
 
-        page_image, text, to_image, page_found = self.ocr_page(frame, doc, detected)
+        page_image, text, to_image, page_found = self.ocr_page(frame, doc, detected, quad)
         timings["ocr"] = (time.perf_counter() - t) * 1000
         texts, tops = [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines])
         if not shows_a_document(texts, tops, page_found):

@@ -534,3 +534,21 @@ def test_a_case_starts_its_costliest_pages_first(engine, rendered):
     in_order: list[str] = []
     review_case(lambda f, s: (in_order.append(s), reader.read(f, s))[1], pages, workers=1, cost=reader.reading_cost)
     assert in_order == [name for name, _ in pages]  # one worker: nothing to balance, the upload order
+
+
+def test_the_text_page_takes_the_corners_the_caller_found():
+    """A page's corners are found once, for its text page and its authenticity check: the text page made from the
+    corners given is the one made from its own search; given none (no page found), the photo is read as it is."""
+    from inference.documents.page import find_page
+    from inference.documents.reader import OCR_MAX_SIDE, text_page
+
+    image = np.full((900, 1200, 3), 40, np.uint8)
+    cv2.fillConvexPoly(image, np.array([[200, 100], [1000, 130], [980, 820], [180, 800]], np.int32), (235, 235, 235))
+    quad = find_page(image)
+    assert quad is not None
+    own, own_map, own_found = text_page(image, OCR_MAX_SIDE)
+    given, given_map, given_found = text_page(image, OCR_MAX_SIDE, quad=quad)
+    assert own_found and given_found and np.array_equal(own, given)
+    assert own_map((10.0, 20.0, 300.0, 60.0)) == given_map((10.0, 20.0, 300.0, 60.0))
+    photo, photo_map, photo_found = text_page(image, OCR_MAX_SIDE, quad=None)
+    assert not photo_found and photo.shape == image.shape and photo_map((1.0, 2.0, 3.0, 4.0)) == (1.0, 2.0, 3.0, 4.0)
