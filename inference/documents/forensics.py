@@ -628,6 +628,15 @@ def _paper_tone(image: np.ndarray, grey: np.ndarray, y1: int, y2: int, x1: int, 
     return np.asarray(cv2.mean(image[y1:y2, x1:x2], mask=(g >= level).view(np.uint8))[:3])
 
 
+def _tint_step(inside: np.ndarray | None, outside: np.ndarray | None) -> np.ndarray | None:
+    """``inside - outside``; None when either is missing or the step is below ``TINT_STEP``: the step all sides agree
+    on is at most any side's own, so a genuine line is given up at its first side."""
+    if inside is None or outside is None:
+        return None
+    step = inside - outside
+    return step if float(np.linalg.norm(step)) >= TINT_STEP else None
+
+
 def tinted_fields(
     image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]], noise: PageNoise | None = None
 ) -> tuple[float, tuple[ForensicRegion, ...]]:
@@ -660,18 +669,12 @@ def tinted_fields(
             ((y1, y2, x2 - i - r, x2 - i), (y1, y2, x2 + g, x2 + g + r)),  # right
         ):
             out = _paper_tone(image, grey, *band_out)
-            if out is None:
-                break
-            whole.append(inside - out)
-            # the agreed step is at most any side's own step: a genuine line stops at its first side
-            if float(np.linalg.norm(whole[-1])) < TINT_STEP:
-                break
-            near = _paper_tone(image, grey, *band_in)
+            across = _tint_step(inside, out)
+            near = _tint_step(_paper_tone(image, grey, *band_in), out) if across is not None else None
             if near is None:
                 break
-            edge.append(near - out)
-            if float(np.linalg.norm(edge[-1])) < TINT_STEP:
-                break
+            whole.append(across)
+            edge.append(near)
         else:
             none = np.full(4, np.nan)
             step = min(_agreed_step(np.stack(whole), none), _agreed_step(np.stack(edge), none))
