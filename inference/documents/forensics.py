@@ -260,14 +260,24 @@ def _noise_voids(noise: PageNoise, compressed: bool | None) -> tuple[int, tuple[
 def _void_regions(void: np.ndarray, limit: int = 4) -> tuple[ForensicRegion, ...]:
     """The largest regions (at most ``limit``) of a void mask (uint8 0/1), voids closer than ``VOID_GAP`` taken
     as one, each with its void pixels."""
-    grown = cv2.dilate(void, np.ones(VOID_GAP[::-1], np.uint8))
+    # grown and labelled within the voids' bounding box and the gap round it only: the same regions, at a fraction
+    # of the page's pixels when the voids are few (the crop starts on even pixels, where the labelling's 2x2 blocks
+    # start on the page, so that regions of equal size come in the same order)
+    bx, by, bw, bh = cv2.boundingRect(void)
+    if bw == 0:
+        return ()
+    gx, gy = VOID_GAP
+    x0, y0 = max(0, bx - gx) & ~1, max(0, by - gy) & ~1
+    crop = void[y0 : min(void.shape[0], by + bh + gy), x0 : min(void.shape[1], bx + bw + gx)]
+    grown = cv2.dilate(crop, np.ones(VOID_GAP[::-1], np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
-    counts = np.bincount(labels[void > 0], minlength=n)
+    counts = np.bincount(labels[crop > 0], minlength=n)
     regions = []
     for k in np.argsort(counts[1:])[::-1][:limit] + 1:
         if counts[k] == 0:
             break
         x, y, w, h = (int(v) for v in stats[k, :4])
+        x, y = x + x0, y + y0
         regions.append(ForensicRegion("noise_void", (float(x), float(y), float(x + w), float(y + h)), int(counts[k])))
     return tuple(regions)
 

@@ -791,3 +791,37 @@ def _strided(n: int) -> np.ndarray:
 )
 def test_median_is_numpys_to_the_bit(values: np.ndarray) -> None:
     assert forensics.median(values) == float(np.median(values))
+
+
+def _void_regions_on_the_whole_page(void: np.ndarray, limit: int = 4) -> tuple[ForensicRegion, ...]:
+    """The definition: voids closer than ``VOID_GAP`` grown together and labelled over the whole mask."""
+    grown = cv2.dilate(void, np.ones(forensics.VOID_GAP[::-1], np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    counts = np.bincount(labels[void > 0], minlength=n)
+    out = []
+    for k in np.argsort(counts[1:])[::-1][:limit] + 1:
+        if counts[k] == 0:
+            break
+        x, y, w, h = (int(v) for v in stats[k, :4])
+        out.append(ForensicRegion("noise_void", (float(x), float(y), float(x + w), float(y + h)), int(counts[k])))
+    return tuple(out)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_void_regions_labelled_round_the_voids_are_those_of_the_whole_page(seed):
+    """The voids are grouped within their bounding box and the gap round it only: the same regions, in the same
+    order (ties of equal size too), as over the whole page; at the page's edges, odd offsets, with none at all."""
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        h, w = int(rng.integers(12, 300)), int(rng.integers(12, 300))
+        void = np.zeros((h, w), np.uint8)
+        for _ in range(int(rng.integers(0, 10))):
+            y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+            void[y : y + int(rng.integers(1, 4)), x : x + int(rng.integers(1, 4))] = 1
+        if rng.random() < 0.3:  # twins of one size: their order decides which are reported
+            void[5:7, 3:5] = void[5:7, w - 5 : w - 3] = 1
+        assert forensics._void_regions(void) == _void_regions_on_the_whole_page(void)
+    for y in range(30, 34):  # two lone voids of one size a row apart, far apart across: labelled in the page's order
+        void = np.zeros((300, 300), np.uint8)
+        void[y, 200] = void[y + 1, 60] = 1
+        assert forensics._void_regions(void) == _void_regions_on_the_whole_page(void)
