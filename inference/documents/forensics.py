@@ -391,9 +391,11 @@ class _Paper:
 
     def __init__(self, image: np.ndarray, mask: np.ndarray) -> None:
         self.shape = mask.shape
-        # float64 sums: a channel of a white 9 Mpx page (MAX_PIXELS) sums past 2**31
-        self.colour = cv2.integral(image * mask[..., None].astype(np.uint8), sdepth=cv2.CV_64F)
-        self.count = cv2.integral(mask.astype(np.uint8), sdepth=cv2.CV_32S)
+        on = mask.astype(np.uint8)
+        # float64 sums: a channel of a white 9 Mpx page (MAX_PIXELS) sums past 2**31. The paper's pixels are kept by a
+        # masked copy (bitwise_and), half the time of multiplying by the mask
+        self.colour = cv2.integral(cv2.bitwise_and(image, image, mask=on), sdepth=cv2.CV_64F)
+        self.count = cv2.integral(on, sdepth=cv2.CV_32S)
 
     def means(self, y0: np.ndarray, y1: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(mean paper colour, paper pixels) of the rectangles [y0, y1) x [x0, x1) (integer arrays of one shape)."""
@@ -602,7 +604,8 @@ def quiet_fields(
     level = median(r[paper])
     if level / 0.6745 < MIN_SIGMA:  # the median |residual| of Gaussian noise is 0.674 sigma
         return 0.0, ()
-    counted = np.where(paper, np.minimum(r, QUIET_CLIP * level), 0.0).astype(np.float64)
+    counted = np.minimum(r, QUIET_CLIP * level)  # float32, summed in float64 by the integral
+    counted[~paper] = 0.0
     noise = cv2.integral(counted, sdepth=cv2.CV_64F)
     count = cv2.integral(paper.astype(np.uint8), sdepth=cv2.CV_32S)
     b = np.asarray([[round(v) for v in box] for box in boxes], np.int64).reshape(-1, 4)
