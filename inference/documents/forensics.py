@@ -319,6 +319,15 @@ def _window_hashes(grey: np.ndarray, win: int) -> np.ndarray:
     return _poly_runs(_poly_runs(grey.astype(np.uint64), win, _P1, 1), win, _P2, 0)
 
 
+def _unclipped_windows(grey: np.ndarray, win: int) -> np.ndarray:
+    """Per ``win`` x ``win`` window (by its top-left pixel, those inside the image): no pixel in it is clipped (0 or
+    255). The unclipped mask eroded over the window (a uint8 erosion: a third of the time of a box filter of the
+    clipped pixels)."""
+    h, w = grey.shape
+    unclipped = cv2.erode(cv2.inRange(grey, 1, 254), np.ones((win, win), np.uint8), anchor=(0, 0))
+    return unclipped[: h - win + 1, : w - win + 1] > 0
+
+
 def duplicated_regions(grey: np.ndarray, compressed: bool | None = None) -> tuple[int, tuple[ForensicRegion, ...]]:
     """(sampled windows at the dominant displacement, the copy and its source as regions). ``compressed``: the grid
     finder's verdict on the page (:func:`block_compressed`); unless it found no compression (False), copies at a
@@ -332,9 +341,8 @@ def duplicated_regions(grey: np.ndarray, compressed: bool | None = None) -> tupl
     kw = {"anchor": (0, 0), "borderType": cv2.BORDER_CONSTANT}
     mean = cv2.boxFilter(f, -1, (win, win), **kw)[: h - win + 1, : w - win + 1]
     mean2 = cv2.boxFilter(f * f, -1, (win, win), **kw)[: h - win + 1, : w - win + 1]
-    clipped = ((grey == 0) | (grey == 255)).astype(np.float32)
-    clipped = cv2.boxFilter(clipped, -1, (win, win), **kw)[: h - win + 1, : w - win + 1]
-    keep = (mean2 - mean * mean > DUP_MIN_STD**2) & (clipped == 0) & ((hashes & np.uint64(DUP_SAMPLE - 1)) == 0)
+    keep = (mean2 - mean * mean > DUP_MIN_STD**2) & _unclipped_windows(grey, win)
+    keep &= (hashes & np.uint64(DUP_SAMPLE - 1)) == 0
     ys, xs = np.nonzero(keep)
     values = hashes[ys, xs]
     # windows whose hash occurs more than once (few: a fast sort finds them), then those in raster order within

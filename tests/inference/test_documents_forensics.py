@@ -825,3 +825,19 @@ def test_void_regions_labelled_round_the_voids_are_those_of_the_whole_page(seed)
         void = np.zeros((300, 300), np.uint8)
         void[y, 200] = void[y + 1, 60] = 1
         assert forensics._void_regions(void) == _void_regions_on_the_whole_page(void)
+
+
+@pytest.mark.parametrize("win", [1, 3, 8])
+def test_unclipped_windows_are_those_without_a_0_or_255(win):
+    rng = np.random.default_rng(win)
+    for _ in range(20):
+        h, w = int(rng.integers(win, 60)), int(rng.integers(win, 60))
+        grey = rng.integers(1, 255, (h, w), dtype=np.uint8)
+        grey[rng.random((h, w)) < 0.01] = 255
+        grey[rng.random((h, w)) < 0.01] = 0
+        got = forensics._unclipped_windows(grey, win)
+        assert got.shape == (h - win + 1, w - win + 1)
+        ys, xs = rng.integers(0, h - win + 1, 30), rng.integers(0, w - win + 1, 30)
+        for y, x in [(0, 0), (h - win, w - win), *zip(ys, xs, strict=True)]:
+            window = grey[y : y + win, x : x + win]
+            assert got[y, x] == bool(((window > 0) & (window < 255)).all())
