@@ -341,7 +341,7 @@ def case_reviews(reader: DocumentReader, n_per_kind: int) -> dict[str, Any]:
             pages = [
                 (name, Frame(cv2.imdecode(np.frombuffer(jpeg(im), np.uint8), cv2.IMREAD_COLOR))) for name, im in files
             ]
-            result = review_case(reader.read, pages, None, Application.from_dict(app), cost=reader.reading_cost)
+            result = review_case(reader.read, pages, None, Application.from_dict(app), plan=reader.plan)
             decisions[kind][result.decision.value] += 1
             for f in result.findings:
                 rules[kind][f.rule] += 1
@@ -369,9 +369,9 @@ def latency(reader: DocumentReader, runs: int, engine: Engine | None = None) -> 
     files, app = make_case(4242, "complete", "change")
     pages = [(name, Frame(im)) for name, im in files]
     shipped = reader.text.detector
-    variants = {"shipped": (shipped, reader.reading_cost), "upload_order": (shipped, None)}
+    variants = {"shipped": (shipped, reader.plan), "upload_order": (shipped, None)}
     if engine is not None and shipped.model.entry.name != "text-det":
-        variants["float_detector"] = (TextDetector(engine.load("text-det")), reader.reading_cost)
+        variants["float_detector"] = (TextDetector(engine.load("text-det")), reader.plan)
     rec = engine.load("text-rec") if engine is not None else reader.text.recognizer.model
     x = np.zeros((2, 3, 48, 320), np.float32)
 
@@ -387,15 +387,15 @@ def latency(reader: DocumentReader, runs: int, engine: Engine | None = None) -> 
     scaled: dict[str, list[float]] = {k: [] for k in variants}
     probes: list[float] = []
     try:
-        for det, cost in variants.values():  # warm-up
+        for det, plan in variants.values():  # warm-up
             reader.text.detector = det
-            review_case(reader.read, pages, "change", cost=cost)
+            review_case(reader.read, pages, "change", plan=plan)
         for _ in range(runs):
-            for key, (det, cost) in variants.items():
+            for key, (det, plan) in variants.items():
                 reader.text.detector = det
                 probes.append(probe())
                 t = time.perf_counter()
-                review_case(reader.read, pages, "change", cost=cost)
+                review_case(reader.read, pages, "change", plan=plan)
                 times[key].append((time.perf_counter() - t) * 1000)
                 scaled[key].append(times[key][-1] * QUIET_PROBE_MS / probes[-1])
     finally:

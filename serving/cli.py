@@ -195,7 +195,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
         return 2
     engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
     reader = DocumentReader(engine, authenticity_thresholds=settings.document_thresholds())
-    result = review_case(reader.read, pages, None, app, cost=reader.reading_cost)
+    result = review_case(reader.read, pages, None, app, plan=reader.plan)
     out = ReviewOut.of(result)
     if args.json:
         print(json.dumps(out.model_dump(), ensure_ascii=False))

@@ -68,7 +68,7 @@ DOC_CHECK_WORKERS = 2
 DET_SCALES: Mapping[DocType, float] = MappingProxyType({DocType.id_card: 0.5, DocType.vehicle_license: 0.7})
 # A page's reading time (ms on one core, this reader with its authenticity check) per type and page as the classifier
 # gives them: medians over the 280 dev pages of seeds 5170 and 403. A case's pages are started the costliest first
-# (review_case's ``cost``, :meth:`DocumentReader.reading_cost`).
+# (review_case's ``cost`` or ``plan``, :meth:`DocumentReader.plan`).
 READ_MS: Mapping[tuple[DocType, str], float] = MappingProxyType(
     {
         (DocType.insurance_policy, "1"): 900,
@@ -256,9 +256,15 @@ class DocumentReader:
 
     def reading_cost(self, frame: Frame) -> float:
         """The page's expected reading time in ms (``READ_MS`` of the class the classifier gives it), to start a
-        case's costly pages first. The classifier runs again when the page is read (4 ms a page)."""
+        case's costly pages first (:meth:`plan` keeps the class for the read too)."""
+        return self.plan(frame)[0]
+
+    def plan(self, frame: Frame) -> tuple[float, DocClass | None]:
+        """The page's expected reading time in ms (:meth:`reading_cost`) and the classifier's class it comes from,
+        which :meth:`read` takes (``doc``) instead of classifying the page again (4 ms a page)."""
         doc = self.classifier.classify(frame) if self.classifier else None
-        return READ_MS.get((doc.doc_type, doc.page), UNKNOWN_READ_MS) if doc is not None else UNKNOWN_READ_MS
+        cost = READ_MS.get((doc.doc_type, doc.page), UNKNOWN_READ_MS) if doc is not None else UNKNOWN_READ_MS
+        return cost, doc
 
     def line_places(
         self, frame: Frame, doc: DocClass | None = None, quad: np.ndarray | None | EllipsisType = ...
@@ -338,10 +344,15 @@ class DocumentReader:
             text_boxes = self.line_places(frame, doc, quad)
         return self.authenticity.check(frame, colour_expected(doc), text_boxes, quad)
 
-    def read(self, frame: Frame, source: str = "") -> DocumentRead:
+    def read(
+        self, frame: Frame, source: str = "", doc: DocClass | None | EllipsisType = ...
+    ) -> DocumentRead:
+        """The page classified (``doc``: the class :meth:`plan` gave it, when it was planned), read, checked for
+        authenticity while its lines are read, and its fields taken by its type's rules."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        doc = self.classifier.classify(frame) if self.classifier else None
+        if doc is ...:
+            doc = self.classifier.classify(frame) if self.classifier else None
         timings["classify"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         checks: list[Future[tuple[AuthenticityResult | None, float]]] = []

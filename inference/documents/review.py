@@ -761,7 +761,7 @@ def review_documents(
     return CaseReview(business.key, decision, tuple(docs), tuple(findings), tuple(missing), zh, en)
 
 
-ReadFn = Callable[[Frame, str], DocumentRead]
+ReadFn = Callable[..., DocumentRead]
 
 
 def review_case(
@@ -771,11 +771,14 @@ def review_case(
     application: Application | None = None,
     workers: int = 2,
     cost: Callable[[Frame], float] | None = None,
+    plan: Callable[[Frame], tuple[float, Any]] | None = None,
 ) -> CaseReview:
-    """Read every page (``workers`` at a time) and review the case. Without an application or business the
-    documents are still classified, read, checked and cross-checked, but completeness is not judged. ``cost``: a
-    page's expected reading time (any unit); the pages are then started the costliest first, so that a long page
-    does not start last and run alone (the documents keep the upload order)."""
+    """Read every page (``read(frame, name)``, ``workers`` at a time) and review the case. Without an application or
+    business the documents are still classified, read, checked and cross-checked, but completeness is not judged.
+    ``cost``: a page's expected reading time (any unit); the pages are then started the costliest first, so that a
+    long page does not start last and run alone (the documents keep the upload order). ``plan``: instead of
+    ``cost``, the expected time and what working it out found (the page's class), handed on as
+    ``read(frame, name, found)``."""
     start = time.perf_counter()
     if application is not None:
         biz = application.business
@@ -790,9 +793,14 @@ def review_case(
         # lines read two batches at a time beside its checks
         with ThreadPoolExecutor(min(workers, len(pages))) as pool:
             # the costs are worked out side by side too: 15.5 -> 9.2 ms before the first page starts (4 pages)
-            costs = list(pool.map(lambda page: cost(page[1]), pages)) if cost else [0.0] * len(pages)
+            if plan is not None:
+                plans = list(pool.map(lambda page: plan(page[1]), pages))
+                costs, found = [p[0] for p in plans], [(p[1],) for p in plans]
+            else:
+                costs = list(pool.map(lambda page: cost(page[1]), pages)) if cost else [0.0] * len(pages)
+                found = [()] * len(pages)
             order = sorted(range(len(pages)), key=lambda i: -costs[i])
-            started = {i: pool.submit(read, pages[i][1], pages[i][0]) for i in order}
+            started = {i: pool.submit(read, pages[i][1], pages[i][0], *found[i]) for i in order}
             docs = [started[i].result() for i in range(len(pages))]
     else:
         docs = [read(frame, name) for name, frame in pages]

@@ -230,7 +230,7 @@ async def create_review(
     if reader is None:
         raise HTTPException(503, detail="document reader not loaded")
     result = await run_in_threadpool(
-        review_case, reader.read, pages, None, app, min(2, settings.inference_workers), reader.reading_cost
+        review_case, reader.read, pages, None, app, min(2, settings.inference_workers), plan=reader.plan
     )
     out = ReviewOut.of(result)
     summary = f"decision={result.decision.value} docs=" + ",".join(d.doc.doc_type.value for d in result.documents)

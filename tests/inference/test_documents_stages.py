@@ -536,6 +536,35 @@ def test_a_case_starts_its_costliest_pages_first(engine, rendered):
     assert in_order == [name for name, _ in pages]  # one worker: nothing to balance, the upload order
 
 
+def test_a_planned_case_classifies_each_page_once(engine, rendered):
+    """With the reader's plan, a case's pages are classified once: the class that ranks a page is the one it is read
+    with, and the review is the one the cost alone gives."""
+    from inference.documents.reader import DocumentReader
+    from inference.documents.review import review_case
+
+    _need(engine, "doc-type")
+    reader = DocumentReader(engine)
+    names = [("id_card", "front"), ("vehicle_license", "main"), ("insurance_policy", "1")]
+    pages = [(f"{t}_{p}.png", Frame(rendered[(t, p)])) for t, p in names]
+    classify, calls = reader.classifier.classify, []
+
+    def counted(frame):
+        calls.append(frame)
+        return classify(frame)
+
+    reader.classifier.classify = counted
+    planned = review_case(reader.read, pages, workers=2, plan=reader.plan)
+    assert len(calls) == len(pages) and {id(f) for f in calls} == {id(f) for _, f in pages}
+    calls.clear()
+    costed = review_case(reader.read, pages, workers=2, cost=reader.reading_cost)
+    assert len(calls) == 2 * len(pages)  # once to rank the page, once more to read it
+    assert [d.doc for d in planned.documents] == [d.doc for d in costed.documents]
+    assert [dict(d.fields) for d in planned.documents] == [dict(d.fields) for d in costed.documents]
+    assert planned.decision == costed.decision and [t for t, _ in names] == [
+        d.doc.doc_type.value for d in planned.documents
+    ]
+
+
 def test_the_text_page_takes_the_corners_the_caller_found():
     """A page's corners are found once, for its text page and its authenticity check: the text page made from the
     corners given is the one made from its own search; given none (no page found), the photo is read as it is."""
