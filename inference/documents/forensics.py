@@ -679,24 +679,23 @@ def tinted_fields(
         x1, y1, x2, y2 = (round(v) for v in box)
         if x2 - x1 < 16 or y2 - y1 < TINT_MIN_HEIGHT:
             continue
-        inside = _paper_tone(image, grey, y1 + i, y2 - i, x1 + i, x2 - i)
-        if inside is None:
-            continue
-        whole, edge = [], []  # per side: the inside against the band out, the band in against the band out
+        # the thin bands first: a genuine box is given up at its first side before its whole inside is sorted
+        outs, edge = [], []  # per side: the band out, and the band in against it
         for band_in, band_out in (
             ((y1 + i, y1 + i + r, x1, x2), (y1 - g - r, y1 - g, x1, x2)),  # top
             ((y2 - i - r, y2 - i, x1, x2), (y2 + g, y2 + g + r, x1, x2)),  # bottom
             ((y1, y2, x1 + i, x1 + i + r), (y1, y2, x1 - g - r, x1 - g)),  # left
             ((y1, y2, x2 - i - r, x2 - i), (y1, y2, x2 + g, x2 + g + r)),  # right
         ):
-            out = _paper_tone(image, grey, *band_out)
-            across = _tint_step(inside, out)
-            near = _tint_step(_paper_tone(image, grey, *band_in), out) if across is not None else None
-            if near is None:
+            outs.append(_paper_tone(image, grey, *band_out))
+            edge.append(_tint_step(_paper_tone(image, grey, *band_in), outs[-1]))
+            if edge[-1] is None:
                 break
-            whole.append(across)
-            edge.append(near)
         else:
+            inside = _paper_tone(image, grey, y1 + i, y2 - i, x1 + i, x2 - i)
+            whole = [_tint_step(inside, out) for out in outs]  # the inside against each band out
+            if any(step is None for step in whole):
+                continue
             none = np.full(4, np.nan)
             step = min(_agreed_step(np.stack(whole), none), _agreed_step(np.stack(edge), none))
             if step >= TINT_STEP:
