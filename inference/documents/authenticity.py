@@ -14,9 +14,10 @@ different shapes, so one threshold over the stronger of the two would be set by 
 photocopy score is the mean of the patches' photocopy probability and the page's colourlessness (``colour.py``): a
 copy has lost the colour of the printed original, while the genuine pages the patches find copy-like keep theirs;
 pages of no listed type (``colour_expected=False``) may be printed in black only: their colour says nothing, and
-the patches' score is theirs alone. Thresholds are set from genuine pages for a target false-alarm rate
-(``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``
-(``calibration.py``).
+the patches' score is theirs alone. A screen's frame in view round the page (``bezel.py``, measured) is a second
+look for screens: its score is over the screen threshold where a frame is found and 0 elsewhere. Thresholds are
+set from genuine pages for a target false-alarm rate (``thresholds_for``), in the catalog by training and per
+office by ``chayan calibrate-authenticity`` (``calibration.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 
 from ..engine import Engine, OnnxModel
 from ..types import BoxXYXY, Frame
+from .bezel import bezel_score, bezel_step
 from .colour import colour_spread, colourlessness
 from .forensics import (
     SEAM_MIN_LINES,
@@ -50,6 +52,7 @@ from .types import AuthenticityResult, DocClass, DocType, ForensicRegion, Forens
 DEFAULT_STRIDE = 112
 FORGED_KINDS = ("screen_recapture", "photocopy", "tampered")
 FORENSIC = "forensic"  # the pixel-forensics alarm; its verdict is "tampered"
+BEZEL = "bezel"  # a screen's frame in view round the page (a score beside the others, in the screen score)
 ALARMS = (*FORGED_KINDS, FORENSIC)
 ALARM_KIND = {**{k: k for k in FORGED_KINDS}, FORENSIC: "tampered"}
 TAMPER_TOP_K = 2
@@ -159,6 +162,12 @@ def with_colour(scores: Mapping[str, float], colourless: float | None) -> dict[s
     return out
 
 
+def with_bezel(scores: Mapping[str, float], bezel: float) -> dict[str, float]:
+    """``scores`` with the screen frame round the page (``bezel.py``'s score, 0 when none is in view) kept beside
+    them and taken into the screen-recapture score (the stronger of the two)."""
+    return {**scores, BEZEL: bezel, "screen_recapture": max(float(scores["screen_recapture"]), bezel)}
+
+
 def with_forensics(scores: Mapping[str, float], forensics: Forensics | None) -> dict[str, float]:
     """``scores`` with the forensic alarm's score (0 when the page was not analysed)."""
     return {**scores, FORENSIC: 0.0 if forensics is None else float(forensics.score)}
@@ -226,11 +235,11 @@ def alarm_scores(
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float, Forensics | None]:
     """The page's score for every alarm, as the review judges a page and so as thresholds are set on them (in
     training and per office): the patches (``run``), the photocopy score fused with the page's colour (where
-    ``colour_expected``), the whole-page probabilities for ``page_kinds`` and the pixel forensics, with the cues round
-    the text lines (``text_boxes``, the reader's line boxes in the page's pixels: pasted seams, tinted and quiet
-    fields, voids in lines, line patches) taken into the forensic score; with the patch grid behind them and the
-    forensics. ``quad``: the page's corners (:func:`find_page`'s, None when it found none; found here when not
-    given)."""
+    ``colour_expected``), the whole-page probabilities for ``page_kinds``, a screen's frame round the page
+    (``bezel.py``, in the screen score) and the pixel forensics, with the cues round the text lines (``text_boxes``,
+    the reader's line boxes in the page's pixels: pasted seams, tinted and quiet fields, voids in lines, line
+    patches) taken into the forensic score; with the patch grid behind them and the forensics. ``quad``: the page's
+    corners (:func:`find_page`'s, None when it found none; found here when not given)."""
     noise = PageNoise(image) if forensics else None  # filtered once for the page and its lines
     work = auth_work(image)  # scaled once for the grid and the line patches
     quad = find_page(image) if quad is ... else quad  # once for the patches on the paper and the colour
@@ -250,6 +259,7 @@ def alarm_scores(
             cue_score, regions = cue(image, text_boxes)
             found = with_line_cues(found, cue_score, regions, (time.perf_counter() - t) * 1000)
     scores = with_forensics(combine(patch_scores, page_probs or {}, page_kinds), found)
+    scores = with_bezel(scores, bezel_score(bezel_step(image, quad)))
     return scores, origins, probs, side, found
 
 

@@ -1,0 +1,122 @@
+"""A screen's frame round the page: a page shown on a screen and photographed with the device in view steps
+from its dark bezel up to the scene; the same page on paper, on a dark desk, on a light desk, with its own
+shadow, with a band too thin, too light or on too few sides, does not; the score is over the screen threshold
+only from the limit up, and the checker takes it into the screen score."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.documents.bezel import MIN_WIDTH, STEP_LIMIT, bezel_score, bezel_step
+from inference.documents.page import find_page
+from inference.types import Frame
+
+QUAD = np.asarray([[400, 200], [880, 215], [870, 860], [390, 850]], np.float32)
+
+
+def _scene(desk: int, band: int | None = None, band_px: int = 30, paper: int = 240, shadow_px: int = 0) -> np.ndarray:
+    """A page of text lines at ``QUAD`` on a desk of grey ``desk``; with ``band``: a frame of that grey and
+    ``band_px`` wide round it; ``shadow_px``: the page's soft shadow on the desk."""
+    img = np.full((1080, 1280, 3), desk, np.uint8)
+    if shadow_px:
+        shade = np.zeros(img.shape[:2], np.float32)
+        cv2.fillConvexPoly(shade, np.round(QUAD + 4).astype(np.int32), 1.0)
+        shade = cv2.GaussianBlur(shade, (0, 0), shadow_px)
+        img = np.clip(img * (1 - 0.5 * shade[..., None]), 0, 255).astype(np.uint8)
+    if band is not None:
+        centre = QUAD.mean(axis=0)
+        outer = centre + (QUAD - centre) * (1 + 2 * band_px / 480)
+        cv2.fillConvexPoly(img, np.round(outer).astype(np.int32), (band, band, band))
+    cv2.fillConvexPoly(img, np.round(QUAD).astype(np.int32), (paper, paper, paper))
+    for y in range(280, 820, 45):
+        cv2.putText(img, "LSVAB1234567890", (440, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (30, 30, 30), 2)
+    return cv2.GaussianBlur(img, (3, 3), 0)
+
+
+def test_a_dark_frame_round_the_page_steps_up_to_the_scene():
+    shot = _scene(desk=110, band=25)
+    step = bezel_step(shot, find_page(shot))
+    assert step >= 80, step  # band 25 -> scene 110
+    assert bezel_score(step) >= 0.8
+
+
+@pytest.mark.parametrize(
+    "scene",
+    [
+        dict(desk=170),  # a light desk: no band
+        dict(desk=30),  # a dark desk: the dark goes on
+        dict(desk=150, shadow_px=4),  # the page's own soft shadow
+        dict(desk=110, band=25, band_px=5),  # a band too thin to be a device's frame
+        dict(desk=250, band=200, paper=245),  # a band not much darker than the paper
+    ],
+    ids=["light-desk", "dark-desk", "shadow", "thin-band", "light-band"],
+)
+def test_paper_pages_show_no_frame(scene):
+    assert bezel_step(_scene(**scene), QUAD) < STEP_LIMIT / 2
+
+
+def test_the_band_must_be_as_wide_as_a_share_of_the_page():
+    short = 480.0  # about the shorter side of QUAD
+    wide, thin = int(MIN_WIDTH * short) + 8, int(MIN_WIDTH * short) - 4
+    assert bezel_step(_scene(110, 25, wide), QUAD) >= STEP_LIMIT
+    assert bezel_step(_scene(110, 25, thin), QUAD) == 0.0
+
+
+def test_a_frame_seen_on_two_sides_only_is_not_judged():
+    shot = _scene(desk=110, band=25)
+    # the photo cut just past the page on the right and at the bottom: two sides have no scene past the page
+    cut = shot[:, :895][:870]
+    assert bezel_step(cut, QUAD) == 0.0
+    assert bezel_step(shot, None) == 0.0  # no page found (a scan, a page filling the photo)
+
+
+@pytest.mark.parametrize("step,want", [(0.0, 0.0), (STEP_LIMIT - 0.1, 0.0), (STEP_LIMIT, 0.8), (STEP_LIMIT + 40, 0.9)])
+def test_bezel_score(step, want):
+    assert bezel_score(step) == pytest.approx(want)
+    assert bezel_score(1000.0) < 1.0
+
+
+@pytest.fixture(scope="module")
+def licence_on_paper_and_screen():
+    """Pages photographed with the same capture plans: on paper, and shown on a screen (the factory's screen,
+    its bezel in view)."""
+    from datasets.documents import DocType, render_document
+    from datasets.documents.capture import apply_capture, plan_capture
+    from datasets.forgeries import screen_recapture
+
+    out = []
+    for seed in (1, 2, 4, 5):
+        rng = np.random.default_rng(seed)
+        doc = render_document(rng, DocType.vehicle_license, "main")
+        h, w = doc.image.shape[:2]
+        plan = plan_capture(rng, (w, h), "photo")
+        paper, _ = apply_capture(plan, doc.image)
+        screen, a = screen_recapture(np.random.default_rng(seed + 100), doc.image)
+        corners = cv2.perspectiveTransform(np.asarray([[[0, 0], [w, 0], [w, h], [0, h]]], np.float32), a)[0]
+        shown, _ = apply_capture(plan, screen, corners)
+        out.append((paper, shown))
+    return out
+
+
+def test_factory_screens_show_their_frame_and_their_paper_twins_do_not(licence_on_paper_and_screen):
+    for paper, shown in licence_on_paper_and_screen:
+        assert bezel_step(shown, find_page(shown)) >= STEP_LIMIT
+        assert bezel_step(paper, find_page(paper)) < STEP_LIMIT / 2
+
+
+def test_the_checker_takes_the_frame_into_the_screen_score(engine, licence_on_paper_and_screen):
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("model doc-authenticity is not in the catalog")
+    from inference.documents.authenticity import BEZEL, AuthenticityChecker
+
+    checker = AuthenticityChecker(engine)
+    # a grey page of no listed type (its colour says nothing) in a drawn frame
+    framed = checker.check(Frame(_scene(desk=110, band=25)), colour_expected=False)
+    assert framed.scores[BEZEL] >= 0.8
+    assert framed.scores["screen_recapture"] >= framed.scores[BEZEL]
+    assert framed.verdict == "screen_recapture" and framed.alarm == "screen_recapture"
+    paper, shown = licence_on_paper_and_screen[0]
+    assert checker.check(Frame(shown)).scores[BEZEL] >= 0.8
+    assert checker.check(Frame(paper)).scores[BEZEL] == 0.0
