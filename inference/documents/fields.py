@@ -251,11 +251,15 @@ def _cut(line: _Line, k: int) -> tuple[_Line, _Line]:
     return left, right
 
 
+_SHORT_VALUE = re.compile(r"[^\u3400-\u9fff]{1,12}")  # figures, a code, a date, a rate: no Chinese characters
+
+
 def split_merged_labels(lines: Sequence[_Line], labels: Sequence[str]) -> list[_Line]:
     """Cut a line where a second label starts after a value ('注册日期2018-01-14发证日期2018-01-14'): the
     detector merged two cells of a row. Only a line that starts with a label (and not with the start of a
     longer one) is cut, at a label of four characters or more read exactly, so a value that merely contains
-    a label's word is left whole."""
+    a label's word is left whole. A line that is a short value without Chinese characters followed by such a
+    label ('13%增值税税额': a value cell merged with the next cell's label) is cut before the label."""
     unique = sorted({lab for lab in labels if lab}, key=len, reverse=True)
     out: list[_Line] = []
     todo = list(lines)
@@ -271,6 +275,10 @@ def split_merged_labels(lines: Sequence[_Line], labels: Sequence[str]) -> list[_
             for k in [line.text.find(lab, len(head) + 1)]
             if k > 0
         ]
+        if head is None:
+            tail = next((lab for lab in unique if len(lab) >= 4 and line.text.endswith(lab)), None)
+            if tail is not None and _SHORT_VALUE.fullmatch(line.text[: -len(tail)]):
+                cuts = [len(line.text) - len(tail)]
         if not cuts:
             out.append(line)
             continue

@@ -73,7 +73,8 @@ _AMOUNT_KEYS = ("不含税价", "增值税税额", "价税合计")
 
 def _amounts_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     """不含税价 + 增值税税额 = 价税合计, and the invoice prints every amount with two decimals: an amount read
-    without its decimal point ('9646018') gets it back when that, and only that, makes the three agree.
+    without its decimal point ('9646018') gets it back when that, and only that, makes the three agree, and an
+    amount of whole yuan read without its '.00' ('¥130000') gets it when the three agree as read.
     Nothing is invented: a missing amount stays missing, and amounts that disagree otherwise stay as read."""
     if any(k not in fields for k in _AMOUNT_KEYS):
         return fields
@@ -91,9 +92,11 @@ def _amounts_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     agree = [combo for combo in itertools.product(*options) if combo[0][1] + combo[1][1] == combo[2][1]]
     if not agree:
         return _cents_restored(fields)
-    if len(agree) != 1 or all(c == o[0] for c, o in zip(agree[0], options, strict=True)):
+    if len(agree) != 1:
         return fields
     for key, (text, _) in zip(_AMOUNT_KEYS, agree[0], strict=True):
+        if "." not in text:  # whole yuan read as printed, its '.00' lost ('¥130000' for ¥130000.00)
+            text = f"{text}.00"
         if text != fields[key].text:
             fields[key] = replace(fields[key], text=text)
     return fields

@@ -570,6 +570,34 @@ RULE_CASES = [
     ),
     (
         "sales_invoice",
+        "1",  # an amount of whole yuan read without its '.00' gets it when the three amounts agree as read
+        row(470, ("价税合计", 60), ("¥146900.00", 850))
+        + row(660, ("增值税税额", 330), ("¥16900.00", 450))
+        + row(700, ("不含税价", 70), ("¥130000", 170)),
+        {"不含税价": "¥130000.00", "增值税税额": "¥16900.00", "价税合计": "¥146900.00"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... and not when they do not
+        row(470, ("价税合计", 60), ("¥146900.00", 850))
+        + row(660, ("增值税税额", 330), ("¥16900.00", 450))
+        + row(700, ("不含税价", 70), ("¥131000", 170)),
+        {"不含税价": "¥131000"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # a rate cell merged with the next cell's label: cut before the label
+        row(700, ("增值税税率或征收率", 44, 110), ("13%增值税税额", 166, 128), ("¥11124.78", 309, 66)),
+        {"税率": "13%"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... a value with Chinese characters before a label's words is not cut
+        row(700, ("销货单位名称", 40, 81), ("济南市众诚汽车销售服务有限公司", 133, 196)),
+        {"销货单位名称": "济南市众诚汽车销售服务有限公司"},
+    ),
+    (
+        "sales_invoice",
         "1",  # ... only when the yuan read are those of the amount that agrees
         row(470, ("价税合计", 60), ("¥109000.00", 850))
         + row(660, ("增值税税额", 330), ("¥12539.82", 450))
