@@ -263,8 +263,10 @@ def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
         cnn = reader.classifier.classify(frame) if reader.classifier else None
         page_image, text, to_image, page_found = reader.ocr_page(frame, cnn)
         fused = page_class(cnn, text)
-        readable = reader.quality(frame, text, to_image, page_found, fused).ok
+        quality = reader.quality(frame, text, to_image, page_found, fused)
+        readable = quality.ok
         unreadable_pages += int(not readable)
+        page_image, text, _ = reader.reread_if_poor(frame, cnn, quality, (page_image, text, to_image))
         type_hits["model"] += int(cnn is not None and (cnn.doc_type.value, cnn.page) == truth)
         type_hits["model+title"] += int((fused.doc_type.value, fused.page) == truth)
         fields = reader.fields(page_image, text, DocType(row["doc_type"]), row["page"])

@@ -581,3 +581,37 @@ def test_the_text_page_takes_the_corners_the_caller_found():
     assert own_map((10.0, 20.0, 300.0, 60.0)) == given_map((10.0, 20.0, 300.0, 60.0))
     photo, photo_map, photo_found = text_page(image, OCR_MAX_SIDE, quad=None)
     assert not photo_found and photo.shape == image.shape and photo_map((1.0, 2.0, 3.0, 4.0)) == (1.0, 2.0, 3.0, 4.0)
+
+
+def test_a_page_read_poorly_is_read_again_sharpened_for_its_fields(engine):
+    """A page whose text the quality check finds blurred is read again from the photo sharpened, and the review
+    takes its fields from that reading; its quality report stays the upload's. Pages that pass, or fail for
+    another reason, keep their reading."""
+    from datasets.documents import DocType as Rendered
+    from datasets.documents import render_document
+    from datasets.documents.capture import apply_capture, plan_capture
+    from inference.documents.reader import REREAD_ISSUES, DocumentReader, page_class, sharpened
+    from inference.documents.types import QualityIssue
+
+    rng = np.random.default_rng(2)
+    rendered = render_document(rng, Rendered.vehicle_license, "main")
+    h, w = rendered.image.shape[:2]
+    photo, _ = apply_capture(plan_capture(rng, (w, h), "photo"), rendered.image)
+    frame = Frame(cv2.GaussianBlur(photo, (0, 0), 2.4))
+    reader = DocumentReader(engine)
+    cnn = reader.classifier.classify(frame)
+    page_image, text, to_image, found = reader.ocr_page(frame, cnn)
+    quality = reader.quality(frame, text, to_image, found, page_class(cnn, text))
+    assert any(issue.code in REREAD_ISSUES for issue in quality.issues)
+    first = (page_image, text, to_image)
+    again = reader.reread_if_poor(frame, cnn, quality, first)
+    sharp = reader.ocr_page(Frame(sharpened(frame.image)), cnn)
+    lines = [ln.read.text for ln in again[1].lines]
+    assert lines == [ln.read.text for ln in sharp[1].lines] and lines != [ln.read.text for ln in text.lines]
+    assert np.array_equal(again[0], sharp[0])
+    for issues in ((), (QualityIssue("glare", 0.3, 0.2),), (QualityIssue("dark", 40.0, 60.0),)):
+        assert reader.reread_if_poor(frame, cnn, replace(quality, issues=issues), first) is first
+    doc = reader.read(frame)
+    assert doc.quality == quality and not doc.quality.ok
+    want = reader.fields(sharp[0], sharp[1], doc.doc.doc_type, doc.doc.page)
+    assert {k: v.text for k, v in doc.fields.items()} == {k: v.text for k, v in want.items()}
