@@ -24,6 +24,7 @@ from typing import Any
 
 from ..types import Frame
 from ..validate.doubt import CONFUSABLE, LOW_CHAR_CONFIDENCE, char_doubt
+from .authenticity import BEZEL
 from .fields import Alternatives, model_code, normalise, validate_value
 from .types import (
     DOC_NAMES,
@@ -462,6 +463,9 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
         alarm = d.authenticity.alarm or d.authenticity.verdict
         score, threshold = d.authenticity.scores[alarm], d.authenticity.thresholds[alarm]
         evidence = {"alarm": alarm, "score": f"{score:.3f}", "threshold": f"{threshold:.3f}"}
+        frame = d.authenticity.scores.get(BEZEL, 0.0)
+        if alarm == "screen_recapture" and frame >= threshold:  # a screen's frame in view round the page raised it
+            evidence["screen_frame"] = f"{frame:.3f}"
         if d.authenticity.tamper_regions:
             evidence["regions_xyxy"] = "; ".join(
                 ",".join(f"{v:.0f}" for v in r.box_xyxy) for r in d.authenticity.tamper_regions

@@ -409,6 +409,24 @@ def test_tamper_finding_shows_the_alarm_that_raised_it():
     }
 
 
+@pytest.mark.parametrize("bezel", [0.0, 0.3, 0.86])
+def test_screen_finding_says_when_a_screen_frame_raised_it(bezel):
+    """A screen verdict raised (or carried over its threshold) by a screen's frame round the page says so in its
+    evidence, for the officer to look for the frame; the models' own verdict does not."""
+    shown = invoice()
+    auth = AuthenticityResult(
+        "screen_recapture",
+        {"screen_recapture": max(0.6, bezel), "photocopy": 0.0, "tampered": 0.0, "bezel": bezel},
+        {"screen_recapture": 0.46, "photocopy": 0.5, "tampered": 0.9},
+        alarm="screen_recapture",
+    )
+    shown = DocumentRead(shown.source, shown.doc, shown.quality, auth, shown.fields)
+    result = review_documents(BUSINESSES["transfer"], [*transfer_case()[:4], shown, insurance()], None)
+    (f,) = [f for f in result.findings if f.rule == "AUTH.SCREEN"]
+    want = {"alarm": "screen_recapture", "score": f"{max(0.6, bezel):.3f}", "threshold": "0.460"}
+    assert dict(f.evidence) == (want if bezel < 0.46 else {**want, "screen_frame": f"{bezel:.3f}"})
+
+
 def test_missing_documents_are_listed():
     result = review_documents(BUSINESSES["registration"], [id_card(), id_back()])
     assert set(result.missing) == {"sales_invoice", "purchase_tax", "insurance_policy", "conformity_certificate"}
