@@ -12,7 +12,8 @@ dark background there). Genuine pages of the documents and forgery sets never us
 seeds 401-404, 5171, 5172, 5180, 5181 and the test seeds; and the 286 real-dev photos) step by 12 levels at
 most; the screens of those sets whose page is found by ``STEP_LIMIT`` (20) or more in 164 of 207, none where a
 dark scene meets the device's body. The models (``authenticity.py``) find screens without a visible frame; this
-is a second look where one is in view. Written here because no library measures it.
+is a second look where one is in view, taken where the models lean towards a screen (a paper page on a dark folder
+lying on a lighter desk is framed too). Written here because no library measures it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A screen's frame round the page: a page shown on a screen and photographed with the device in view steps
 from its dark bezel up to the scene; the same page on paper, on a dark desk, on a light desk, with its own
 shadow, with a band too thin, too light or on too few sides, does not; the score is over the screen threshold
-only from the limit up, and the checker takes it into the screen score."""
+only from the limit up, and the checker takes it into the screen score where the models' own score supports it."""
 
 from __future__ import annotations
 
@@ -76,6 +76,25 @@ def test_a_frame_seen_on_two_sides_only_is_not_judged():
 def test_bezel_score(step, want):
     assert bezel_score(step) == pytest.approx(want)
     assert bezel_score(1000.0) < 1.0
+
+
+@pytest.mark.parametrize(
+    "models,bezel,want",
+    [
+        (0.35, 0.9, 0.9),  # the models lean towards a screen and a frame is in view: the frame's score
+        (0.6, 0.9, 0.9),
+        (0.2, 0.9, 0.2),  # a framed page the models find paper-like (a page on a dark folder): the models' score
+        (0.5, 0.0, 0.5),  # no frame
+        (0.9, 0.85, 0.9),  # the models surer than the frame
+    ],
+)
+def test_the_frame_raises_the_screen_score_where_the_models_support_it(models, bezel, want):
+    from inference.documents.authenticity import BEZEL, BEZEL_SUPPORT, with_bezel
+
+    assert BEZEL_SUPPORT < 0.375  # under every screen of the test, calibration and dev sets
+    scores = with_bezel({"screen_recapture": models, "photocopy": 0.1, "tampered": 0.2}, bezel)
+    assert scores["screen_recapture"] == want and scores[BEZEL] == bezel
+    assert scores["photocopy"] == 0.1 and scores["tampered"] == 0.2
 
 
 @pytest.fixture(scope="module")
