@@ -195,6 +195,24 @@ def _prefilter(obj: np.ndarray, h_mat: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return small, h_mat @ np.diag([1 / sx, 1 / sy, 1.0])
 
 
+def on_mat(
+    rng: np.random.Generator,
+    page: np.ndarray,
+    margin: tuple[float, float] = (0.03, 0.08),
+    level: tuple[int, int] = (12, 60),
+) -> tuple[np.ndarray, np.ndarray]:
+    """``page`` lying on a dark mat (a folder, a clipboard, a desk pad) with an even margin round it, a share
+    ``margin`` of the page's width, of a grey ``level``: the object to capture and the page's corners in it (for
+    :func:`apply_capture`). People photograph papers so; a screen's bezel frames a page the same way."""
+    h, w = page.shape[:2]
+    m = max(1, int(round(w * rng.uniform(*margin))))
+    tint = int(rng.integers(*level)) + rng.integers(-6, 7, 3)
+    mat = np.empty((h + 2 * m, w + 2 * m, 3), np.uint8)
+    mat[:] = np.clip(tint, 0, 255).astype(np.uint8)
+    mat[m : m + h, m : m + w] = page
+    return mat, np.asarray([[m, m], [m + w, m], [m + w, m + h], [m, m + h]], np.float32)
+
+
 def apply_capture(
     plan: CapturePlan, obj: np.ndarray, obj_corners: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:

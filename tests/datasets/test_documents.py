@@ -147,3 +147,23 @@ def test_a_29_february_registration_prints_its_inspection_stamp():
     rec = replace(make_case_record(rng), registration_date=date(2024, 2, 29))
     doc = render_document(rng, DocType.vehicle_license, "secondary", rec)
     assert doc.fields["检验有效期至"].text.startswith("检验有效期至2030年02月")
+
+
+def test_a_page_on_a_dark_mat_keeps_its_pixels_in_an_even_margin():
+    from datasets.documents.capture import apply_capture, on_mat, plan_capture
+
+    page = np.full((300, 200, 3), 235, np.uint8)
+    page[100:120, 20:180] = 30  # a text line
+    mat, corners = on_mat(np.random.default_rng(0), page, margin=(0.05, 0.05), level=(20, 21))
+    m = 10  # 5% of the page's width
+    assert mat.shape == (300 + 2 * m, 200 + 2 * m, 3)
+    assert np.array_equal(mat[m : m + 300, m : m + 200], page)
+    border = np.concatenate([mat[:m].reshape(-1, 3), mat[-m:].reshape(-1, 3), mat[:, :m].reshape(-1, 3)])
+    assert (border == border[0]).all() and border.max() <= 20 + 6
+    assert corners.tolist() == [[m, m], [m + 200, m], [m + 200, m + 300], [m, m + 300]]
+    plan = plan_capture(np.random.default_rng(1), (200, 300), "photo")
+    shot, _ = apply_capture(plan, mat, corners)
+    assert shot.shape[:2] == plan.out_wh[::-1]
+    # the page lands where the plan puts the document: the capture's centre is paper, not mat
+    cx, cy = np.mean(plan.dst, axis=0).round().astype(int)
+    assert shot[cy, cx].mean() > 120
