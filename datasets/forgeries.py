@@ -39,6 +39,7 @@ from datasets.documents.capture import (
     CapturePlan,
     apply_capture,
     corners,
+    on_mat,
     plan_capture,
     transform_box,
     transform_fields,
@@ -49,6 +50,7 @@ AUTHENTICITY = ("genuine", "screen_recapture", "photocopy", "tampered")
 TAMPER_KINDS = ("copy_move", "splice", "text_replace", "inpaint")
 TAMPER_STAGES = ("digital", "print")
 _PAIR_SALT = 0x7F0A6E  # keeps the pair generator apart from the core's per-sample generators
+_MAT_SALT = 0x3A7D11  # the mat draws: their own stream, so a set built without mats is the same pairs as before
 
 
 class PairSeedError(ValueError):
@@ -417,9 +419,23 @@ def _label(
     }
 
 
+def _mat(mat_seed: list[int] | None, obj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``obj`` on the pair's dark mat (the same margin and tint for both twins: a fresh generator from
+    ``mat_seed``) and the 3x3 map obj -> mat; without a seed, ``obj`` and the identity."""
+    if mat_seed is None:
+        return obj, np.eye(3)
+    out, page = on_mat(np.random.default_rng(mat_seed), obj)
+    shift = np.eye(3)
+    shift[:2, 2] = page[0]
+    return out, shift
+
+
+def _project_pts(h_mat: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    return cv2.perspectiveTransform(np.asarray([pts], np.float32), np.asarray(h_mat, np.float64))[0]
+
+
 def _project(h_mat: np.ndarray, pts: np.ndarray) -> list[list[float]]:
-    out = cv2.perspectiveTransform(np.asarray([pts], np.float32), h_mat)[0]
-    return [[round(float(x), 2), round(float(y), 2)] for x, y in out]
+    return [[round(float(x), 2), round(float(y), 2)] for x, y in _project_pts(h_mat, pts)]
 
 
 def make_pair(
@@ -429,8 +445,13 @@ def make_pair(
     tamper_kind: str | None = None,
     doc_type: DocType | str | None = None,
     tamper_stage: str = "digital",
+    mat_seed: list[int] | None = None,
 ) -> tuple[Sample, Sample]:
-    """The genuine and the forged twin of pair ``index``, both from ``rng`` (one source document)."""
+    """The genuine and the forged twin of pair ``index``, both from ``rng`` (one source document).
+
+    With ``mat_seed`` the paper lies on a dark mat (a folder, a desk pad) when photographed or scanned: the genuine
+    page, the photocopy's sheet and the tampered page (the genuine capture edited) alike; a screen keeps its own
+    bezel. The mat's frame then marks neither twin, as a screen's bezel must not teach "a dark frame is a screen"."""
     _check_stage(tamper_stage)
     if doc_type is None:
         doc_type = random_doc_type(rng)
@@ -456,7 +477,9 @@ def make_pair(
     pair_id = f"pair{index:06d}"
     page_corners = _doc_corners(w, h)
 
-    genuine_img, h_gen = apply_capture(plan, doc.image)
+    genuine_obj, shift = _mat(mat_seed, doc.image)
+    genuine_img, h_gen = apply_capture(plan, genuine_obj, _project_pts(shift, page_corners))
+    h_gen = h_gen @ shift
     genuine = Sample(
         genuine_img,
         _label(doc, doc.fields, plan, h_gen, "genuine", None, pair_id, corners(plan)),
@@ -477,7 +500,9 @@ def make_pair(
             h_total = np.eye(3)
         else:
             forged_flat, flat_mask, fields = edit(rng, doc.image, doc, name)
-            forged_img, h_total = apply_capture(plan, forged_flat)
+            forged_obj, shift = _mat(mat_seed, forged_flat)
+            forged_img, h_total = apply_capture(plan, forged_obj, _project_pts(shift, page_corners))
+            h_total = h_total @ shift
             # the edited region through the capture, grown by how far the capture spreads a pixel
             warped = cv2.warpPerspective(flat_mask, h_total, plan.out_wh, flags=cv2.INTER_LINEAR)
             r = plan.blur_radius
@@ -486,7 +511,10 @@ def make_pair(
     else:
         effect = screen_recapture if authenticity == "screen_recapture" else photocopy
         obj, a = effect(rng, doc.image)
-        obj_corners = cv2.perspectiveTransform(np.asarray([page_corners], np.float32), a)[0]
+        if effect is photocopy:  # the copy's sheet lies where the original would
+            obj, shift = _mat(mat_seed, obj)
+            a = shift @ a
+        obj_corners = _project_pts(a, page_corners)
         forged_img, h_obj = apply_capture(plan, obj, obj_corners)
         h_total = h_obj @ a
         doc_corners_img = _project(h_total, page_corners)
@@ -495,6 +523,10 @@ def make_pair(
         label["tampered_fields"] = [name]
         label["tamper_stage"] = tamper_stage
     forged = Sample(forged_img, label, mask=mask_out, ext="png")
+    if mat_seed is not None:
+        genuine.label["on_mat"] = True
+        if authenticity != "screen_recapture":
+            forged.label["on_mat"] = True
     return genuine, forged
 
 
@@ -503,15 +535,23 @@ class ForgeryGenerator:
 
     Options: ``pair_seed`` (the dataset seed; by default read back from the core's per-sample generator),
     ``doc_types`` (restrict the source documents), ``tamper_stage`` (``digital``: the capture is edited;
-    ``print``: the document is edited before its capture)."""
+    ``print``: the document is edited before its capture), ``mat`` (the share of pairs whose paper lies on a dark
+    mat, drawn from a stream of its own: 0 gives the same pairs as before the option)."""
 
     kind = "forgeries"
     version = 2  # 2: tampering edits the capture (digital); 1 edited the flat page before its capture
 
     def __init__(
-        self, pair_seed: int | None = None, doc_types: list[str] | None = None, tamper_stage: str = "digital"
+        self,
+        pair_seed: int | None = None,
+        doc_types: list[str] | None = None,
+        tamper_stage: str = "digital",
+        mat: float = 0.0,
     ) -> None:
         _check_stage(tamper_stage)
+        if not 0.0 <= mat <= 1.0:
+            raise ValueError(f"mat is a share of pairs in [0, 1], got {mat!r}")
+        self.mat = float(mat)
         self.pair_seed = pair_seed
         self.tamper_stage = tamper_stage
         self.doc_types = [DocType(t) for t in doc_types] if doc_types else None
@@ -519,6 +559,11 @@ class ForgeryGenerator:
 
     def pair_rng(self, seed: int, pair_index: int) -> np.random.Generator:
         return np.random.default_rng([seed, pair_index, _PAIR_SALT])
+
+    def mat_seed(self, seed: int, pair_index: int) -> list[int] | None:
+        if self.mat <= 0.0 or np.random.default_rng([seed, pair_index, _MAT_SALT]).random() >= self.mat:
+            return None
+        return [seed, pair_index, _MAT_SALT, 1]
 
     def sample(self, rng: np.random.Generator, index: int) -> Sample:
         seed = self.pair_seed if self.pair_seed is not None else _dataset_seed(rng, index)
@@ -528,5 +573,8 @@ class ForgeryGenerator:
             doc_type = None
             if self.doc_types:
                 doc_type = self.doc_types[int(prng.integers(len(self.doc_types)))]
-            self._cache = (key, make_pair(prng, index // 2, doc_type=doc_type, tamper_stage=self.tamper_stage))
+            pair = make_pair(
+                prng, index // 2, doc_type=doc_type, tamper_stage=self.tamper_stage, mat_seed=self.mat_seed(*key)
+            )
+            self._cache = (key, pair)
         return self._cache[1][index % 2]

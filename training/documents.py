@@ -52,6 +52,11 @@ class Split:
     dir: Path
     n: int
     seed: int
+    options: tuple[tuple[str, Any], ...] = ()  # the generator's options (datasets.forgeries: mat)
+
+
+def _options(split: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(split.get("options", {}).items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +85,10 @@ class DocConfig:
         data = raw.pop("data")
 
         def splits(key: str) -> tuple[Split, ...]:
-            return tuple(Split(d["kind"], REPO / d["dir"], int(d["n"]), int(d["seed"])) for d in data.get(key, ()))
+            return tuple(
+                Split(d["kind"], REPO / d["dir"], int(d["n"]), int(d["seed"]), _options(d))
+                for d in data.get(key, ())
+            )
 
         train, calibration = splits("train"), splits("calibration")
         test_seeds = tuple(int(s) for s in data.get("test_seeds", ()))
@@ -108,7 +116,7 @@ class DocConfig:
 def prepare_data(cfg: DocConfig, workers: int = 1) -> list[Split]:
     """Build (if needed) the training and calibration splits; the training splits are returned."""
     for split in cfg.train + cfg.calibration:
-        ensure_built(split.kind, split.n, split.seed, split.dir, workers)
+        ensure_built(split.kind, split.n, split.seed, split.dir, workers, **dict(split.options))
     return list(cfg.train)
 
 

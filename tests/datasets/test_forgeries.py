@@ -106,3 +106,74 @@ def test_build_manifest_records_version_and_options(tmp_path):
     # a build by an older generator version is stale
     (out / "build.json").write_text(manifest.replace('"version": 2', '"version": 1'), encoding="utf-8")
     assert not is_built(out, "forgeries", 2, 7, tamper_stage="print")
+
+
+def _ring_grey(img: np.ndarray, quad: list[list[float]], inside: bool) -> float:
+    """Median grey of a band a few pixels inside (or outside) the page's quad."""
+    import cv2
+
+    q = np.asarray(quad, np.float32)
+    centre = q.mean(axis=0)
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape
+    vals = []
+    for a, b in zip(q, np.roll(q, -1, axis=0), strict=True):
+        for t in np.linspace(0.2, 0.8, 25):
+            p = a + t * (b - a)
+            out = (p - centre) / np.linalg.norm(p - centre)
+            x, y = (p + out * (-10 if inside else 8)).round().astype(int)
+            if 0 <= x < w and 0 <= y < h:
+                vals.append(grey[y, x])
+    return float(np.median(vals))
+
+
+@pytest.mark.parametrize(
+    ("kind", "tamper", "stage"),
+    [("photocopy", None, "digital"), ("tampered", "inpaint", "digital"), ("tampered", "text_replace", "print"),
+     ("screen_recapture", None, "digital")],
+)
+def test_mat_lays_both_paper_twins_on_a_dark_mat(kind, tamper, stage):
+    """With a mat the twins are the same pair (the mat has its own stream): the same capture plan, page corners and
+    field boxes; the paper lies on a dark mat round its edge; a screen keeps its own bezel."""
+    rng = lambda: np.random.default_rng([3, 99])  # noqa: E731
+    plain = make_pair(rng(), 3, authenticity=kind, tamper_kind=tamper, doc_type="vehicle_license", tamper_stage=stage)
+    matted = make_pair(
+        rng(), 3, authenticity=kind, tamper_kind=tamper, doc_type="vehicle_license", tamper_stage=stage,
+        mat_seed=[3, 3, 1],
+    )
+    for p, m in zip(plain, matted, strict=True):
+        assert m.label["corners"] == p.label["corners"] and m.label["fields"] == p.label["fields"]
+        assert m.label["capture"] == p.label["capture"] and "on_mat" not in p.label
+    genuine, forged = matted
+    assert genuine.label["on_mat"] is True
+    assert forged.label.get("on_mat") is (None if kind == "screen_recapture" else True)
+    # the mat meets the page's edge (a photocopy's sheet has a margin of its own)
+    for sample, edge in zip(matted, (True, kind == "tampered"), strict=True):
+        corners = sample.label["corners"]
+        assert _ring_grey(sample.image, corners, inside=True) > 140  # the page
+        if edge:
+            assert _ring_grey(sample.image, corners, inside=False) < 90  # the mat round it
+    if kind == "photocopy":  # the mat round the copy's sheet
+        assert (forged.image.max(axis=2) < 70).mean() > (plain[1].image.max(axis=2) < 70).mean() + 0.02
+    if kind == "tampered" and stage == "digital":
+        diff = np.any(genuine.image != forged.image, axis=2)
+        assert diff.any() and not np.any(diff & (forged.mask == 0))
+
+
+def test_mat_share_is_its_own_stream():
+    plain, none, every = ForgeryGenerator(pair_seed=11), ForgeryGenerator(pair_seed=11, mat=0.0), ForgeryGenerator(
+        pair_seed=11, mat=1.0
+    )
+    for i in range(4):
+        a, b, c = plain.sample(None, i), none.sample(None, i), every.sample(None, i)
+        assert encode_image(a.image, "png") == encode_image(b.image, "png") and a.label == b.label
+        assert c.label["pair_id"] == a.label["pair_id"] and c.label["record"] == a.label["record"]
+        assert c.label["authenticity"] == a.label["authenticity"]
+        assert c.label.get("on_mat") is (None if c.label["authenticity"] == "screen_recapture" else True)
+    some = ForgeryGenerator(mat=0.3)
+    share = np.mean([some.mat_seed(201, i) is not None for i in range(1000)])
+    assert 0.25 < share < 0.35
+    assert some.mat_seed(201, 7) == some.mat_seed(201, 7)  # every worker draws the same
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="mat"):
+            ForgeryGenerator(mat=bad)

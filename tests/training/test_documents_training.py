@@ -92,6 +92,21 @@ def test_calibration_splits_add_their_genuine_pages_to_the_thresholds(tmp_path, 
     assert pages[1] - pages[0] == 2  # the calibration split's two genuine twins (its forged twins are not used)
 
 
+def test_split_options_reach_the_generator(tmp_path):
+    """A split's generator options (the forgeries' mat share) are part of its build: a build without them is
+    another data set and is built again."""
+    from datasets.core import is_built
+
+    out = tmp_path / "f"
+    train = [{"kind": "forgeries", "dir": str(out), "n": 2, "seed": 21, "options": {"mat": 1.0}}]
+    cfg = _config(tmp_path, "authenticity", train)
+    assert cfg.train[0].options == (("mat", 1.0),)
+    documents.prepare_data(cfg)
+    assert is_built(out, "forgeries", 2, 21, mat=1.0) and not is_built(out, "forgeries", 2, 21)
+    labels = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert labels[0]["on_mat"] is True
+
+
 def test_calibration_seeds_must_be_unseen(tmp_path):
     train = [{"kind": "documents", "dir": "d", "n": 1, "seed": 5}]
     with pytest.raises(ValueError, match="calibration seed"):
