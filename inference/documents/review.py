@@ -184,8 +184,11 @@ _AUTH_MESSAGES = {
     "screen_recapture": (
         Severity.error,
         "AUTH.SCREEN",
-        "{doc}看起来是对着屏幕拍摄的：请拍摄纸质原件。",
-        "The {doc} looks like a photo of a screen: photograph the paper original.",
+        # the retake advice: a paper page framed by a dark folder also looks like a screen in its bezel (a known
+        # weakness of the screen models), and the same page on a plain light surface is read as paper
+        "{doc}看起来是对着屏幕拍摄的：请将纸质原件平放在浅色、无图案的平面上拍摄（不要放在深色文件夹或边框中）。",
+        "The {doc} looks like a photo of a screen: photograph the paper original laid flat on a plain, light "
+        "surface (not on a dark folder or in a frame).",
     ),
     "photocopy": (
         Severity.error,
