@@ -152,8 +152,9 @@ def doc_type_accuracy(reader: DocumentReader) -> dict[str, Any]:
     return out
 
 
-def folder_photos(n: int, seed: int = FOLDER_SEED) -> list[np.ndarray]:
-    """``n`` genuine pages of every listed type, each lying on a dark folder (``on_mat``) and photographed on a desk
+def folder_photos(n: int, seed: int = FOLDER_SEED) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``n`` genuine pages of every listed type, each lying on a dark folder (``on_mat``) and photographed on a desk,
+    and the same page retaken as the screen notice asks, on a plain near-white surface (the same camera and light)
     (seeds ``seed``, ``seed + 1``, ...: never used for training)."""
     from datasets.documents import DocType as Rendered
     from datasets.documents import random_page, render_document
@@ -168,7 +169,8 @@ def folder_photos(n: int, seed: int = FOLDER_SEED) -> list[np.ndarray]:
         h, w = page.shape[:2]
         plan = plan_capture(rng, (w, h), "photo")
         mat, corners = on_mat(rng, page)
-        out.append(apply_capture(plan, mat, corners)[0])
+        light = replace(plan, background="scanner")  # a plain near-white surface, as the notice asks
+        out.append((apply_capture(plan, mat, corners)[0], apply_capture(light, page)[0]))
     return out
 
 
@@ -224,7 +226,9 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
         image = cv2.imread(str(DOCS_TEST / row["file"]), cv2.IMREAD_COLOR)
         fa_docs += int(check(Frame(image)).verdict != "genuine")
     # genuine pages photographed on a dark folder: framed as a screen's bezel frames a page
-    on_folder = [check(Frame(image)).verdict for image in folder_photos(FOLDER_PAGES)]
+    folder = [(check(Frame(on)).verdict, check(Frame(off)).verdict) for on, off in folder_photos(FOLDER_PAGES)]
+    on_folder = [v for v, _ in folder]
+    retaken = [v for on, v in folder if on != "genuine"]
     # edits made before printing: a separate set, tampered pages only
     _ensure(FORGERIES_PRINT_TEST, FORGERIES_PRINT_SPLIT)
     printed = [r for r in _rows(FORGERIES_PRINT_TEST) if r["authenticity"] == "tampered"]
@@ -242,6 +246,8 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
             "n": len(on_folder),
             "false_alarm_rate": round(sum(v != "genuine" for v in on_folder) / max(len(on_folder), 1), 4),
             "verdicts": dict(Counter(on_folder)),
+            # the flagged pages photographed again as the screen notice asks: on a plain light surface
+            "retaken_genuine": f"{sum(v == 'genuine' for v in retaken)}/{len(retaken)}",
         },
         "n_genuine": n_gen,
         "detection": {},
@@ -484,7 +490,9 @@ def markdown(r: dict[str, Any]) -> str:
         *(
             [
                 f"| false alarms, genuine pages photographed on a dark folder (n={fo['n']}; a frame round the page "
-                f"as a screen's bezel; verdicts {fo['verdicts']}) | - (known weakness) | {fo['false_alarm_rate']:.2%} |"
+                f"as a screen's bezel; verdicts {fo['verdicts']}; the flagged pages retaken as the screen notice "
+                f"asks, on a plain light surface: {fo.get('retaken_genuine', '-')} genuine) | - (known weakness) | "
+                f"{fo['false_alarm_rate']:.2%} |"
             ]
             if (fo := a.get("genuine_on_a_dark_folder"))
             else []
