@@ -141,6 +141,21 @@ def test_the_checker_takes_the_frame_into_the_screen_score(engine, licence_on_pa
     assert checker.check(Frame(paper)).scores[BEZEL] == 0.0
 
 
+def _on_folder(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A factory registration certificate photographed on a dark folder (an even 6% margin of grey 30), and the
+    same page photographed with the same camera and light on the desk, without the folder."""
+    from datasets.documents import DocType as Rendered
+    from datasets.documents import render_document
+    from datasets.documents.capture import apply_capture, on_mat, plan_capture
+
+    rng = np.random.default_rng(seed)
+    page = render_document(rng, Rendered.registration_certificate, "1").image
+    h, w = page.shape[:2]
+    plan = plan_capture(rng, (w, h), "photo")
+    folder, corners = on_mat(np.random.default_rng(7), page, margin=(0.06, 0.06), level=(30, 31))
+    return apply_capture(plan, folder, corners)[0], apply_capture(plan, page)[0]
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known weakness: the screen models learned a dark frame round the page as a screen (every factory screen "
@@ -148,23 +163,10 @@ def test_the_checker_takes_the_frame_into_the_screen_score(engine, licence_on_pa
     "(training/configs/authenticity.yaml); the screen notice asks for the paper on a plain light surface",
 )
 def test_paper_pages_on_a_dark_folder_are_not_screens(engine):
-    from datasets.documents import DocType as Rendered
-    from datasets.documents import render_document
-    from datasets.documents.capture import apply_capture, plan_capture
     from inference.documents.authenticity import AuthenticityChecker
 
     checker = AuthenticityChecker(engine)
-    flagged = 0
-    for seed in range(4):
-        rng = np.random.default_rng(1000 + seed)
-        page = render_document(rng, Rendered.registration_certificate, "1").image
-        h, w = page.shape[:2]
-        m = int(w * 0.06)
-        folder = np.full((h + 2 * m, w + 2 * m, 3), 30, np.uint8)
-        folder[m : m + h, m : m + w] = page
-        corners = np.asarray([[m, m], [m + w, m], [m + w, m + h], [m, m + h]], np.float32)
-        shot, _ = apply_capture(plan_capture(rng, (w, h), "photo"), folder, corners)
-        flagged += checker.check(Frame(shot)).verdict == "screen_recapture"
+    flagged = sum(checker.check(Frame(_on_folder(1000 + i)[0])).verdict == "screen_recapture" for i in range(4))
     assert flagged == 0
 
 
@@ -172,24 +174,17 @@ def test_a_page_flagged_on_a_dark_folder_passes_when_retaken_as_the_notice_says(
     """The screen notice tells the citizen how to retake the page: the paper laid on a plain, light surface, not
     on a dark folder. A genuine page photographed on a folder and flagged as a screen (the known weakness above)
     is read as paper when photographed so, with the same camera and light."""
-    from datasets.documents import DocType as Rendered
-    from datasets.documents import render_document
-    from datasets.documents.capture import apply_capture, on_mat, plan_capture
     from inference.documents.reader import DocumentReader
     from inference.documents.review import BUSINESSES, review_documents
 
     reader = DocumentReader(engine)
-    rng = np.random.default_rng(1003)
-    page = render_document(rng, Rendered.registration_certificate, "1").image
-    h, w = page.shape[:2]
-    plan = plan_capture(rng, (w, h), "photo")
-    folder, corners = on_mat(np.random.default_rng(7), page, margin=(0.06, 0.06), level=(30, 31))
-    on_folder = reader.read(Frame(apply_capture(plan, folder, corners)[0]), "folder.jpg")
+    folder, desk = _on_folder(1003)
+    on_folder = reader.read(Frame(folder), "folder.jpg")
     assert on_folder.authenticity is not None and on_folder.authenticity.verdict == "screen_recapture"
     (notice,) = [
         f for f in review_documents(BUSINESSES["transfer"], [on_folder]).findings if f.rule == "AUTH.SCREEN"
     ]
     assert "light" in notice.message_en and "dark folder" in notice.message_en and "浅色" in notice.message_zh
-    retaken = reader.read(Frame(apply_capture(plan, page)[0]), "retaken.jpg")
+    retaken = reader.read(Frame(desk), "retaken.jpg")
     assert retaken.authenticity is not None and retaken.authenticity.verdict == "genuine"
     assert not [f for f in review_documents(BUSINESSES["transfer"], [retaken]).findings if f.rule.startswith("AUTH.")]
