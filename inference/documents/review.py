@@ -24,7 +24,7 @@ from typing import Any
 
 from ..types import Frame
 from ..validate.doubt import CONFUSABLE, LOW_CHAR_CONFIDENCE, char_doubt
-from .authenticity import BEZEL
+from .authenticity import BEZEL, screen_supported
 from .fields import Alternatives, model_code, normalise, validate_value
 from .types import (
     DOC_NAMES,
@@ -467,7 +467,8 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
         score, threshold = d.authenticity.scores[alarm], d.authenticity.thresholds[alarm]
         evidence = {"alarm": alarm, "score": f"{score:.3f}", "threshold": f"{threshold:.3f}"}
         frame = d.authenticity.scores.get(BEZEL, 0.0)
-        if alarm == "screen_recapture" and frame >= threshold:  # a screen's frame in view, counted in the score
+        # a screen's frame in view, counted in the score (where the patches within the page see a screen too)
+        if alarm == "screen_recapture" and frame >= threshold and screen_supported(d.authenticity.scores):
             evidence["screen_frame"] = f"{frame:.3f}"
         if d.authenticity.tamper_regions:
             evidence["regions_xyxy"] = "; ".join(

@@ -79,22 +79,36 @@ def test_bezel_score(step, want):
 
 
 @pytest.mark.parametrize(
-    "models,bezel,want",
+    "models,bezel,inside,want",
     [
-        (0.35, 0.9, 0.9),  # the models lean towards a screen and a frame is in view: the frame's score
-        (0.6, 0.9, 0.9),
-        (0.2, 0.9, 0.2),  # a framed page the models find paper-like (a page on a dark folder): the models' score
-        (0.5, 0.0, 0.5),  # no frame
-        (0.9, 0.85, 0.9),  # the models surer than the frame
+        (0.35, 0.9, None, 0.9),  # the models lean towards a screen and a frame is in view: the frame's score
+        (0.6, 0.9, None, 0.9),
+        (0.35, 0.9, 0.4, 0.9),  # ... and the patches within the page see a screen too
+        (0.2, 0.9, None, 0.2),  # a framed page the models find paper-like (a page on a dark folder): the models' score
+        (0.6, 0.9, 0.1, 0.6),  # framed, but the patches within the page see paper (a page on a dark folder)
+        (0.5, 0.0, None, 0.5),  # no frame
+        (0.9, 0.85, None, 0.9),  # the models surer than the frame
     ],
 )
-def test_the_frame_raises_the_screen_score_where_the_models_support_it(models, bezel, want):
-    from inference.documents.authenticity import BEZEL, BEZEL_SUPPORT, with_bezel
+def test_the_frame_raises_the_screen_score_where_the_models_support_it(models, bezel, inside, want):
+    from inference.documents.authenticity import BEZEL, BEZEL_SUPPORT, SCREEN_INSIDE, SCREEN_INSIDE_SUPPORT, with_bezel
 
     assert BEZEL_SUPPORT < 0.375  # under every screen of the test, calibration and dev sets
-    scores = with_bezel({"screen_recapture": models, "photocopy": 0.1, "tampered": 0.2}, bezel)
+    assert SCREEN_INSIDE_SUPPORT < 0.2  # under every held-out screen of the calibration and dev sets
+    scores = {"screen_recapture": models, "photocopy": 0.1, "tampered": 0.2}
+    scores = with_bezel(scores if inside is None else {**scores, SCREEN_INSIDE: inside}, bezel)
     assert scores["screen_recapture"] == want and scores[BEZEL] == bezel
     assert scores["photocopy"] == 0.1 and scores["tampered"] == 0.2
+
+
+def test_patches_within_the_page_leave_out_those_astride_its_edge():
+    from inference.documents.authenticity import on_page, within_page
+
+    quad = np.asarray([[100, 100], [500, 100], [500, 400], [100, 400]], np.float32)
+    origins = np.asarray([[150, 150], [60, 150], [390, 290], [450, 200], [600, 600]], np.float32)  # side 100
+    assert within_page(origins, 100.0, quad).tolist() == [True, False, True, False, False]
+    assert on_page(origins + 50, quad).tolist() == [True, True, True, True, False]  # centres: astride ones too
+    assert within_page(origins, 100.0, None).all()  # no page found: every patch
 
 
 @pytest.fixture(scope="module")
@@ -125,20 +139,40 @@ def test_factory_screens_show_their_frame_and_their_paper_twins_do_not(licence_o
         assert bezel_step(paper, find_page(paper)) < STEP_LIMIT / 2
 
 
-def test_the_checker_takes_the_frame_into_the_screen_score(engine, licence_on_paper_and_screen):
+def test_the_checker_takes_the_frame_into_the_screen_score_where_the_page_looks_shown(
+    engine, licence_on_paper_and_screen
+):
     if "doc-authenticity" not in engine.catalog:
         pytest.skip("model doc-authenticity is not in the catalog")
-    from inference.documents.authenticity import BEZEL, AuthenticityChecker
+    from inference.documents.authenticity import BEZEL, SCREEN_INSIDE, SCREEN_INSIDE_SUPPORT, AuthenticityChecker
 
     checker = AuthenticityChecker(engine)
-    # a grey page of no listed type (its colour says nothing) in a drawn frame
+    for paper, shown in licence_on_paper_and_screen:
+        on_screen = checker.check(Frame(shown))
+        assert on_screen.scores[BEZEL] >= 0.8 and on_screen.scores[SCREEN_INSIDE] >= SCREEN_INSIDE_SUPPORT
+        assert on_screen.scores["screen_recapture"] >= on_screen.scores[BEZEL]
+        assert on_screen.verdict == "screen_recapture"
+        assert checker.check(Frame(paper)).scores[BEZEL] == 0.0
+    # a plain grey page of no listed type in a drawn frame: a frame in view, but the patches within the page see
+    # paper, as on a page lying on a dark folder: the frame does not count
     framed = checker.check(Frame(_scene(desk=110, band=25)), colour_expected=False)
-    assert framed.scores[BEZEL] >= 0.8
-    assert framed.scores["screen_recapture"] >= framed.scores[BEZEL]
-    assert framed.verdict == "screen_recapture" and framed.alarm == "screen_recapture"
-    paper, shown = licence_on_paper_and_screen[0]
-    assert checker.check(Frame(shown)).scores[BEZEL] >= 0.8
-    assert checker.check(Frame(paper)).scores[BEZEL] == 0.0
+    assert framed.scores[BEZEL] >= 0.8 and framed.scores[SCREEN_INSIDE] < SCREEN_INSIDE_SUPPORT
+    assert framed.scores["screen_recapture"] < framed.scores[BEZEL]
+    assert framed.verdict == "genuine"
+
+
+def test_pages_on_a_dark_folder_whose_paper_looks_like_paper_are_not_screens(engine):
+    """The page view calls a page framed by a dark folder a screen, and the frame is in view; the patches within
+    the page see paper, so neither counts."""
+    from inference.documents.authenticity import BEZEL, SCREEN_INSIDE, SCREEN_INSIDE_SUPPORT, AuthenticityChecker
+
+    checker = AuthenticityChecker(engine)
+    for seed in (1001, 1002):
+        folder, _ = _on_folder(seed)
+        res = checker.check(Frame(folder))
+        assert checker.page_probs(folder)["screen_recapture"] >= 0.9 and res.scores[BEZEL] >= 0.9
+        assert res.scores[SCREEN_INSIDE] < SCREEN_INSIDE_SUPPORT
+        assert res.verdict == "genuine"
 
 
 def _on_folder(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -159,8 +193,10 @@ def _on_folder(seed: int) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.xfail(
     strict=True,
     reason="known weakness: the screen models learned a dark frame round the page as a screen (every factory screen "
-    "has a bezel); genuine pages on a dark folder are flagged. Trained with such mats they lost half the test screens "
-    "(training/configs/authenticity.yaml); the screen notice asks for the paper on a plain light surface",
+    "has a bezel). The page view and the frame count only where the patches within the page see a screen, but a page "
+    "the page finder misses on its folder is judged with the folder in those patches and is still flagged (2 of these "
+    "4). Trained with such mats the models lost half the test screens (training/configs/authenticity.yaml); the "
+    "screen notice asks for the paper on a plain light surface",
 )
 def test_paper_pages_on_a_dark_folder_are_not_screens(engine):
     from inference.documents.authenticity import AuthenticityChecker

@@ -409,14 +409,18 @@ def test_tamper_finding_shows_the_alarm_that_raised_it():
     }
 
 
-@pytest.mark.parametrize("bezel", [0.0, 0.3, 0.86])
-def test_screen_finding_says_when_a_screen_frame_raised_it(bezel):
+@pytest.mark.parametrize(("bezel", "inside"), [(0.0, None), (0.3, None), (0.86, None), (0.86, 0.5), (0.86, 0.1)])
+def test_screen_finding_says_when_a_screen_frame_raised_it(bezel, inside):
     """A screen verdict raised (or carried over its threshold) by a screen's frame round the page says so in its
-    evidence, for the officer to look for the frame; the models' own verdict does not."""
+    evidence, for the officer to look for the frame; the models' own verdict does not, nor a frame that did not
+    count (the patches within the page saw paper)."""
+    from inference.documents.authenticity import SCREEN_INSIDE
+
     shown = invoice()
+    scores = {"screen_recapture": max(0.6, bezel), "photocopy": 0.0, "tampered": 0.0, "bezel": bezel}
     auth = AuthenticityResult(
         "screen_recapture",
-        {"screen_recapture": max(0.6, bezel), "photocopy": 0.0, "tampered": 0.0, "bezel": bezel},
+        scores if inside is None else {**scores, SCREEN_INSIDE: inside},
         {"screen_recapture": 0.46, "photocopy": 0.5, "tampered": 0.9},
         alarm="screen_recapture",
     )
@@ -424,7 +428,8 @@ def test_screen_finding_says_when_a_screen_frame_raised_it(bezel):
     result = review_documents(BUSINESSES["transfer"], [*transfer_case()[:4], shown, insurance()], None)
     (f,) = [f for f in result.findings if f.rule == "AUTH.SCREEN"]
     want = {"alarm": "screen_recapture", "score": f"{max(0.6, bezel):.3f}", "threshold": "0.460"}
-    assert dict(f.evidence) == (want if bezel < 0.46 else {**want, "screen_frame": f"{bezel:.3f}"})
+    counted = bezel >= 0.46 and (inside is None or inside >= 0.15)
+    assert dict(f.evidence) == ({**want, "screen_frame": f"{bezel:.3f}"} if counted else want)
 
 
 def test_missing_documents_are_listed():

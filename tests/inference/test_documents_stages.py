@@ -121,6 +121,22 @@ def test_combine_uses_the_page_view_only_for_its_kinds(page_kinds, expected):
     assert combine(patch, page, page_kinds) == pytest.approx({**expected, "forensic": 0.8})
 
 
+@pytest.mark.parametrize(("inside", "screen"), [(0.5, 0.9), ("at the support", 0.9), (0.1, 0.2), (None, 0.9)])
+def test_the_page_view_counts_for_screens_where_the_patches_within_the_page_support_it(inside, screen):
+    """A page on a dark folder is framed as a screen's picture is: the page view's screen probability counts only
+    where the patches within the page see a screen too; the photocopy view does not depend on it."""
+    from inference.documents.authenticity import SCREEN_INSIDE, SCREEN_INSIDE_SUPPORT
+
+    inside = SCREEN_INSIDE_SUPPORT if inside == "at the support" else inside
+    assert inside is None or (inside >= SCREEN_INSIDE_SUPPORT) == (screen == 0.9)  # the cases sit where they say
+    patch = {"screen_recapture": 0.2, "photocopy": 0.4, "tampered": 0.3}
+    if inside is not None:
+        patch[SCREEN_INSIDE] = inside
+    out = combine(patch, {"screen_recapture": 0.9, "photocopy": 0.7}, ("screen_recapture", "photocopy"))
+    assert out["screen_recapture"] == pytest.approx(screen) and out["photocopy"] == pytest.approx(0.7)
+    assert out.get(SCREEN_INSIDE) == inside  # kept beside the scores
+
+
 @pytest.mark.parametrize(
     ("values", "error"),
     [
