@@ -4,6 +4,7 @@ metadata, and ONNX/PyTorch parity that fails on mismatch."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -265,3 +266,38 @@ def test_catalog_thresholds_are_set_on_the_scores_the_review_computes(engine, qu
     labels = json.loads(patches.metadata["labels"])
     without_lines = thresholds_for([alarm_scores(im, run, labels, DEFAULT_STRIDE)[0] for im in quiet_line_pages], 0.01)
     assert reviewed >= without_lines["forensic"]
+
+
+@pytest.mark.parametrize(
+    ("view", "kept"),
+    [
+        ("silent", True),  # the page view adds nothing and costs nothing: a tie keeps it
+        ("alarms on genuine pages", False),  # it raises the genuine pages: fewer held-out screens at the budget
+    ],
+)
+def test_the_page_view_is_kept_unless_it_finds_fewer_held_out_pages(data, view, kept):
+    """Which kinds the page view is trusted with, from held-out screens and copies at the combined thresholds."""
+    import hashlib
+
+    import cv2
+
+    def rows(split):
+        return [json.loads(line) for line in (Path(split["dir"]) / "labels.jsonl").read_text("utf-8").splitlines()]
+
+    genuine = [Path(data["docs"]["dir"]) / r["file"] for r in rows(data["docs"])]
+    genuine += [Path(data[k]["dir"]) / r["file"] for k in ("forg", "calib") for r in rows(data[k])
+                if r["authenticity"] == "genuine"]
+    forged = [(Path(data[k]["dir"]) / r["file"], r["authenticity"]) for k in ("forg", "calib") for r in rows(data[k])
+              if r["authenticity"] in ("screen_recapture", "photocopy")]
+    assert any(kind == "screen_recapture" for _, kind in forged)
+    raised = {hashlib.sha256(cv2.imread(str(p), cv2.IMREAD_COLOR).tobytes()).hexdigest() for p in genuine}
+
+    def page_probs(image):
+        alarm = view != "silent" and hashlib.sha256(image.tobytes()).hexdigest() in raised
+        return np.asarray([0.0, 1.0, 1.0] if alarm else [1.0, 0.0, 0.0], np.float32)
+
+    post = documents.calibrate_combined(page_probs, genuine, 0.01, documents.CATALOG_PATH, forged)
+    rates = post["heldout_detection"]["screen_recapture"]  # the patches find the held-out screens
+    assert rates["patches"] > 0
+    assert (rates["patches+page"] == rates["patches"]) is kept
+    assert ("screen_recapture" in post["page_kinds"]) is kept
