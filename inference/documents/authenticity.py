@@ -104,10 +104,11 @@ def page_scores(
     work: tuple[np.ndarray, float] | None = None,
     quad: np.ndarray | None | EllipsisType = ...,
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, float]:
-    """Scores per forged kind, patch origins (x, y in page pixels), patch probabilities and the patch side in
-    page pixels. ``run`` maps an N x 3 x P x P batch to N x len(labels) probabilities. ``work``: the page's
-    :func:`auth_work`, when the caller has it (the line patches are cut from it too). ``quad``: the page's corners
-    (:func:`find_page`'s, None when it found none; found here when not given)."""
+    """Scores per forged kind (and ``SCREEN_INSIDE``, the screen score of the patches within the page), patch
+    origins (x, y in page pixels), patch probabilities and the patch side in page pixels. ``run`` maps an
+    N x 3 x P x P batch to N x len(labels) probabilities. ``work``: the page's :func:`auth_work`, when the caller
+    has it (the line patches are cut from it too). ``quad``: the page's corners (:func:`find_page`'s, None when it
+    found none; found here when not given)."""
     work_image, s = work or auth_work(image)
     h, w = work_image.shape[:2]
     origins = list(patch_grid((w, h), AUTH_PATCH, stride))
