@@ -430,6 +430,16 @@ def _mat(mat_seed: list[int] | None, obj: np.ndarray) -> tuple[np.ndarray, np.nd
     return out, shift
 
 
+def _capture(
+    plan: CapturePlan, flat: np.ndarray, mat_seed: list[int] | None, page_corners: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The flat page captured by ``plan``, lying on the pair's mat when it has one (:func:`_mat`), and the 3x3 map
+    page -> captured image."""
+    obj, shift = _mat(mat_seed, flat)
+    image, h_obj = apply_capture(plan, obj, _project_pts(shift, page_corners))
+    return image, h_obj @ shift
+
+
 def _project_pts(h_mat: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(np.asarray([pts], np.float32), np.asarray(h_mat, np.float64))[0]
 
@@ -477,9 +487,7 @@ def make_pair(
     pair_id = f"pair{index:06d}"
     page_corners = _doc_corners(w, h)
 
-    genuine_obj, shift = _mat(mat_seed, doc.image)
-    genuine_img, h_gen = apply_capture(plan, genuine_obj, _project_pts(shift, page_corners))
-    h_gen = h_gen @ shift
+    genuine_img, h_gen = _capture(plan, doc.image, mat_seed, page_corners)
     genuine = Sample(
         genuine_img,
         _label(doc, doc.fields, plan, h_gen, "genuine", None, pair_id, corners(plan)),
@@ -500,9 +508,7 @@ def make_pair(
             h_total = np.eye(3)
         else:
             forged_flat, flat_mask, fields = edit(rng, doc.image, doc, name)
-            forged_obj, shift = _mat(mat_seed, forged_flat)
-            forged_img, h_total = apply_capture(plan, forged_obj, _project_pts(shift, page_corners))
-            h_total = h_total @ shift
+            forged_img, h_total = _capture(plan, forged_flat, mat_seed, page_corners)
             # the edited region through the capture, grown by how far the capture spreads a pixel
             warped = cv2.warpPerspective(flat_mask, h_total, plan.out_wh, flags=cv2.INTER_LINEAR)
             r = plan.blur_radius
