@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from .fields import FieldRule, clean_value
+from .fields import WORD_CHARS, FieldRule, clean_value
 from .types import FieldValue
 
 PRINTED_AMOUNT = re.compile(r"¥?\d+\.\d{2}")  # an amount as a form prints it, on a line of its own
@@ -60,6 +61,26 @@ def words_cents(text: str) -> int | None:
             return None
         digit, pending = 0, False
     return None if yuan is None or pending else yuan * 100 + total
+
+
+def words_completed(read: FieldValue, want: int) -> FieldValue:
+    """An amount in words read with one character that is none of the words' numerals and units, inside them
+    ('⊗玖万陆仟乘佰元整', the reader giving no such character among its alternatives either), completed by the
+    one numeral or unit that makes the words say ``want`` cents: an amount the form confirms another way (the
+    caller's business). Completed only when exactly one character does; otherwise, and for words that are
+    whole (right or wrong: a disagreement is for the cross-checks), ``read`` unchanged."""
+    if words_cents(read.text) is not None:
+        return read
+    inside = [k for k, ch in enumerate(read.raw) if ch in WORD_CHARS]
+    if not inside:
+        return read
+    span = read.raw[inside[0] : inside[-1] + 1]
+    gaps = [k for k, ch in enumerate(span) if ch not in WORD_CHARS]
+    if len(gaps) != 1:
+        return read
+    k = gaps[0]
+    found = [filled for ch in WORD_CHARS if words_cents(filled := span[:k] + ch + span[k + 1 :]) == want]
+    return replace(read, text=found[0], alternatives=()) if len(found) == 1 else read
 
 
 def figures_and_words(

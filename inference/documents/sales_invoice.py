@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from .amounts import cents as _cents
-from .amounts import figures_and_words, take_free_line, words_cents
+from .amounts import figures_and_words, take_free_line, words_cents, words_completed
 from .fields import DocumentRules, FieldRule
 from .types import FieldValue
 from .vocabulary import VEHICLE_TYPES
@@ -163,10 +163,11 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
 
 def _misread_of(read: FieldValue, printed: str) -> bool:
     """``read`` is ``printed`` with one character misread, the reader's alternatives at that place naming the
-    printed one, or with the last one or two digits after the point cut off ('232123.8' for 232123.89)."""
+    printed one, or with the last one or two digits after the point cut off ('232123.8' for 232123.89), or cut
+    short after three digits or more ('¥9867' for ¥98672.57: the seller's seal is stamped over that row)."""
     text = read.text
-    if len(text) < len(printed) and printed.startswith(text) and "." in text:
-        return len(printed) - len(text) <= 2
+    if len(text) < len(printed) and printed.startswith(text):
+        return len(printed) - len(text) <= 2 if "." in text else sum(ch.isdigit() for ch in text) >= 3
     if len(text) != len(printed) or not read.alternatives:
         return False
     diff = [i for i, (a, b) in enumerate(zip(text, printed, strict=True)) if a != b]
@@ -235,12 +236,49 @@ def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
     return take_free_line(fields, free, PAGE, key, "amount", want) if want > 0 else fields
 
 
-def _free_line_amounts(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
+# a taxpayer number as the invoice prints it: the 18-character unified social credit code (GB 32100: the
+# registering body and the kind of organisation, the 6-digit region code, then ten characters)
+_TAX_NUMBER = re.compile(r"[0-9A-Z]{2}\d{6}[0-9A-Z]{10}")
+
+
+def _seller_tax_number(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
+    """销货单位纳税人识别号 missing (its label misread) while 销货单位名称 is read: the form prints the seller's tax
+    number on the row below the seller's name, starting under it, so the free line there that is a whole tax
+    number is that field. Found, not guessed: without such a line it stays missing."""
+    key = "销货单位纳税人识别号"
+    name = fields.get("销货单位名称")
+    if key in fields or name is None or name.box_xyxy is None:
+        return fields
+    x1, _, _, y2 = name.box_xyxy
+    h = name.box_xyxy[3] - name.box_xyxy[1]
+    for ln in free:
+        bx1, by1, _, by2 = ln.box
+        below = y2 - 0.5 * h <= (by1 + by2) / 2 <= y2 + 2.5 * h and abs(bx1 - x1) <= 2 * h
+        if below and _TAX_NUMBER.fullmatch(text := ln.text.upper()):
+            fields[key] = FieldValue(key, "", text, ln.conf, True, (), ln.box, ln.text)
+            break
+    return fields
+
+
+def _free_lines(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
+    fields = _seller_tax_number(fields, free)
     return figures_and_words(_unlabelled_amount(fields, free), free, PAGE, "价税合计", "价税合计大写")
 
 
+def _words_by_figures(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """价税合计大写 read with one character that is no numeral or unit (:func:`words_completed`), when the three
+    amounts in figures agree (不含税价 + 增值税税额 = 价税合计): the total they confirm fills it."""
+    if any(k not in fields for k in (*_AMOUNT_KEYS, "价税合计大写")):
+        return fields
+    net, vat, total = (_cents(fields[k].text) for k in _AMOUNT_KEYS)
+    if net is None or vat is None or total is None or net + vat != total:
+        return fields
+    fields["价税合计大写"] = words_completed(fields["价税合计大写"], total)
+    return fields
+
+
 def _post(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-    return _amount_misread(_rate_read(_amounts_agree(fields)))
+    return _words_by_figures(_amount_misread(_rate_read(_amounts_agree(fields))))
 
 
-RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post, free_lines_step=_free_line_amounts)
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, _post, free_lines_step=_free_lines)

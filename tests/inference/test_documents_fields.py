@@ -437,12 +437,14 @@ VIN_MISREAD = "LRWBH3GF1HC691795"  # the real-dev read of LRW8H3GF1HC691795: che
     ("kind", "read", "alts", "expected"),
     [
         ("vin", VIN_MISREAD, {3: [("8", 0.41)]}, "LRW8H3GF1HC691795"),
+        # one in thirty relative to the read (a stroke of 8 the print lost) is enough against a checksum
+        ("vin", VIN_MISREAD, {3: [("8", 0.02)]}, "LRW8H3GF1HC691795"),
         # an alternative the recogniser found far less likely than its read does not count against a checksum
-        ("vin", VIN_MISREAD, {3: [("8", 0.05)]}, VIN_MISREAD),
+        ("vin", VIN_MISREAD, {3: [("8", 0.01)]}, VIN_MISREAD),
         ("vin", VIN_MISREAD, {}, VIN_MISREAD),  # nothing proposed: reported, not guessed
         ("vin", VALID_VIN, {3: [("S", 0.5)]}, VALID_VIN),  # valid reads are left alone
         ("id", "370202196301118687", {9: [("1", 0.19)]}, "370202196101118687"),
-        ("id", "370202196301118687", {9: [("1", 0.05)]}, "370202196301118687"),
+        ("id", "370202196301118687", {9: [("1", 0.01)]}, "370202196301118687"),
         # a plate's grammar says which character is wrong: a weak alternative is enough there
         ("plate", "鲁855165", {1: [("B", 0.01)]}, "鲁B55165"),
         ("plate", "阁D024D2", {0: [("闽", 0.22), ("周", 0.14)]}, "闽D024D2"),
@@ -690,6 +692,18 @@ RULE_CASES = [
     ),
     (
         "sales_invoice",
+        "1",  # ... cut short, the seal stamped over the rest ('¥1407' and the seal's characters read as one line)
+        _amounts(line("¥1407名.9", 180, 700)),
+        {"不含税价": "¥140707.96"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... but not when what is read is not how it starts
+        _amounts(line("¥1417名.9", 180, 700)),
+        {"不含税价": "¥1417"},
+    ),
+    (
+        "sales_invoice",
         "1",  # ... but not when the alternatives do not name the digit: the read stays
         _amounts(with_alts(line("¥140207.96", 180, 700), {4: [("3", 0.3)]})),
         {"不含税价": "¥140207.96"},
@@ -754,6 +768,38 @@ RULE_CASES = [
         {"购买方名称": "雷军刚"},
     ),
     (
+        "sales_invoice",
+        "1",  # a numeral of 价税合计 in words read as no numeral or unit: the total the three figures confirm fills it
+        _amounts(line("¥140707.96", 180, 700), words="⊗壹拾伍万乘仟元整"),
+        {"价税合计大写": "壹拾伍万玖仟元整"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... not when the figures disagree (不含税价 + 增值税税额 != 价税合计): the words stay cut at the misread
+        _amounts(line("¥140707.95", 180, 700), words="壹拾伍万乘仟元整"),
+        {"价税合计大写": "壹拾伍万"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... nor when two characters are unknown, nor when the words are whole but say another amount
+        _amounts(line("¥140707.96", 180, 700), words="壹拾乘万乘仟元整"),
+        {"价税合计大写": "壹拾"},
+    ),
+    (
+        "sales_invoice",
+        "1",
+        _amounts(line("¥140707.96", 180, 700), words="壹拾伍万捌仟元整"),
+        {"价税合计大写": "壹拾伍万捌仟元整"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # the seller's 纳税人识别号 label misread: the tax number on the row below the seller's name
+        row(300, ("销货单位名称", 40, 80), ("天津市宝利汽车销售服务有限公司", 124, 200))
+        + row(340, ("家人间", 40, 60), ("91120101Y39L3L7G80", 127, 136))
+        + row(380, ("地址", 40, 40), ("天津市和平区人民路174号", 128)),
+        {"销货单位名称": "天津市宝利汽车销售服务有限公司", "销货单位纳税人识别号": "91120101Y39L3L7G80"},
+    ),
+    (
         "insurance_policy",
         "1",  # the plate's issuing letter read as a digit: the reader's alternative B fits the grammar
         row(100, ("号牌号码", 100)) + [with_alts(line("鲁855165", 300, 100), {1: [("B", 0.01)]})],
@@ -783,6 +829,19 @@ def test_an_unlabelled_amount_is_found_not_computed():
     words_only = row(500, ("保险费合计(人民币大写)", 60), ("玖佰伍拾元整", 420)) + row(620, ("¥905.00", 850))
     assert "保险费" not in policy.read(words_only, "1")  # a figure that is not the words' amount
     assert policy.read(row(500, ("回回回回", 60), ("玖佰伍拾元整", 420), ("¥950.00", 850)), "1") == {}
+
+
+def test_the_seller_tax_number_is_taken_only_under_the_seller_name():
+    """With the seller's 纳税人识别号 label misread, a line that is no tax number (an account number) under the name,
+    or a tax number elsewhere on the row, is not taken for it."""
+    rules = rules_for(DocType.sales_invoice)
+    name = row(300, ("销货单位名称", 40, 80), ("天津市宝利汽车销售服务有限公司", 124, 200))
+    account = rules.read(name + row(340, ("家人间", 40, 60), ("7919498405540425105", 127, 180)), "1")
+    aside = rules.read(name + row(340, ("家人间", 40, 60), ("账号", 500), ("91120101Y39L3L7G80", 560, 136)), "1")
+    far_below = rules.read(name + row(460, ("家人间", 40, 60), ("91120101Y39L3L7G80", 127, 136)), "1")
+    for fields in (account, aside, far_below):
+        assert fields["销货单位名称"].text == "天津市宝利汽车销售服务有限公司"
+        assert "销货单位纳税人识别号" not in fields
 
 
 def test_a_value_containing_a_label_word_is_not_cut():
