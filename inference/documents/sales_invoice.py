@@ -175,7 +175,7 @@ def _misread_of(read: FieldValue, printed: str) -> bool:
 
 
 def _amount_misread(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-    """One of 不含税价, 增值税税额 and 价税合计 misread by one character (or its last cents cut off) while the
+    """One of 不含税价, 增值税税额 and 价税合计 misread by one character (or cut short: :func:`_misread_of`) while the
     other two and the printed facts agree on what it is: 价税合计 as its words, 增值税税额 as 不含税价 times the
     rate read (the rate not read: one of the rates an invoice prints) to the cent, the three adding up. The
     amount the two others give replaces the read only when the read is that amount misread (:func:`_misread_of`);
@@ -249,8 +249,8 @@ def _seller_tax_number(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
     name = fields.get("销货单位名称")
     if key in fields or name is None or name.box_xyxy is None:
         return fields
-    x1, _, _, y2 = name.box_xyxy
-    h = name.box_xyxy[3] - name.box_xyxy[1]
+    x1, y1, _, y2 = name.box_xyxy
+    h = y2 - y1
     for ln in free:
         bx1, by1, _, by2 = ln.box
         below = y2 - 0.5 * h <= (by1 + by2) / 2 <= y2 + 2.5 * h and abs(bx1 - x1) <= 2 * h
