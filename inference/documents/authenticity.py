@@ -283,7 +283,8 @@ def alarm_scores(
     found = analyse(image, noise) if forensics else None
     if found is not None and text_boxes:
         cues = (
-            functools.partial(pasted_seams, noise=noise),
+            # a page classified as a listed document is a printed form however few of its lines were detected
+            functools.partial(pasted_seams, noise=noise, form=colour_expected),
             functools.partial(quiet_fields, compressed=found.compressed, noise=noise),
             functools.partial(tinted_fields, noise=noise),
             functools.partial(voids_in_lines, voids=found.voids, noise_checked=found.noise_checked, noise=noise),

@@ -266,6 +266,19 @@ def test_a_page_with_few_text_lines_is_not_judged(licence_capture):
     assert pasted_seams(forged, few + _boxes(seen)[-1:])[0] > 0.8
 
 
+def test_a_known_form_is_judged_on_few_lines(licence_capture):
+    """A page the caller knows is a printed form (classified as a listed document) is judged on
+    the lines the detector found, however few (a blurred photo of a mostly blank page gives two): the pasted field
+    alone is enough, and the genuine page's own lines raise nothing."""
+    image, seen = licence_capture
+    forged, _ = _relit_paste(image, seen.fields[FIELD].box_xyxy)
+    field = [seen.fields[FIELD].box_xyxy]
+    assert pasted_seams(forged, field) == (0.0, ())
+    assert pasted_seams(forged, field, form=True)[0] > 0.8
+    assert pasted_seams(image, field + _boxes(seen)[:2], form=True) == (0.0, ())
+    assert pasted_seams(forged, [], form=True) == (0.0, ())
+
+
 def test_a_seam_is_measured_the_same_at_the_end_of_a_large_white_page(monkeypatch):
     """Near the far corner of a bright page as large as is analysed, the paper sums run past 32 bits: the step
     found there is the one found on a small page."""
