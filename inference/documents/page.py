@@ -2,8 +2,9 @@
 text of a readable size (a page photographed from afar on a desk has text a few pixels high).
 
 The page is the largest bright quadrilateral: paper against a darker background (Otsu threshold on a small
-copy, then the outer contour approximated by four corners). Scans and photos where the page fills the frame
-give no quadrilateral and are read as they are."""
+copy, then the outer contour of a bright region approximated by four corners; an island of paper in a dark folder
+counts as a region of its own). Scans and photos where the page fills the frame give no quadrilateral and are read
+as they are."""
 
 from __future__ import annotations
 
@@ -22,21 +23,35 @@ def order_corners(pts: np.ndarray) -> np.ndarray:
 
 def find_page(image: np.ndarray, min_area: float = 0.12, max_area: float = 0.85) -> np.ndarray | None:
     """Corners (4x2, clockwise from top-left, image pixels) of the page, or None when the page fills the
-    frame or no clear quadrilateral is found."""
+    frame or no clear quadrilateral is found. The largest bright region is taken when it is a page; when it is not
+    (a page on a dark folder lying on a lighter desk: the desk is the largest bright region, the page is an island
+    in the folder), the next largest that is."""
     h, w = image.shape[:2]
     k = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
     grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
     _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # two levels: the outer boundaries of the bright regions (islands in a dark hole included) and their holes
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
-    c = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(c) / float(mask.shape[0] * mask.shape[1])
-    if not min_area <= area <= max_area:
+    regions = sorted((c for c, link in zip(contours, hierarchy[0], strict=True) if link[3] < 0), key=cv2.contourArea)
+    for c in reversed(regions):
+        if cv2.contourArea(c) < min_area * mask.size:
+            break
+        quad = _page_quad(c, grey, k, max_area)
+        if quad is not None:
+            return quad
+    return None
+
+
+def _page_quad(contour: np.ndarray, grey: np.ndarray, k: float, max_area: float) -> np.ndarray | None:
+    """The bright region ``contour`` (on ``grey``, the image scaled by ``k``) as a page's corners in image pixels,
+    or None when it fills the frame, has not four corners or is not clearly brighter than what surrounds it."""
+    if cv2.contourArea(contour) > max_area * grey.size:
         return None
-    approx = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
+    approx = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
     if len(approx) != 4 or not cv2.isContourConvex(approx):
         return None
     quad = order_corners(approx.reshape(4, 2).astype(np.float32) / k)

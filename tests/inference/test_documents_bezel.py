@@ -101,13 +101,16 @@ def test_the_frame_raises_the_screen_score_where_the_models_support_it(models, b
     assert scores["photocopy"] == 0.1 and scores["tampered"] == 0.2
 
 
-def test_patches_within_the_page_leave_out_those_astride_its_edge():
-    from inference.documents.authenticity import on_page, within_page
+def test_patches_within_the_page_leave_out_those_astride_its_edge_or_near_it():
+    from inference.documents.authenticity import WITHIN_MARGIN, on_page, within_page
 
     quad = np.asarray([[100, 100], [500, 100], [500, 400], [100, 400]], np.float32)
-    origins = np.asarray([[150, 150], [60, 150], [390, 290], [450, 200], [600, 600]], np.float32)  # side 100
-    assert within_page(origins, 100.0, quad).tolist() == [True, False, True, False, False]
-    assert on_page(origins + 50, quad).tolist() == [True, True, True, True, False]  # centres: astride ones too
+    # side 100: inside with room, astride, inside but 5 px from the edge, astride, off the page, inside 20 px off
+    origins = np.asarray([[150, 150], [60, 150], [395, 295], [450, 200], [600, 600], [380, 280]], np.float32)
+    assert WITHIN_MARGIN == 0.15  # 15 px here
+    assert within_page(origins, 100.0, quad).tolist() == [True, False, False, False, False, True]
+    assert within_page(origins, 100.0, quad, margin=0.0).tolist() == [True, False, True, False, False, True]
+    assert on_page(origins + 50, quad).tolist() == [True, True, True, True, False, True]  # centres: astride too
     assert within_page(origins, 100.0, None).all()  # no page found: every patch
 
 
@@ -167,7 +170,7 @@ def test_pages_on_a_dark_folder_whose_paper_looks_like_paper_are_not_screens(eng
     from inference.documents.authenticity import BEZEL, SCREEN_INSIDE, SCREEN_INSIDE_SUPPORT, AuthenticityChecker
 
     checker = AuthenticityChecker(engine)
-    for seed in (1001, 1002):
+    for seed in (1001, 1002, 1003):  # 1003: its page is found only as an island of paper inside the folder
         folder, _ = _on_folder(seed)
         res = checker.check(Frame(folder))
         assert checker.page_probs(folder)["screen_recapture"] >= 0.9 and res.scores[BEZEL] >= 0.9
@@ -193,10 +196,10 @@ def _on_folder(seed: int) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.xfail(
     strict=True,
     reason="known weakness: the screen models learned a dark frame round the page as a screen (every factory screen "
-    "has a bezel). The page view and the frame count only where the patches within the page see a screen, but a page "
-    "the page finder misses on its folder is judged with the folder in those patches and is still flagged (2 of these "
-    "4). Trained with such mats the models lost half the test screens (training/configs/authenticity.yaml); the "
-    "screen notice asks for the paper on a plain light surface",
+    "has a bezel). The page is found inside its folder, and the page view and the frame count only where the patches "
+    "well within it see a screen; but on some pages those patches see the paper as a screen's picture, and such a page "
+    "is still flagged (1 of these 4). Trained with such mats the models lost half the test screens "
+    "(training/configs/authenticity.yaml); the screen notice asks for the paper on a plain light surface",
 )
 def test_paper_pages_on_a_dark_folder_are_not_screens(engine):
     from inference.documents.authenticity import AuthenticityChecker
@@ -214,7 +217,7 @@ def test_a_page_flagged_on_a_dark_folder_passes_when_retaken_as_the_notice_says(
     from inference.documents.review import BUSINESSES, review_documents
 
     reader = DocumentReader(engine)
-    folder, desk = _on_folder(1003)
+    folder, desk = _on_folder(1000)
     on_folder = reader.read(Frame(folder), "folder.jpg")
     assert on_folder.authenticity is not None and on_folder.authenticity.verdict == "screen_recapture"
     (notice,) = [

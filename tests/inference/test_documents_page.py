@@ -26,6 +26,18 @@ def test_a_page_on_a_desk_is_found_and_rectified():
     assert np.abs(back - CORNERS[0]).max() < 8
 
 
+@pytest.mark.parametrize("desk", [150, 190], ids=["grey-desk", "light-desk"])
+def test_a_page_on_a_dark_folder_on_a_lighter_desk_is_found(desk):
+    """The desk round the folder is the largest bright region (Otsu puts the threshold under it); the page is an
+    island of paper in the folder and is the one found, not the folder or the desk."""
+    image = np.full((900, 1200, 3), desk, np.uint8)
+    folder = np.array([[150, 50], [1050, 80], [1030, 870], [130, 840]], np.int32)
+    cv2.fillConvexPoly(image, folder, (35, 35, 35))
+    cv2.fillConvexPoly(image, CORNERS.astype(np.int32), (235, 235, 235))
+    quad = find_page(image)
+    assert quad is not None and np.abs(quad - CORNERS).max() < 8
+
+
 @pytest.mark.parametrize(
     "image",
     [
