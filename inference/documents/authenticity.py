@@ -58,12 +58,13 @@ BEZEL = "bezel"  # a screen's frame in view round the page (a score beside the o
 # 0.375 or more by the models, and 96% of their genuine pages (3100) less than 0.3.
 BEZEL_SUPPORT = 0.3
 # The page view's screen probability and the frame count only where the patches lying within the found page see a
-# screen too: their mean screen probability (``SCREEN_INSIDE``, the patches on the paper's margin left out) at least
+# screen too: their mean screen probability (``SCREEN_INSIDE``, the patches near the paper's edge left out) at least
 # this. A paper page on a dark folder is framed as a screen's picture is; the page view, which learned the frame,
 # calls it a screen, and so do the patches astride the folder's edge, while the patches within the paper do not
-# (genuine pages on a dark folder, dev seeds 7700+: median 0.12). The lowest of the 205 held-out screens of the
-# calibration and dev sets scored 0.206; this leaves a margin. With it those screens are all still detected at the
-# same false-alarm budget, and 28 of 60 pages on a folder are flagged instead of 58.
+# (genuine pages on a dark folder, dev seeds 7700+: median 0.12). With the patches shrunk by 0.1 of their side (before
+# ``WITHIN_MARGIN``) the lowest of the 205 held-out screens of the calibration and dev sets scored 0.206; this leaves a
+# margin. With it those screens are all still detected at the same false-alarm budget, and 28 of 60 pages on a folder
+# are flagged instead of 58.
 SCREEN_INSIDE_SUPPORT = 0.15
 SCREEN_INSIDE = "screen_inside"
 # The patches within the page are those whose square, grown by this share of its side all round, lies on the page:

@@ -94,7 +94,7 @@ def test_the_frame_raises_the_screen_score_where_the_models_support_it(models, b
     from inference.documents.authenticity import BEZEL, BEZEL_SUPPORT, SCREEN_INSIDE, SCREEN_INSIDE_SUPPORT, with_bezel
 
     assert BEZEL_SUPPORT < 0.375  # under every screen of the test, calibration and dev sets
-    assert SCREEN_INSIDE_SUPPORT < 0.2  # under every held-out screen of the calibration and dev sets
+    assert SCREEN_INSIDE_SUPPORT < 0.156  # under every held-out screen of the calibration and dev sets (138)
     scores = {"screen_recapture": models, "photocopy": 0.1, "tampered": 0.2}
     scores = with_bezel(scores if inside is None else {**scores, SCREEN_INSIDE: inside}, bezel)
     assert scores["screen_recapture"] == want and scores[BEZEL] == bezel
