@@ -36,21 +36,20 @@ def find_page(image: np.ndarray, min_area: float = 0.12, max_area: float = 0.85)
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
-    regions = sorted((c for c, link in zip(contours, hierarchy[0], strict=True) if link[3] < 0), key=cv2.contourArea)
-    for c in reversed(regions):
-        if cv2.contourArea(c) < min_area * mask.size:
+    outer = [c for c, link in zip(contours, hierarchy[0], strict=True) if link[3] < 0]
+    regions = sorted(((cv2.contourArea(c) / mask.size, c) for c in outer), key=lambda region: region[0])
+    for area, c in reversed(regions):
+        if area < min_area:
             break
-        quad = _page_quad(c, grey, k, max_area)
+        quad = _page_quad(c, grey, k) if area <= max_area else None  # larger: the page fills the frame
         if quad is not None:
             return quad
     return None
 
 
-def _page_quad(contour: np.ndarray, grey: np.ndarray, k: float, max_area: float) -> np.ndarray | None:
+def _page_quad(contour: np.ndarray, grey: np.ndarray, k: float) -> np.ndarray | None:
     """The bright region ``contour`` (on ``grey``, the image scaled by ``k``) as a page's corners in image pixels,
-    or None when it fills the frame, has not four corners or is not clearly brighter than what surrounds it."""
-    if cv2.contourArea(contour) > max_area * grey.size:
-        return None
+    or None when it has not four corners or is not clearly brighter than what surrounds it."""
     approx = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
     if len(approx) != 4 or not cv2.isContourConvex(approx):
         return None
