@@ -16,10 +16,11 @@ import numpy as np
 
 WORK_SIDE = 640
 MIN_CONTRAST = 40  # a bright region's mean over the mean of the rest of the image, grey levels
-# A page's sides: the paper in a band of SIDE_BAND pixels (of the small copy) inside each side is SIDE_CONTRAST grey
-# levels brighter (medians) than the band outside it, on every side; a region or outline closed across the paper by
-# a printed line, or by desk as light as the paper, is not a page. The outline search: Canny (EDGE_CANNY) on the
-# small copy blurred by EDGE_SIGMA, its edges thickened by 3 pixels so an outline broken by noise closes.
+# A page's sides: the paper in a band 2 to SIDE_BAND pixels (of the small copy) inside each side is SIDE_CONTRAST
+# grey levels brighter (medians) than the band outside it, on every side; a region or outline closed across the paper
+# by a printed line, or by desk as light as the paper, is not a page, nor one running out of the frame. The outline
+# search: Canny (EDGE_CANNY) on the small copy blurred by EDGE_SIGMA, its edges thickened by 3 pixels so an outline
+# broken by noise closes.
 # Genuine photos with the page in view, dev seeds 6601 and 5174: pages found at the right corners (within 3% of the
 # image side) 206 -> 265 of 270, at wrong ones 6 -> 0; every screen of seed 5174 at its picture's corners (one was
 # off). The copy sheet of 11 of 62 photocopies (seeds 5174, 402) is not found any more: a side of it lies on desk
@@ -108,7 +109,8 @@ def _side_contrast(grey: np.ndarray, quad: np.ndarray, k: float) -> float:
     """How much brighter (grey levels) the paper just inside the page ``quad`` (image pixels) is than what lies
     just outside it, on the side where it is least (medians over each side of ``grey``, the image scaled by ``k``,
     from 2 to ``SIDE_BAND`` pixels either way): an outline closed by a line printed on the page has paper on both
-    sides of that line. -inf when half a side's band lies out of the image."""
+    sides of that line. -inf when half a side's band lies out of the image: a page running out of the frame is not
+    found whole (the reader then checks its text for lines cut by the border)."""
     h, w = grey.shape[:2]
     pts = quad.astype(np.float64) * k
     centre = pts.mean(axis=0)

@@ -56,6 +56,36 @@ def test_a_shaded_page_is_found_by_its_outline():
     assert quad is not None and np.abs(quad - CORNERS).max() < 8
 
 
+def test_a_page_running_out_of_the_frame_is_not_found_whole():
+    """Its region ends at the frame's edge, where no desk lies outside it: it is no page found whole (which would
+    spare its text the check for lines cut by the border), and the photo is read as it is."""
+    image = np.full((900, 1200, 3), 45, np.uint8)
+    cv2.fillConvexPoly(image, np.array([[300, 100], [1300, 130], [1280, 820], [280, 790]], np.int32), (235,) * 3)
+    assert find_page(image) is None
+
+
+def test_a_photo_cutting_off_the_page_gets_the_cropped_notice(engine):
+    """A factory photo of a registration certificate with the fifth of the page on the right out of the frame: the
+    region the page leaves ended at the frame's edge and passed for the whole page, so its cut lines went unchecked.
+    Now it is no page found whole, and the lines cut by the border make the quality check ask for a retake."""
+    from datasets.documents import DocType as Rendered
+    from datasets.documents import render_document
+    from datasets.documents.capture import apply_capture, corners, plan_capture
+    from inference.documents.reader import DocumentReader, page_class
+
+    rng = np.random.default_rng(2045)
+    page = render_document(rng, Rendered.registration_certificate, "1").image
+    plan = plan_capture(rng, (page.shape[1], page.shape[0]), "photo")
+    xs = np.asarray(corners(plan))[:, 0]
+    photo = np.ascontiguousarray(apply_capture(plan, page)[0][:, : int(xs.min() + 0.8 * (xs.max() - xs.min()))])
+    reader = DocumentReader(engine)
+    frame = Frame(photo)
+    doc = reader.classifier.classify(frame)
+    _, text, to_image, found = reader.ocr_page(frame, doc)
+    quality = reader.quality(frame, text, to_image, found, page_class(doc, text))
+    assert not found and "cropped" in {issue.code for issue in quality.issues}
+
+
 @pytest.mark.parametrize("seed", [2004, 2012, 2037, 2044, 2050])
 def test_factory_photos_on_a_lit_desk_are_found_at_their_corners(seed):
     """Registration certificates photographed by the data factory on plain, wood and cloth desks, where parts of the
