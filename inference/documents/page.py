@@ -73,8 +73,9 @@ def _edge_page(grey: np.ndarray, k: float, min_area: float, max_area: float) -> 
     edges = cv2.Canny(cv2.GaussianBlur(grey, (0, 0), EDGE_SIGMA), *EDGE_CANNY)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    for c in sorted(contours, key=cv2.contourArea, reverse=True)[:EDGE_OUTLINES]:
-        if not min_area <= cv2.contourArea(c) / edges.size <= max_area:
+    outlines = sorted(((cv2.contourArea(c) / edges.size, c) for c in contours), key=lambda o: o[0], reverse=True)
+    for area, c in outlines[:EDGE_OUTLINES]:
+        if not min_area <= area <= max_area:
             continue
         quad = _four_corners(c, k)
         if quad is not None and _side_contrast(grey, quad, k) >= SIDE_CONTRAST:

@@ -64,20 +64,27 @@ def test_a_page_running_out_of_the_frame_is_not_found_whole():
     assert find_page(image) is None
 
 
+def _factory_photo(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A registration certificate photographed by the data factory (``seed``), and its page's corners in the photo."""
+    from datasets.documents import DocType as Rendered
+    from datasets.documents import render_document
+    from datasets.documents.capture import apply_capture, corners, plan_capture
+
+    rng = np.random.default_rng(seed)
+    page = render_document(rng, Rendered.registration_certificate, "1").image
+    plan = plan_capture(rng, (page.shape[1], page.shape[0]), "photo")
+    return apply_capture(plan, page)[0], np.asarray(corners(plan), np.float32)
+
+
 def test_a_photo_cutting_off_the_page_gets_the_cropped_notice(engine):
     """A factory photo of a registration certificate with the fifth of the page on the right out of the frame: the
     region the page leaves ended at the frame's edge and passed for the whole page, so its cut lines went unchecked.
     Now it is no page found whole, and the lines cut by the border make the quality check ask for a retake."""
-    from datasets.documents import DocType as Rendered
-    from datasets.documents import render_document
-    from datasets.documents.capture import apply_capture, corners, plan_capture
     from inference.documents.reader import DocumentReader, page_class
 
-    rng = np.random.default_rng(2045)
-    page = render_document(rng, Rendered.registration_certificate, "1").image
-    plan = plan_capture(rng, (page.shape[1], page.shape[0]), "photo")
-    xs = np.asarray(corners(plan))[:, 0]
-    photo = np.ascontiguousarray(apply_capture(plan, page)[0][:, : int(xs.min() + 0.8 * (xs.max() - xs.min()))])
+    photo, corners = _factory_photo(2045)
+    xs = corners[:, 0]
+    photo = np.ascontiguousarray(photo[:, : int(xs.min() + 0.8 * (xs.max() - xs.min()))])
     reader = DocumentReader(engine)
     frame = Frame(photo)
     doc = reader.classifier.classify(frame)
@@ -92,18 +99,12 @@ def test_factory_photos_on_a_lit_desk_are_found_at_their_corners(seed):
     desk are as bright as the paper. The bright region joined them: no page was found (2004, 2012, 2050), or one
     with a corner cut off where the desk met the paper (2037, 2044; 65 and 80 pixels off). The page's outline among
     the edges is found, and each side of it has paper inside and desk outside."""
-    from datasets.documents import DocType as Rendered
-    from datasets.documents import render_document
-    from datasets.documents.capture import apply_capture, corners, plan_capture
     from inference.documents.page import order_corners
 
-    rng = np.random.default_rng(seed)
-    page = render_document(rng, Rendered.registration_certificate, "1").image
-    plan = plan_capture(rng, (page.shape[1], page.shape[0]), "photo")
-    photo = apply_capture(plan, page)[0]
+    photo, corners = _factory_photo(seed)
     quad = find_page(photo)
     assert quad is not None
-    assert np.abs(quad - order_corners(np.asarray(corners(plan), np.float32))).max() < 16
+    assert np.abs(quad - order_corners(corners)).max() < 16
 
 
 @pytest.mark.parametrize(
