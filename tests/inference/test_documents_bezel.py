@@ -12,6 +12,7 @@ import pytest
 from inference.documents.bezel import MIN_WIDTH, STEP_LIMIT, bezel_score, bezel_step
 from inference.documents.page import find_page
 from inference.types import Frame
+from tests.inference.factory_photos import registration_on_folder
 
 QUAD = np.asarray([[400, 200], [880, 215], [870, 860], [390, 850]], np.float32)
 
@@ -172,26 +173,11 @@ def test_pages_on_a_dark_folder_whose_paper_looks_like_paper_are_not_screens(eng
     checker = AuthenticityChecker(engine)
     # 1003: its page is found only as an island of paper inside the folder; 1000: only by its outline among the edges
     for seed in (1000, 1001, 1002, 1003):
-        folder, _ = _on_folder(seed)
+        folder, _ = registration_on_folder(seed)
         res = checker.check(Frame(folder))
         assert checker.page_probs(folder)["screen_recapture"] >= 0.9 and res.scores[BEZEL] >= 0.9
         assert res.scores[SCREEN_INSIDE] < SCREEN_INSIDE_SUPPORT
         assert res.verdict == "genuine"
-
-
-def _on_folder(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A factory registration certificate photographed on a dark folder (an even 6% margin of grey 30), and the
-    same page photographed with the same camera and light on the desk, without the folder."""
-    from datasets.documents import DocType as Rendered
-    from datasets.documents import render_document
-    from datasets.documents.capture import apply_capture, on_mat, plan_capture
-
-    rng = np.random.default_rng(seed)
-    page = render_document(rng, Rendered.registration_certificate, "1").image
-    h, w = page.shape[:2]
-    plan = plan_capture(rng, (w, h), "photo")
-    folder, corners = on_mat(np.random.default_rng(7), page, margin=(0.06, 0.06), level=(30, 31))
-    return apply_capture(plan, folder, corners)[0], apply_capture(plan, page)[0]
 
 
 @pytest.mark.xfail(
@@ -206,7 +192,8 @@ def test_paper_pages_on_a_dark_folder_are_not_screens(engine):
     from inference.documents.authenticity import AuthenticityChecker
 
     checker = AuthenticityChecker(engine)
-    flagged = sum(checker.check(Frame(_on_folder(1008 + i)[0])).verdict == "screen_recapture" for i in range(4))
+    photos = [registration_on_folder(seed)[0] for seed in range(1008, 1012)]
+    flagged = sum(checker.check(Frame(photo)).verdict == "screen_recapture" for photo in photos)
     assert flagged == 0
 
 
@@ -218,12 +205,10 @@ def test_a_page_flagged_on_a_dark_folder_passes_when_retaken_as_the_notice_says(
     from inference.documents.review import BUSINESSES, review_documents
 
     reader = DocumentReader(engine)
-    folder, desk = _on_folder(1010)
+    folder, desk = registration_on_folder(1010)
     on_folder = reader.read(Frame(folder), "folder.jpg")
     assert on_folder.authenticity is not None and on_folder.authenticity.verdict == "screen_recapture"
-    (notice,) = [
-        f for f in review_documents(BUSINESSES["transfer"], [on_folder]).findings if f.rule == "AUTH.SCREEN"
-    ]
+    (notice,) = [f for f in review_documents(BUSINESSES["transfer"], [on_folder]).findings if f.rule == "AUTH.SCREEN"]
     assert "light" in notice.message_en and "dark folder" in notice.message_en and "浅色" in notice.message_zh
     retaken = reader.read(Frame(desk), "retaken.jpg")
     assert retaken.authenticity is not None and retaken.authenticity.verdict == "genuine"

@@ -11,6 +11,7 @@ import pytest
 
 from inference.documents.page import find_page, rectify
 from inference.types import Frame
+from tests.inference.factory_photos import registration_photo
 
 CORNERS = np.array([[200, 100], [1000, 130], [980, 820], [180, 790]], np.float32)
 
@@ -64,25 +65,13 @@ def test_a_page_running_out_of_the_frame_is_not_found_whole():
     assert find_page(image) is None
 
 
-def _factory_photo(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A registration certificate photographed by the data factory (``seed``), and its page's corners in the photo."""
-    from datasets.documents import DocType as Rendered
-    from datasets.documents import render_document
-    from datasets.documents.capture import apply_capture, corners, plan_capture
-
-    rng = np.random.default_rng(seed)
-    page = render_document(rng, Rendered.registration_certificate, "1").image
-    plan = plan_capture(rng, (page.shape[1], page.shape[0]), "photo")
-    return apply_capture(plan, page)[0], np.asarray(corners(plan), np.float32)
-
-
 def test_a_photo_cutting_off_the_page_gets_the_cropped_notice(engine):
     """A factory photo of a registration certificate with the fifth of the page on the right out of the frame: the
     region the page leaves ended at the frame's edge and passed for the whole page, so its cut lines went unchecked.
     Now it is no page found whole, and the lines cut by the border make the quality check ask for a retake."""
     from inference.documents.reader import DocumentReader, page_class
 
-    photo, corners = _factory_photo(2045)
+    photo, corners = registration_photo(2045)
     xs = corners[:, 0]
     photo = np.ascontiguousarray(photo[:, : int(xs.min() + 0.8 * (xs.max() - xs.min()))])
     reader = DocumentReader(engine)
@@ -101,7 +90,7 @@ def test_factory_photos_on_a_lit_desk_are_found_at_their_corners(seed):
     the edges is found, and each side of it has paper inside and desk outside."""
     from inference.documents.page import order_corners
 
-    photo, corners = _factory_photo(seed)
+    photo, corners = registration_photo(seed)
     quad = find_page(photo)
     assert quad is not None
     assert np.abs(quad - order_corners(corners)).max() < 16
