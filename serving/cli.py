@@ -202,8 +202,9 @@ def _cmd_review(args: argparse.Namespace) -> int:
     else:
         for d in out.documents:
             verdict = d.authenticity.verdict if d.authenticity else "-"
+            turned = f", read turned {d.turned_degrees} degrees clockwise" if d.turned_degrees else ""
             print(f"{d.file}: {d.doc_type}/{d.page} ({d.confidence:.2f}), authenticity {verdict}, "
-                  f"quality {'ok' if d.quality.ok else ','.join(d.quality.issues)}")
+                  f"quality {'ok' if d.quality.ok else ','.join(d.quality.issues)}{turned}")
             for k, f in d.fields.items():
                 print(f"    {k:<12} {f.text}{'' if f.valid else '  [INVALID: ' + '; '.join(f.problems) + ']'}")
         print(f"decision: {out.decision}\n{out.notice_zh}\n{out.notice_en}")

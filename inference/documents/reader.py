@@ -31,8 +31,10 @@ from . import (
 )
 from .authenticity import AuthenticityChecker, colour_expected
 from .cells import read_cell
-from .classify import SURE_PAGE, DocumentClassifier, fuse, relative_tops, shows_a_document
+from .classify import SURE_PAGE, DocumentClassifier, classify_by_text, fuse, relative_tops, shows_a_document
 from .fields import DocumentRules
+from .orientation import MODEL as ORIENTATION_MODEL
+from .orientation import PageOrientation, box_before_turn, turn_image
 from .page import find_page, map_box, quad_size, rectify, without_seals
 from .quality import QualityLimits, measure
 from .types import AuthenticityResult, DocClass, DocType, DocumentRead, FieldValue, QualityReport
@@ -216,6 +218,7 @@ class DocumentReader:
             if "doc-authenticity" in engine.catalog
             else None
         )
+        self.orientation = PageOrientation(engine) if ORIENTATION_MODEL in engine.catalog else None
         # a page's authenticity check runs beside the reading of its lines (one per page read at a time)
         self._checks = ThreadPoolExecutor(DOC_CHECK_WORKERS, thread_name_prefix="doc-check")
         self.ocr_max_side = ocr_max_side
@@ -226,6 +229,7 @@ class DocumentReader:
                 *self.text.models,
                 self.classifier.model.version if self.classifier else None,
                 *(m.version for m in (self.authenticity.models if self.authenticity else ())),
+                self.orientation.model.version if self.orientation else None,
             )
             if m is not None
         )
@@ -377,10 +381,12 @@ class DocumentReader:
         return self.authenticity.check(frame, colour_expected(doc), text_boxes, quad)
 
     def read(
-        self, frame: Frame, source: str = "", doc: DocClass | None | EllipsisType = ...
+        self, frame: Frame, source: str = "", doc: DocClass | None | EllipsisType = ..., *, turn: bool = True
     ) -> DocumentRead:
         """The page classified (``doc``: the class :meth:`plan` gave it, when it was planned), read, checked for
-        authenticity while its lines are read, and its fields taken by its type's rules."""
+        authenticity while its lines are read, and its fields taken by its type's rules. A page its lines show
+        turned (sideways or upside down, ``orientation.py``) is read again turned upright (``turn``: whether to look),
+        its boxes given in the upload's pixels all the same."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
         if doc is ...:
@@ -405,6 +411,15 @@ class DocumentReader:
         page_image, text, to_image, page_found = self.ocr_page(frame, doc, detected, quad)
         timings["ocr"] = (time.perf_counter() - t) * 1000
         texts, tops = [ln.read.text for ln in text.lines], relative_tops([ln.box_xyxy for ln in text.lines])
+        if turn and self.orientation is not None:
+            t = time.perf_counter()
+            degrees = self.orientation.turn(page_image, text.lines, classify_by_text(texts, tops) is not None)
+            timings["orientation"] = (time.perf_counter() - t) * 1000
+            if degrees:
+                if checks:
+                    checks[-1].cancel()
+                upright = self.read(Frame(turn_image(frame.image, degrees)), source, turn=False)
+                return _turned_back(upright, degrees, frame.image.shape, timings)
         if not shows_a_document(texts, tops, page_found):
             checks[-1].cancel()
             other = DocClass(DocType.other, "1", 0.0, doc.top if doc is not None else ())
@@ -422,3 +437,44 @@ class DocumentReader:
         }
         timings["fields"] = (time.perf_counter() - t) * 1000
         return DocumentRead(source, doc, quality, auth, MappingProxyType(fields), MappingProxyType(timings))
+
+
+def _turned_back(
+    upright: DocumentRead, degrees: int, shape: tuple[int, ...], timings: Mapping[str, float]
+) -> DocumentRead:
+    """``upright`` (the read of an upload turned ``degrees`` clockwise) with its boxes in the upload's pixels (the
+    upload's ``shape``), the turn recorded, and the times of the read that found the page turned (``timings``, as
+    ``unturned_classify``, ``unturned_ocr`` and ``unturned_orientation``) beside its own."""
+
+    def back(box: BoxXYXY) -> BoxXYXY:
+        return box_before_turn(box, degrees, shape)
+
+    fields = {
+        name: replace(v, box_xyxy=back(v.box_xyxy)) if v.box_xyxy is not None else v
+        for name, v in upright.fields.items()
+    }
+    auth = upright.authenticity
+    if auth is not None:
+        side = auth.patch_side_px
+        heatmap = tuple((*back((x, y, x + side, y + side))[:2], p) for x, y, p in auth.heatmap)
+        forensics = auth.forensics
+        if forensics is not None:
+            forensics = replace(
+                forensics,
+                regions=tuple(replace(r, box_xyxy=back(r.box_xyxy)) for r in forensics.regions),
+                voids=tuple(replace(r, box_xyxy=back(r.box_xyxy)) for r in forensics.voids),
+            )
+        auth = replace(
+            auth,
+            tamper_regions=tuple(replace(r, box_xyxy=back(r.box_xyxy)) for r in auth.tamper_regions),
+            heatmap=heatmap,
+            forensics=forensics,
+        )
+    spent = {f"unturned_{k}": v for k, v in timings.items()}
+    return replace(
+        upright,
+        authenticity=auth,
+        fields=MappingProxyType(fields),
+        timings_ms=MappingProxyType({**spent, **upright.timings_ms}),
+        turned_degrees=degrees,
+    )

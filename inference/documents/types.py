@@ -157,6 +157,9 @@ class DocumentRead:
     # shows_a_document``): a wrong file, or one too poor to show a document. It is typed ``other``, with no
     # authenticity verdict and no fields: nothing on it is a document's to judge.
     is_document: bool = True
+    # the upload was read turned this many degrees clockwise (a page photographed sideways or upside down,
+    # ``orientation.py``); its boxes are in the upload's pixels all the same
+    turned_degrees: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,10 @@ class QualityOut(_Out):
 class DocumentOut(_Out):
     file: str
     is_document: bool = Field(description="False: no document was recognised in the file (a wrong file)")
+    turned_degrees: int = Field(
+        description="the page was read turned this many degrees clockwise (photographed sideways or upside down); "
+        "boxes are in the uploaded image's pixels all the same"
+    )
     doc_type: str
     page: str
     confidence: float
@@ -106,6 +110,7 @@ class DocumentOut(_Out):
         return cls(
             file=d.source,
             is_document=d.is_document,
+            turned_degrees=d.turned_degrees,
             doc_type=d.doc.doc_type.value,
             page=d.doc.page,
             confidence=round(d.doc.confidence, 4),

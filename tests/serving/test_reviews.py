@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import cv2
 import httpx
 import numpy as np
 import pypdfium2 as pdfium
@@ -94,6 +95,37 @@ def test_forged_case_is_not_passed(client):
     assert reg["authenticity"]["verdict"] != "genuine", reg["authenticity"]
     assert body["decision"] != "pass"
     assert {"AUTH.SCREEN", "AUTH.PHOTOCOPY", "AUTH.TAMPERED"} & _rules(body)
+
+
+def test_a_page_sent_upside_down_is_read_upright(client):
+    images, app = make_case(31, "complete", "mortgage")
+    (id_name, id_img), (reg_name, reg_img) = images
+    files = [(id_name, jpeg(id_img), "image/jpeg"), (reg_name, jpeg(cv2.rotate(reg_img, cv2.ROTATE_180)), "image/jpeg")]
+    body = _post(client, files, app).json()
+    turns = {d["file"]: (d["doc_type"], d["turned_degrees"]) for d in body["documents"]}
+    assert turns == {id_name: ("id_card", 0), reg_name: ("registration_certificate", 180)}
+    reg = next(d for d in body["documents"] if d["file"] == reg_name)
+    assert reg["fields"]["车辆识别代号"]["text"] == app["vehicle"]["vin"]
+    h, w = reg_img.shape[:2]
+    x1, y1, x2, y2 = reg["fields"]["车辆识别代号"]["box_xyxy"]
+    assert 0 <= x1 < x2 <= w and 0 <= y1 < y2 <= h
+    assert "DOC.MISSING" not in _rules(body)
+
+
+def test_a_photo_whose_orientation_tag_turns_it_is_read_as_shown(client):
+    """A phone stores a portrait photo on its side with an EXIF tag saying how to show it (6: turn 90 degrees
+    clockwise): the upload is decoded as shown, upright, and nothing is left to turn."""
+    images, app = make_case(31, "complete", "mortgage")
+    reg_name, reg_img = images[1]
+    stored = Image.fromarray(cv2.rotate(reg_img, cv2.ROTATE_90_COUNTERCLOCKWISE)[:, :, ::-1])
+    exif = stored.getexif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    stored.save(buf, format="JPEG", quality=92, exif=exif.tobytes())
+    body = _post(client, [(reg_name, buf.getvalue(), "image/jpeg")], app).json()
+    (doc,) = body["documents"]
+    assert doc["doc_type"] == "registration_certificate" and doc["turned_degrees"] == 0
+    assert doc["fields"]["车辆识别代号"]["text"] == app["vehicle"]["vin"]
 
 
 def test_a_car_photo_sent_for_a_document_gets_one_notice_and_no_verdict(client, realdev):
