@@ -331,6 +331,49 @@ def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
     }
 
 
+# each test page turned the way a phone photo of it lying another way round comes (the turn that makes it upright)
+TURNS = ((cv2.ROTATE_90_COUNTERCLOCKWISE, 90), (cv2.ROTATE_180, 180), (cv2.ROTATE_90_CLOCKWISE, 270))
+
+
+def orientation(reader: DocumentReader, limit: int) -> dict[str, Any]:
+    """The first ``limit`` test documents read as uploaded (none may be turned) and each turned one way (sideways
+    either way or upside down, in turn), read by the review (turned upright when its lines say so) and as it was
+    before pages were turned: the turn found, the type and page, and every labelled field ('other' included)."""
+    rows = _rows(DOCS_TEST)[:limit]
+    upright_turned = 0
+    found: Counter[str] = Counter()
+    kept = {"turned": [0, 0, 0], "as_uploaded": [0, 0, 0]}  # type + page right, fields right, fields
+    for k, row in enumerate(rows):
+        image = cv2.imread(str(DOCS_TEST / row["file"]), cv2.IMREAD_COLOR)
+        upright_turned += int(reader.read(Frame(image), row["file"]).turned_degrees != 0)
+        rotation, degrees = TURNS[k % len(TURNS)]
+        turned = cv2.rotate(image, rotation)
+        for option, turn in (("turned", True), ("as_uploaded", False)):
+            d = reader.read(Frame(turned), row["file"], turn=turn)
+            if turn:
+                found[f"{degrees}: {'right' if d.turned_degrees == degrees else d.turned_degrees}"] += 1
+            tally = kept[option]
+            tally[0] += int((d.doc.doc_type.value, d.doc.page) == (row["doc_type"], row["page"]))
+            for key, truth in row["fields"].items():
+                tally[1] += int(key in d.fields and _comparable(d.fields[key].text) == _comparable(truth["text"]))
+                tally[2] += 1
+    n = len(rows)
+    return {
+        "documents": n,
+        "upright_turned": upright_turned,
+        "turn_found": round(sum(v for k, v in found.items() if k.endswith("right")) / max(n, 1), 4),
+        "turns": dict(sorted(found.items())),
+        **{
+            option: {
+                "doc_type_accuracy": round(t[0] / max(n, 1), 4),
+                "fields": t[2],
+                "exact_match": round(t[1] / max(t[2], 1), 4),
+            }
+            for option, t in kept.items()
+        },
+    }
+
+
 def specimen(reader: DocumentReader) -> dict[str, Any]:
     rows = [json.loads(line) for line in (SPECIMEN / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
     row = next(r for r in rows if r.get("kind") == "document")
@@ -393,8 +436,9 @@ def case_reviews(reader: DocumentReader, n_per_kind: int) -> dict[str, Any]:
 
 def latency(reader: DocumentReader, runs: int, engine: Engine | None = None) -> dict[str, Any]:
     """``review_case`` on a 4-page case; the same case with its pages started in the upload order instead of the
-    costliest first and, when the reader's detector is not the general float one, with the general detector, the
-    variants alternating run by run (ratios that the machine's load cancels).
+    costliest first, without the page orientation check (``orientation.py``) and, when the reader's detector is not
+    the general float one, with the general detector, the variants alternating run by run (ratios that the
+    machine's load cancels).
 
     The machine is shared and its speed drifts by a third within a session, so each run is preceded by a probe:
     a batch of two 320-pixel lines through the general float recogniser (the same model and input every time, not
@@ -404,10 +448,14 @@ def latency(reader: DocumentReader, runs: int, engine: Engine | None = None) -> 
 
     files, app = make_case(4242, "complete", "change")
     pages = [(name, Frame(im)) for name, im in files]
-    shipped = reader.text.detector
-    variants = {"shipped": (shipped, reader.plan), "upload_order": (shipped, None)}
+    shipped, turns = reader.text.detector, reader.orientation
+    variants = {
+        "shipped": (shipped, reader.plan, turns),
+        "upload_order": (shipped, None, turns),
+        "no_orientation": (shipped, reader.plan, None),
+    }
     if engine is not None and shipped.model.entry.name != "text-det":
-        variants["float_detector"] = (TextDetector(engine.load("text-det")), reader.plan)
+        variants["float_detector"] = (TextDetector(engine.load("text-det")), reader.plan, turns)
     rec = engine.load("text-rec") if engine is not None else reader.text.recognizer.model
     x = np.zeros((2, 3, 48, 320), np.float32)
 
@@ -423,19 +471,19 @@ def latency(reader: DocumentReader, runs: int, engine: Engine | None = None) -> 
     scaled: dict[str, list[float]] = {k: [] for k in variants}
     probes: list[float] = []
     try:
-        for det, plan in variants.values():  # warm-up
-            reader.text.detector = det
+        for det, plan, orientation in variants.values():  # warm-up
+            reader.text.detector, reader.orientation = det, orientation
             review_case(reader.read, pages, "change", plan=plan)
         for _ in range(runs):
-            for key, (det, plan) in variants.items():
-                reader.text.detector = det
+            for key, (det, plan, orientation) in variants.items():
+                reader.text.detector, reader.orientation = det, orientation
                 probes.append(probe())
                 t = time.perf_counter()
                 review_case(reader.read, pages, "change", plan=plan)
                 times[key].append((time.perf_counter() - t) * 1000)
                 scaled[key].append(times[key][-1] * QUIET_PROBE_MS / probes[-1])
     finally:
-        reader.text.detector = shipped
+        reader.text.detector, reader.orientation = shipped, turns
     out: dict[str, Any] = {
         "documents": len(pages),
         "runs": runs,
@@ -446,6 +494,7 @@ def latency(reader: DocumentReader, runs: int, engine: Engine | None = None) -> 
         "p50_ms_at_quiet_speed": round(statistics.median(scaled["shipped"]), 1),
     }
     out["p50_ms_upload_order"] = round(statistics.median(times["upload_order"]), 1)
+    out["p50_ms_no_orientation"] = round(statistics.median(times["no_orientation"]), 1)
     if "float_detector" in times:
         out["p50_ms_float_detector"] = round(statistics.median(times["float_detector"]), 1)
     return out
@@ -508,6 +557,21 @@ def markdown(r: dict[str, Any]) -> str:
         f"{f['exact_match']:.2%} |",
         f"| field exact match on the pages that pass the quality check ({f['pages_failing_quality']} pages get a "
         f"retake notice instead) | - | {f['exact_match_on_pages_passing_quality']:.2%} |",
+        *(
+            [
+                f"| pages photographed sideways or upside down: turn found ({o['documents']} test documents, each "
+                f"turned one way; {o['turns']}) | - | {o['turn_found']:.2%} |",
+                f"| the same pages: type + page right, turned upright (as uploaded, not turned) | - | "
+                f"{o['turned']['doc_type_accuracy']:.2%} ({o['as_uploaded']['doc_type_accuracy']:.2%}) |",
+                f"| the same pages: field exact match ({o['turned']['fields']} fields, 'other' included), turned "
+                f"upright (as uploaded) | - | {o['turned']['exact_match']:.2%} "
+                f"({o['as_uploaded']['exact_match']:.2%}) |",
+                f"| upright pages turned by mistake (the same {o['documents']} documents as uploaded) | 0 | "
+                f"{o['upright_turned']} |",
+            ]
+            if (o := r.get("orientation"))
+            else []
+        ),
         f"| real 行驶证 specimen: labelled fields read | all | {s['fields_matched']} |",
         f"| specimen VIN check-digit failure reported | yes | {'yes' if s['vin_check_digit_reported'] else 'NO'} |",
         f"| 4-document case review p50 (p95) | <= 1500 ms | {lat['p50_ms']:.0f} ms ({lat['p95_ms']:.0f} ms)"
@@ -523,6 +587,12 @@ def markdown(r: dict[str, Any]) -> str:
             [f"| the same, pages started in the upload order instead of the costliest first (same run, alternating) "
              f"| - | {lat['p50_ms_upload_order']:.0f} ms |"]
             if "p50_ms_upload_order" in lat
+            else []
+        ),
+        *(
+            [f"| the same, without the page orientation check (same run, alternating) | - "
+             f"| {lat['p50_ms_no_orientation']:.0f} ms |"]
+            if "p50_ms_no_orientation" in lat
             else []
         ),
         *(
@@ -565,7 +635,7 @@ def markdown(r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-STEPS = ("doc_type", "authenticity", "specimen", "latency", "fields", "cases")
+STEPS = ("doc_type", "authenticity", "specimen", "latency", "fields", "orientation", "cases")
 
 
 def _machine() -> str:
@@ -611,6 +681,7 @@ def run(
         ("specimen", lambda: specimen(reader)),
         ("latency", lambda: latency(reader, latency_runs, engine)),
         ("fields", lambda: field_exact_match(reader, fields_limit)),
+        ("orientation", lambda: orientation(reader, fields_limit)),
         ("cases", lambda: case_reviews(reader, cases)),
     ]
     for name, step in steps:
