@@ -16,6 +16,7 @@ import platform
 import statistics
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -540,6 +541,35 @@ def latency(reader: DocumentReader, runs: int, engine: Engine | None = None) -> 
 # ------------------------------------------------------------------------------------------------ report
 
 
+def _rows_of(section: dict[str, Any] | None, rows: Callable[[dict[str, Any]], list[str]]) -> list[str]:
+    """The table rows of a step's results, none when the report has no such step yet (an older report)."""
+    return rows(section) if section else []
+
+
+def _flattened_rows(fl: dict[str, Any]) -> list[str]:
+    return [
+        f"| false alarms, genuine photographed pages flattened as a scanner app does (n={fl['n']}; at the page's size "
+        f"in the photo, PNG: {fl['size_png']['alarms']}; as taken: {fl['as_taken']['false_alarm_rate']:.2%}) | - "
+        f"(known weakness) | {fl['size_png']['false_alarm_rate']:.2%} |",
+        f"| the same at 1.4 times the page's size, JPEG q90 ({fl['x1.4_jpeg_q90']['alarms']}) | - (known weakness) | "
+        f"{fl['x1.4_jpeg_q90']['false_alarm_rate']:.2%} |",
+    ]
+
+
+def _orientation_rows(o: dict[str, Any]) -> list[str]:
+    turned, uploaded = o["turned"], o["as_uploaded"]
+    return [
+        f"| pages photographed sideways or upside down: turn found ({o['documents']} test documents, each turned one "
+        f"way; {o['turns']}) | - | {o['turn_found']:.2%} |",
+        f"| the same pages: type + page right, turned upright (as uploaded, not turned) | - | "
+        f"{turned['doc_type_accuracy']:.2%} ({uploaded['doc_type_accuracy']:.2%}) |",
+        f"| the same pages: field exact match ({turned['fields']} fields, 'other' included), turned upright (as "
+        f"uploaded) | - | {turned['exact_match']:.2%} ({uploaded['exact_match']:.2%}) |",
+        f"| upright pages turned by mistake (the same {o['documents']} documents as uploaded) | 0 | "
+        f"{o['upright_turned']} |",
+    ]
+
+
 def markdown(r: dict[str, Any]) -> str:
     a, f, d, s, lat = r["authenticity"], r["fields"], r["doc_type"], r["specimen"], r["latency"]
     det = a["detection"]
@@ -583,18 +613,7 @@ def markdown(r: dict[str, Any]) -> str:
             if (fo := a.get("genuine_on_a_dark_folder"))
             else []
         ),
-        *(
-            [
-                f"| false alarms, genuine photographed pages flattened as a scanner app does (n={fl['n']}; at the "
-                f"page's size in the photo, PNG: {fl['size_png']['alarms']}; as taken: "
-                f"{fl['as_taken']['false_alarm_rate']:.2%}) | - (known weakness) | "
-                f"{fl['size_png']['false_alarm_rate']:.2%} |",
-                f"| the same at 1.4 times the page's size, JPEG q90 ({fl['x1.4_jpeg_q90']['alarms']}) | - (known "
-                f"weakness) | {fl['x1.4_jpeg_q90']['false_alarm_rate']:.2%} |",
-            ]
-            if (fl := r.get("flattened"))
-            else []
-        ),
+        *_rows_of(r.get("flattened"), _flattened_rows),
         f"| tampered before printing and photographing (separate set, n={pre['n']}) | - (cross-checks) | "
         f"{pre['flagged']:.2%} |",
         f"| tampered, the same pages saved as JPEG q92 after the edit (n={jp['n']}) | - | {jp['flagged']:.2%} |",
@@ -606,21 +625,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"{f['exact_match']:.2%} |",
         f"| field exact match on the pages that pass the quality check ({f['pages_failing_quality']} pages get a "
         f"retake notice instead) | - | {f['exact_match_on_pages_passing_quality']:.2%} |",
-        *(
-            [
-                f"| pages photographed sideways or upside down: turn found ({o['documents']} test documents, each "
-                f"turned one way; {o['turns']}) | - | {o['turn_found']:.2%} |",
-                f"| the same pages: type + page right, turned upright (as uploaded, not turned) | - | "
-                f"{o['turned']['doc_type_accuracy']:.2%} ({o['as_uploaded']['doc_type_accuracy']:.2%}) |",
-                f"| the same pages: field exact match ({o['turned']['fields']} fields, 'other' included), turned "
-                f"upright (as uploaded) | - | {o['turned']['exact_match']:.2%} "
-                f"({o['as_uploaded']['exact_match']:.2%}) |",
-                f"| upright pages turned by mistake (the same {o['documents']} documents as uploaded) | 0 | "
-                f"{o['upright_turned']} |",
-            ]
-            if (o := r.get("orientation"))
-            else []
-        ),
+        *_rows_of(r.get("orientation"), _orientation_rows),
         f"| real 行驶证 specimen: labelled fields read | all | {s['fields_matched']} |",
         f"| specimen VIN check-digit failure reported | yes | {'yes' if s['vin_check_digit_reported'] else 'NO'} |",
         f"| 4-document case review p50 (p95) | <= 1500 ms | {lat['p50_ms']:.0f} ms ({lat['p95_ms']:.0f} ms)"
