@@ -1,8 +1,9 @@
 """Which way up a page lies in its photo: upright, sideways (a quarter turn either way) or upside down.
 
 A phone photo reaches the service turned when the page lay the other way round on the desk, or when an app dropped
-the photo's orientation tag. Turned, a page is neither classified nor read: its title is not found, and the field
-rules place values beside their labels. The text detector finds the lines of a turned page all the same, and two
+the photo's orientation tag. Turned, a page is mostly taken for another type and its fields are not read (the test
+documents each turned one way: 31% of their types and 6% of their fields): its title is not found, and the field
+rules look for values beside their labels. The text detector finds the lines of a turned page all the same, and two
 things about them say how it is turned:
 
 - **sideways**: most of its lines run down the page instead of across it (a box at least ``LINE_ASPECT`` times
