@@ -5,7 +5,8 @@ or absent."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 import numpy as np
 
@@ -46,6 +47,21 @@ def classify_by_text(texts: Sequence[str], tops: Sequence[float] | None = None) 
                 page = "2"
             return DocClass(doc_type, page, 0.9, ((f"{doc_type.value}/{page}", 0.9),))
     return None
+
+
+# Pages of one document an upload can show together, each known by a label printed on it alone: an ID card copied
+# front and back on one sheet, the copy offices ask for.
+PAGE_LABELS: Mapping[DocType, tuple[tuple[str, str], ...]] = MappingProxyType(
+    {DocType.id_card: (("front", "公民身份号码"), ("back", "签发机关"))}
+)
+
+
+def pages_shown(doc_type: DocType, texts: Sequence[str]) -> tuple[str, ...]:
+    """The pages of a ``doc_type`` document whose own labels (``PAGE_LABELS``) are read among ``texts``, when the
+    upload shows more than one of them; () when it shows one."""
+    joined = "".join(normalise(t) for t in texts)
+    shown = tuple(page for page, label in PAGE_LABELS.get(doc_type, ()) if label in joined)
+    return shown if len(shown) > 1 else ()
 
 
 # a model at least this sure keeps its page when the printed title agrees on the type but not on the page

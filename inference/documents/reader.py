@@ -31,7 +31,15 @@ from . import (
 )
 from .authenticity import AuthenticityChecker, colour_expected
 from .cells import read_cell
-from .classify import SURE_PAGE, DocumentClassifier, classify_by_text, fuse, relative_tops, shows_a_document
+from .classify import (
+    SURE_PAGE,
+    DocumentClassifier,
+    classify_by_text,
+    fuse,
+    pages_shown,
+    relative_tops,
+    shows_a_document,
+)
 from .fields import DocumentRules
 from .orientation import MODEL as ORIENTATION_MODEL
 from .orientation import PageOrientation, box_before_turn, turn_image
@@ -431,12 +439,18 @@ class DocumentReader:
         quality = self.quality(frame, text, to_image, page_found, doc)
         page_image, text, to_image = self.reread_if_poor(frame, cnn, quality, (page_image, text, to_image))
         fields = self.fields(page_image, text, doc.doc_type, doc.page)
+        shown = pages_shown(doc.doc_type, [ln.read.text for ln in text.lines])
+        for page in shown:  # the other pages on the same sheet: their own labels, so no field is taken twice
+            if page != doc.page:
+                fields = {**self.fields(page_image, text, doc.doc_type, page), **fields}
         fields = {
             name: replace(v, box_xyxy=to_image(v.box_xyxy)) if v.box_xyxy is not None else v
             for name, v in fields.items()
         }
         timings["fields"] = (time.perf_counter() - t) * 1000
-        return DocumentRead(source, doc, quality, auth, MappingProxyType(fields), MappingProxyType(timings))
+        return DocumentRead(
+            source, doc, quality, auth, MappingProxyType(fields), MappingProxyType(timings), pages_shown=shown
+        )
 
 
 def _turned_back(

@@ -371,7 +371,7 @@ def _completeness(business: Business, docs: Sequence[DocumentRead]) -> tuple[lis
                     MappingProxyType({"doc_type": t.value}),
                 )
             )
-    pages = {(d.doc.doc_type, d.doc.page) for d in docs}
+    pages = {(d.doc.doc_type, page) for d in docs for page in (d.doc.page, *d.pages_shown)}
     if DocType.id_card in present and (DocType.id_card, "back") not in pages:
         findings.append(
             Finding(
@@ -480,7 +480,8 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
     if not d.quality.ok:
         return findings  # its reads are not evidence: the retake notice says what to do, fields wait for it
     fields = _canonical_fields(d)
-    main_page = d.doc.page in ("front", "main", "1")  # back pages carry none of the key fields
+    # back pages carry none of the key fields (a sheet showing the front as well does)
+    main_page = bool({d.doc.page, *d.pages_shown} & {"front", "main", "1"})
     for name in KEY_FIELDS.get(d.doc.doc_type, ()) if main_page else ():
         if name not in fields:
             fzh, fen = FIELD_NAMES[name]

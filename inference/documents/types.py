@@ -160,6 +160,9 @@ class DocumentRead:
     # the upload was read turned this many degrees clockwise (a page photographed sideways or upside down,
     # ``orientation.py``); its boxes are in the upload's pixels all the same
     turned_degrees: int = 0
+    # every page of its document the upload shows, when more than one (an ID card copied front and back on one
+    # sheet, ``classify.pages_shown``): the fields of each are read, and each counts as uploaded
+    pages_shown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,10 @@ class QualityOut(_Out):
 class DocumentOut(_Out):
     file: str
     is_document: bool = Field(description="False: no document was recognised in the file (a wrong file)")
+    pages_shown: list[str] = Field(
+        description="every page of its document the file shows, when more than one (an ID card copied front and back "
+        "on one sheet); empty when it shows one"
+    )
     turned_degrees: int = Field(
         description="the page was read turned this many degrees clockwise (photographed sideways or upside down); "
         "boxes are in the uploaded image's pixels all the same"
@@ -111,6 +115,7 @@ class DocumentOut(_Out):
             file=d.source,
             is_document=d.is_document,
             turned_degrees=d.turned_degrees,
+            pages_shown=list(d.pages_shown),
             doc_type=d.doc.doc_type.value,
             page=d.doc.page,
             confidence=round(d.doc.confidence, 4),

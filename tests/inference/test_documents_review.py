@@ -3,6 +3,7 @@ cross-checks, application parsing, decisions and notices."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
@@ -141,6 +142,31 @@ CASES = [
         APP,
         Decision.passed,
         {"DOC.PAGE_MISSING"},
+    ),
+    (
+        "id card copied front and back on one sheet: the back is not asked for",
+        "transfer",
+        [
+            replace(d, pages_shown=("front", "back")) if d.source == "id.jpg" else d
+            for d in transfer_case()
+            if d.source != "id_back.jpg"
+        ],
+        APP,
+        Decision.passed,
+        set(),
+    ),
+    (
+        "a sheet showing both sides, classed as the back: its front's key fields are still required",
+        "transfer",
+        [
+            replace(
+                doc("id_card", "id.jpg", page="back", 姓名=fv("owner_name", "王京")), pages_shown=("front", "back")
+            ),
+            *[d for d in transfer_case() if d.source not in ("id.jpg", "id_back.jpg")],
+        ],
+        APP,
+        Decision.needs_correction,
+        {"FIELD.UNREADABLE"},
     ),
     (
         "vin differs between documents",
