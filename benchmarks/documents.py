@@ -369,6 +369,36 @@ def flattened_pages(reader: DocumentReader, limit: int = 60) -> dict[str, Any]:
     }
 
 
+SHEET_SEED, SHEETS = 9500, 30  # ID cards copied front and back on one sheet (never used while the rule was written)
+
+
+def id_card_sheets(reader: DocumentReader, n: int = SHEETS, seed: int = SHEET_SEED) -> dict[str, Any]:
+    """``n`` ID cards copied front and back on one sheet and photographed on a desk (seeds ``seed``, ``seed + 1``,
+    ...), each reviewed alone: both sides found (``pages_shown``), the back asked for, retake notices, and the
+    fields printed on the two sides read exactly."""
+    from datasets.documents.sheets import id_card_sheet
+    from inference.documents.review import BUSINESSES, review_documents
+
+    both = asked = retake = hits = fields = 0
+    for k in range(n):
+        photo, printed = id_card_sheet(seed + k)
+        d = reader.read(Frame(photo), "id.jpg")
+        both += int(d.pages_shown == ("front", "back"))
+        retake += int(not d.quality.ok)
+        asked += int(any(f.rule == "DOC.PAGE_MISSING" for f in review_documents(BUSINESSES["transfer"], [d]).findings))
+        for key, text in printed.items():
+            fields += 1
+            hits += int(key in d.fields and _comparable(d.fields[key].text) == _comparable(text))
+    return {
+        "n": n,
+        "both_sides": round(both / max(n, 1), 4),
+        "back_asked_for": asked,
+        "retake_notices": retake,
+        "fields": fields,
+        "exact_match": round(hits / max(fields, 1), 4),
+    }
+
+
 # each test page turned the way a phone photo of it lying another way round comes (the turn that makes it upright)
 TURNS = ((cv2.ROTATE_90_COUNTERCLOCKWISE, 90), (cv2.ROTATE_180, 180), (cv2.ROTATE_90_CLOCKWISE, 270))
 
@@ -570,6 +600,14 @@ def _orientation_rows(o: dict[str, Any]) -> list[str]:
     ]
 
 
+def _sheet_rows(sh: dict[str, Any]) -> list[str]:
+    return [
+        f"| ID cards copied front and back on one sheet, photographed (n={sh['n']}, seeds {SHEET_SEED}+): both sides "
+        f"read from the one upload (retake notices {sh['retake_notices']}; back asked for {sh['back_asked_for']}; "
+        f"fields of both sides {sh['exact_match']:.2%} of {sh['fields']}) | - | {sh['both_sides']:.2%} |",
+    ]
+
+
 def markdown(r: dict[str, Any]) -> str:
     a, f, d, s, lat = r["authenticity"], r["fields"], r["doc_type"], r["specimen"], r["latency"]
     det = a["detection"]
@@ -626,6 +664,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"| field exact match on the pages that pass the quality check ({f['pages_failing_quality']} pages get a "
         f"retake notice instead) | - | {f['exact_match_on_pages_passing_quality']:.2%} |",
         *_rows_of(r.get("orientation"), _orientation_rows),
+        *_rows_of(r.get("sheets"), _sheet_rows),
         f"| real 行驶证 specimen: labelled fields read | all | {s['fields_matched']} |",
         f"| specimen VIN check-digit failure reported | yes | {'yes' if s['vin_check_digit_reported'] else 'NO'} |",
         f"| 4-document case review p50 (p95) | <= 1500 ms | {lat['p50_ms']:.0f} ms ({lat['p95_ms']:.0f} ms)"
@@ -689,7 +728,17 @@ def markdown(r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-STEPS = ("doc_type", "authenticity", "flattened", "specimen", "latency", "fields", "orientation", "cases")
+STEPS = (
+    "doc_type",
+    "authenticity",
+    "flattened",
+    "specimen",
+    "latency",
+    "fields",
+    "orientation",
+    "sheets",
+    "cases",
+)
 
 
 def _machine() -> str:
@@ -737,6 +786,7 @@ def run(
         ("latency", lambda: latency(reader, latency_runs, engine)),
         ("fields", lambda: field_exact_match(reader, fields_limit)),
         ("orientation", lambda: orientation(reader, fields_limit)),
+        ("sheets", lambda: id_card_sheets(reader)),
         ("cases", lambda: case_reviews(reader, cases)),
     ]
     for name, step in steps:

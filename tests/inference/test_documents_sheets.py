@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.documents import _comparable
+from datasets.documents.sheets import id_card_sheet
 from inference.documents.classify import pages_shown
 from inference.documents.types import DocType
 from inference.types import Frame
-from tests.inference.factory_photos import id_card_sheet
 
 
 @pytest.mark.parametrize(
