@@ -369,34 +369,46 @@ def flattened_pages(reader: DocumentReader, limit: int = 60) -> dict[str, Any]:
     }
 
 
-SHEET_SEED, SHEETS = 9500, 30  # ID cards copied front and back on one sheet (never used while the rule was written)
+SHEET_SEED, SHEETS = 9500, 30  # documents copied two pages on one sheet (never used while the rule was written)
+# the pages each sheet shows, the first on top (a 行驶证's secondary page on top every other sheet)
+SHEET_PAGES = {
+    DocType.id_card: (("front", "back"),),
+    DocType.vehicle_license: (("main", "secondary"), ("secondary", "main")),
+}
 
 
-def id_card_sheets(reader: DocumentReader, n: int = SHEETS, seed: int = SHEET_SEED) -> dict[str, Any]:
-    """``n`` ID cards copied front and back on one sheet and photographed on a desk (seeds ``seed``, ``seed + 1``,
-    ...), each reviewed alone: both sides found (``pages_shown``), the back asked for, retake notices, and the
-    fields printed on the two sides read exactly."""
-    from datasets.documents.sheets import id_card_sheet
+def copy_sheets(reader: DocumentReader, n: int = SHEETS, seed: int = SHEET_SEED) -> dict[str, Any]:
+    """``n`` ID cards copied front and back on one sheet and ``n`` 行驶证 copied main and secondary page, photographed
+    on a desk (seeds ``seed``, ``seed + 1``, ...), each reviewed alone: both pages found (``pages_shown``), the ID
+    card's back asked for, retake notices, and the fields printed on the two pages read exactly."""
+    from datasets.documents import DocType as Rendered
+    from datasets.documents.sheets import copy_sheet
     from inference.documents.review import BUSINESSES, review_documents
 
-    both = asked = retake = hits = fields = 0
-    for k in range(n):
-        photo, printed = id_card_sheet(seed + k)
-        d = reader.read(Frame(photo), "id.jpg")
-        both += int(d.pages_shown == ("front", "back"))
-        retake += int(not d.quality.ok)
-        asked += int(any(f.rule == "DOC.PAGE_MISSING" for f in review_documents(BUSINESSES["transfer"], [d]).findings))
-        for key, text in printed.items():
-            fields += 1
-            hits += int(key in d.fields and _comparable(d.fields[key].text) == _comparable(text))
-    return {
-        "n": n,
-        "both_sides": round(both / max(n, 1), 4),
-        "back_asked_for": asked,
-        "retake_notices": retake,
-        "fields": fields,
-        "exact_match": round(hits / max(fields, 1), 4),
-    }
+    out: dict[str, Any] = {}
+    for doc_type, orders in SHEET_PAGES.items():
+        both = asked = retake = hits = fields = 0
+        for k in range(n):
+            pages = orders[k % len(orders)]
+            photo, printed = copy_sheet(seed + k, Rendered(doc_type.value), pages)
+            d = reader.read(Frame(photo), "sheet.jpg")
+            both += int(set(d.pages_shown) == set(pages))
+            retake += int(not d.quality.ok)
+            findings = review_documents(BUSINESSES["transfer"], [d]).findings
+            asked += int(any(f.rule == "DOC.PAGE_MISSING" for f in findings))
+            for key, text in printed.items():
+                fields += 1
+                hits += int(key in d.fields and _comparable(d.fields[key].text) == _comparable(text))
+        out[doc_type.value] = {
+            "n": n,
+            "pages": [list(p) for p in orders],
+            "both_pages": round(both / max(n, 1), 4),
+            "page_asked_for": asked,
+            "retake_notices": retake,
+            "fields": fields,
+            "exact_match": round(hits / max(fields, 1), 4),
+        }
+    return out
 
 
 # each test page turned the way a phone photo of it lying another way round comes (the turn that makes it upright)
@@ -610,11 +622,14 @@ def _orientation_rows(o: dict[str, Any]) -> list[str]:
     ]
 
 
-def _sheet_rows(sh: dict[str, Any]) -> list[str]:
+def _sheet_rows(sheets: dict[str, Any]) -> list[str]:
+    names = {"id_card": "ID cards copied front and back", "vehicle_license": "行驶证 copied main and secondary page"}
     return [
-        f"| ID cards copied front and back on one sheet, photographed (n={sh['n']}, seeds {SHEET_SEED}+): both sides "
-        f"read from the one upload (retake notices {sh['retake_notices']}; back asked for {sh['back_asked_for']}; "
-        f"fields of both sides {sh['exact_match']:.2%} of {sh['fields']}) | - | {sh['both_sides']:.2%} |",
+        f"| {names.get(t, t)} on one sheet, photographed (n={sh['n']}, seeds {SHEET_SEED}+, pages from the top "
+        f"{sh['pages']}): both pages read from the one upload (retake notices {sh['retake_notices']}; a page asked "
+        f"for {sh['page_asked_for']}; fields of both pages {sh['exact_match']:.2%} of {sh['fields']}) | - | "
+        f"{sh['both_pages']:.2%} |"
+        for t, sh in sheets.items()
     ]
 
 
@@ -806,7 +821,7 @@ def run(
         ("latency", lambda: latency(reader, latency_runs, engine)),
         ("fields", lambda: field_exact_match(reader, fields_limit)),
         ("orientation", lambda: orientation(reader, fields_limit)),
-        ("sheets", lambda: id_card_sheets(reader)),
+        ("sheets", lambda: copy_sheets(reader)),
         ("cases", lambda: case_reviews(reader, cases)),
     ]
     for name, step in steps:

@@ -50,9 +50,12 @@ def classify_by_text(texts: Sequence[str], tops: Sequence[float] | None = None) 
 
 
 # Pages of one document an upload can show together, each known by a label printed on it alone: an ID card copied
-# front and back on one sheet, the copy offices ask for.
+# front and back on one sheet, a 行驶证 main and secondary page, the copies offices ask for.
 PAGE_LABELS: Mapping[DocType, tuple[tuple[str, str], ...]] = MappingProxyType(
-    {DocType.id_card: (("front", "公民身份号码"), ("back", "签发机关"))}
+    {
+        DocType.id_card: (("front", "公民身份号码"), ("back", "签发机关")),
+        DocType.vehicle_license: (("main", "车辆识别代号"), ("secondary", "档案编号")),
+    }
 )
 
 

@@ -1,12 +1,13 @@
-"""An ID card copied front and back on one sheet: both sides are read from the one upload, and the review does not ask
-for the back."""
+"""Two pages of one document copied on one sheet (an ID card front and back, a 行驶证 main and secondary page): both
+are read from the one upload, and the review does not ask for a page the sheet shows."""
 
 from __future__ import annotations
 
 import pytest
 
 from benchmarks.documents import _comparable
-from datasets.documents.sheets import id_card_sheet
+from datasets.documents import DocType as RenderedType
+from datasets.documents.sheets import copy_sheet
 from inference.documents.classify import pages_shown
 from inference.documents.types import DocType
 from inference.types import Frame
@@ -24,8 +25,10 @@ from inference.types import Frame
         (DocType.id_card, ["签发机关", "北京市公安局", "有效期限", "2016.08.06-2026.08.06"], ()),
         # another document printing both labels (an invoice's buyer ID, a seal's office) is one page
         (DocType.sales_invoice, ["公民身份号码", "签发机关"], ()),
+        (DocType.vehicle_license, ["号牌号码", "档案编号", "车辆识别代号", "LGX9TNP59R9161665"], ("main", "secondary")),
+        (DocType.vehicle_license, ["号牌号码", "档案编号", "核定载人数"], ()),
     ],
-    ids=["both sides", "front only", "back only", "not an ID card"],
+    ids=["both sides", "front only", "back only", "not an ID card", "licence both pages", "licence secondary"],
 )
 def test_pages_shown(doc_type, texts, shown):
     assert pages_shown(doc_type, texts) == shown
@@ -35,10 +38,23 @@ def test_an_id_card_copied_front_and_back_on_one_sheet_is_read_whole(engine):
     from inference.documents.reader import DocumentReader
     from inference.documents.review import BUSINESSES, review_documents
 
-    photo, printed = id_card_sheet(5)
+    photo, printed = copy_sheet(5, RenderedType.id_card, ("front", "back"))
     read = DocumentReader(engine).read(Frame(photo), "id.jpg")
     assert read.doc.doc_type is DocType.id_card and read.pages_shown == ("front", "back")
     for name in ("姓名", "公民身份号码", "签发机关", "有效期限"):
         assert _comparable(read.fields[name].text) == _comparable(printed[name]), name
     rules = {f.rule for f in review_documents(BUSINESSES["transfer"], [read]).findings}
     assert "DOC.PAGE_MISSING" not in rules and "DOC.MISSING" in rules  # the other documents of a transfer
+
+
+def test_a_licence_copied_with_its_secondary_page_on_top_is_read_for_the_main_page_too(engine):
+    """The secondary page on top: the sheet is classed by the 档案编号 printed first, and was read as the secondary
+    page alone, without the VIN, the plate's owner or the engine number of the main page below it."""
+    from inference.documents.reader import DocumentReader
+
+    photo, printed = copy_sheet(204, RenderedType.vehicle_license, ("secondary", "main"))
+    read = DocumentReader(engine).read(Frame(photo), "licence.jpg")
+    assert (read.doc.doc_type, read.doc.page) == (DocType.vehicle_license, "secondary")
+    assert read.pages_shown == ("main", "secondary")
+    for name in ("车辆识别代号", "所有人", "档案编号"):
+        assert _comparable(read.fields[name].text) == _comparable(printed[name]), name
