@@ -16,7 +16,7 @@ import platform
 import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,10 @@ import cv2
 import numpy as np
 
 from inference.documents.fields import normalise
+from inference.documents.page import quad_size
 from inference.documents.reader import DocumentReader, page_class
 from inference.documents.review import review_case
-from inference.documents.types import AuthenticityResult, DocType
+from inference.documents.types import AuthenticityResult, DocType, FieldValue
 from inference.engine import Engine, EngineOptions
 from inference.types import Frame
 
@@ -282,6 +283,11 @@ def _comparable(text: str) -> str:
     return "" if t == "——" else t
 
 
+def _read_as_printed(fields: Mapping[str, FieldValue], key: str, printed: str) -> bool:
+    """Whether field ``key`` was read as the generator printed it (compared by :func:`_comparable`)."""
+    return key in fields and _comparable(fields[key].text) == _comparable(printed)
+
+
 def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
     """Exact match of every labelled field on ``limit`` test documents, with the type given by the label
     (the classifier is measured separately), compared by :func:`_comparable`."""
@@ -345,8 +351,7 @@ def flattened_pages(reader: DocumentReader, limit: int = 60) -> dict[str, Any]:
     for row in rows:
         image = cv2.imread(str(DOCS_TEST / row["file"]), cv2.IMREAD_COLOR)
         corners = np.asarray(row["corners"], np.float32)
-        w = float(max(np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[2] - corners[3])))
-        h = float(max(np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])))
+        w, h = quad_size(corners)
         uploads = [("as_taken", image)]
         for key, scale, as_jpeg in FLATTENED:
             size = (round(w * scale), round(h * scale))
@@ -398,7 +403,7 @@ def copy_sheets(reader: DocumentReader, n: int = SHEETS, seed: int = SHEET_SEED)
             asked += int(any(f.rule == "DOC.PAGE_MISSING" for f in findings))
             for key, text in printed.items():
                 fields += 1
-                hits += int(key in d.fields and _comparable(d.fields[key].text) == _comparable(text))
+                hits += int(_read_as_printed(d.fields, key, text))
         out[doc_type.value] = {
             "n": n,
             "pages": [list(p) for p in orders],
@@ -435,7 +440,7 @@ def orientation(reader: DocumentReader, limit: int) -> dict[str, Any]:
             tally = kept[option]
             tally[0] += int((d.doc.doc_type.value, d.doc.page) == (row["doc_type"], row["page"]))
             for key, truth in row["fields"].items():
-                tally[1] += int(key in d.fields and _comparable(d.fields[key].text) == _comparable(truth["text"]))
+                tally[1] += int(_read_as_printed(d.fields, key, truth["text"]))
                 tally[2] += 1
     n = len(rows)
     return {
