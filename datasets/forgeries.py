@@ -545,7 +545,9 @@ class ForgeryGenerator:
     mat, drawn from a stream of its own: 0 gives the same pairs as before the option)."""
 
     kind = "forgeries"
-    version = 2  # 2: tampering edits the capture (digital); 1 edited the flat page before its capture
+    # 3: the seller's taxpayer number is a valid credit code (GB 32100); 2: tampering edits the capture (digital);
+    # 1 edited the flat page before its capture
+    version = 3
 
     def __init__(
         self,

@@ -97,6 +97,7 @@ class DocumentGenerator:
     """Kind "documents". Options: ``doc_types`` (restrict to these types), ``scan_fraction``."""
 
     kind = "documents"
+    version = 2  # 2: the seller's taxpayer number is a valid credit code (GB 32100); 1 drew it without its checks
 
     def __init__(self, doc_types: list[str] | None = None, scan_fraction: float = 0.3) -> None:
         self.doc_types = [DocType(t) for t in doc_types] if doc_types else None

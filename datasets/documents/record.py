@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from inference.validate.credit_code import make_credit_code
 from inference.validate.idcard import make_id_number
 from inference.validate.vin import check_digit
 
@@ -244,6 +245,17 @@ def _digits(rng: np.random.Generator, n: int) -> str:
 
 def _chars(rng: np.random.Generator, alphabet: str, n: int) -> str:
     return "".join(alphabet[int(i)] for i in rng.integers(0, len(alphabet), n))
+
+
+# a company's characters of _ALNUM that a credit code never has, for allowed ones
+_TO_CREDIT = str.maketrans("SVZ", "TWY")
+
+
+def _credit_code(region_code: str, drawn: str) -> str:
+    """An enterprise's unified social credit code (GB 32100, both check characters right) from 10 characters
+    drawn from _ALNUM: the first 8 are the organisation code; the other 2 are drawn only so that every later
+    field of the record is drawn as before the codes were made valid."""
+    return make_credit_code("9", "1", region_code, drawn[:8].translate(_TO_CREDIT))
 
 
 def _days(rng: np.random.Generator, lo: int, hi: int) -> timedelta:
@@ -577,7 +589,7 @@ def make_case_record(rng: np.random.Generator) -> CaseRecord:
         invoice_code="1" + region_code[:4] + f"{invoice.year % 100:02d}" + _digits(rng, 5),
         invoice_number=_digits(rng, 8),
         dealer_name=dealer,
-        dealer_tax_id="91" + region_code + _chars(rng, _ALNUM, 10),
+        dealer_tax_id=_credit_code(region_code, _chars(rng, _ALNUM, 10)),
         dealer_address=_address(rng, region, home=False),
         dealer_phone="0" + _digits(rng, 2) + "-" + _digits(rng, 8),
         dealer_bank=f"{_pick(rng, BANKS)}{city or province}{_pick(rng, DEALER_NAMES)}支行 "

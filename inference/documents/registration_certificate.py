@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..validate.idcard import validate_id_number
-from .fields import DocumentRules, FieldRule
+from .fields import DocumentRules, FieldRule, read_alternatives, snap_to_vocabulary
 from .types import FieldValue
-from .vocabulary import BODY_COLOURS, FUEL_TYPES, USE_CHARACTERS, VEHICLE_TYPES
+from .vocabulary import BODY_COLOURS, FUEL_TYPES, ID_DOCUMENT_NAMES, USE_CHARACTERS, VEHICLE_TYPES
 
 PAGE1 = (
     FieldRule("登记证书编号", "number", fallback="no", canonical="registration_cert_number"),
@@ -66,12 +66,20 @@ NUMBERS = {
 
 
 def _split_owner(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-    """'金峰/居民身份证/440305199506098713' -> owner name and ID number for the cross-checks."""
+    """'金峰/居民身份证/440305199506098713' -> owner name and ID number for the cross-checks; the kind of identity
+    document between them snapped to its closed vocabulary ('蓝民身份证' -> '居民身份证')."""
     owner = fields.get("机动车所有人")
     if owner is None:
         return fields
     parts = owner.text.split("/")
     if len(parts) >= 3:
+        start = len(parts[0]) + 1
+        alts = owner.alternatives[start : start + len(parts[1])] if len(owner.alternatives) == len(owner.text) else None
+        kind = snap_to_vocabulary(parts[1], alts, ID_DOCUMENT_NAMES)
+        if kind != parts[1]:
+            text = "/".join((parts[0], kind, *parts[2:]))
+            owner = replace(owner, text=text, alternatives=read_alternatives(text, owner.alternatives))
+            fields["机动车所有人"] = owner
         fields["_owner_name"] = replace(owner, name="owner_name", text=parts[0])
         number = parts[-1].upper()
         idc = validate_id_number(number)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .amounts import cents as _cents
 from .amounts import figures_and_words, take_free_line, words_cents, words_completed
-from .fields import DocumentRules, FieldRule
+from .fields import DocumentRules, FieldRule, value_of_line
 from .types import FieldValue
 from .vocabulary import VEHICLE_TYPES
 
@@ -43,7 +43,7 @@ PAGE = (
     # label itself is lost it is still the largest amount on the invoice (it includes the tax)
     FieldRule("价税合计", "amount", labels=("小写",), canonical="price", reach=30.0, fallback="amount"),
     FieldRule("销货单位名称"),
-    FieldRule("销货单位纳税人识别号", "code", labels=("纳税人识别号",), occurrence="last"),
+    FieldRule("销货单位纳税人识别号", "credit", labels=("纳税人识别号",), occurrence="last", canonical="seller_tax_id"),
     FieldRule("税率", labels=("增值税税率或征收率",)),
     FieldRule("增值税税额", "amount"),
     FieldRule("不含税价", "amount"),
@@ -236,16 +236,18 @@ def _unlabelled_amount(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
     return take_free_line(fields, free, PAGE, key, "amount", want) if want > 0 else fields
 
 
-# a taxpayer number as the invoice prints it: the 18-character unified social credit code (GB 32100: the
-# registering body and the kind of organisation, the 6-digit region code, then ten characters)
+# a taxpayer number as the invoice prints it, after the credit code's folds: the 18-character unified social credit
+# code (GB 32100: the registering body and the kind of organisation, the 6-digit region code, then ten characters)
 _TAX_NUMBER = re.compile(r"[0-9A-Z]{2}\d{6}[0-9A-Z]{10}")
+_SELLER_TAX = next(r for r in PAGE if r.key == "销货单位纳税人识别号")
 
 
 def _seller_tax_number(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, FieldValue]:
     """销货单位纳税人识别号 missing (its label misread) while 销货单位名称 is read: the form prints the seller's tax
     number on the row below the seller's name, starting under it, so the free line there that is a whole tax
-    number is that field. Found, not guessed: without such a line it stays missing."""
-    key = "销货单位纳税人识别号"
+    number is that field (folded, corrected and checked as the labelled value is). Found, not guessed: without
+    such a line it stays missing."""
+    key = _SELLER_TAX.key
     name = fields.get("销货单位名称")
     if key in fields or name is None or name.box_xyxy is None:
         return fields
@@ -254,8 +256,9 @@ def _seller_tax_number(fields: dict[str, FieldValue], free: Sequence[Any]) -> di
     for ln in free:
         bx1, by1, _, by2 = ln.box
         below = y2 - 0.5 * h <= (by1 + by2) / 2 <= y2 + 2.5 * h and abs(bx1 - x1) <= 2 * h
-        if below and _TAX_NUMBER.fullmatch(text := ln.text.upper()):
-            fields[key] = FieldValue(key, "", text, ln.conf, True, (), ln.box, ln.text)
+        value = value_of_line(_SELLER_TAX, ln) if below else None
+        if value is not None and _TAX_NUMBER.fullmatch(value.text) and len(value.text) == len(ln.text):
+            fields[key] = value
             break
     return fields
 

@@ -96,3 +96,19 @@ VEHICLE_TYPES: tuple[str, ...] = (
     + tuple(s + k for s in ("重型", "中型", "轻型") for k in ("半挂牵引车", "全挂牵引车"))
     + ("低速货车", "三轮汽车", "普通二轮摩托车", "普通三轮摩托车", "轻便二轮摩托车", "轻便三轮摩托车", "轮式专用机械车")
 )
+
+# 身份证明名称 (the kinds of identity document the registration system records for an owner): printed between the
+# owner's name and number in the 登记证书's 机动车所有人/身份证明名称/号码 ('王京/居民身份证/110108197805184008').
+ID_DOCUMENT_NAMES: tuple[str, ...] = (
+    "居民身份证",
+    "临时居民身份证",
+    "居民户口簿",
+    "军官证",
+    "士兵证",
+    "护照",
+    "港澳居民来往内地通行证",
+    "台湾居民来往大陆通行证",
+    "外国人永久居留身份证",
+    "组织机构代码证书",
+    "统一社会信用代码",
+)

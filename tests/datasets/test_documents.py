@@ -10,6 +10,7 @@ import pytest
 from datasets.core import encode_image, iter_samples
 from datasets.documents import PAGES, DocType, DocumentGenerator, make_case_record, render_document
 from datasets.documents.record import amount_in_words
+from inference.validate.credit_code import validate_credit_code
 from inference.validate.idcard import validate_id_number
 from inference.validate.plate import validate_plate
 from inference.validate.vin import validate_vin
@@ -33,6 +34,7 @@ def test_all_records_valid_and_ordered():
         assert validate_id_number(rec.id_number, today=date(2030, 1, 1)).valid
         assert validate_vin(rec.vin).valid, rec.vin
         assert validate_plate(rec.plate).valid, rec.plate
+        assert validate_credit_code(rec.dealer_tax_id).valid, rec.dealer_tax_id
         assert (
             rec.manufacture_date
             <= rec.invoice_date

@@ -102,9 +102,9 @@ def test_build_manifest_records_version_and_options(tmp_path):
     assert not is_built(out, "forgeries", 2, 7)  # other options: a different data set
     assert not is_built(out, "forgeries", 2, 8, tamper_stage="print")
     manifest = (out / "build.json").read_text(encoding="utf-8")
-    assert '"version": 2' in manifest
+    assert '"version": 3' in manifest
     # a build by an older generator version is stale
-    (out / "build.json").write_text(manifest.replace('"version": 2', '"version": 1'), encoding="utf-8")
+    (out / "build.json").write_text(manifest.replace('"version": 3', '"version": 2'), encoding="utf-8")
     assert not is_built(out, "forgeries", 2, 7, tamper_stage="print")
 
 

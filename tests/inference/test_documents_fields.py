@@ -158,7 +158,7 @@ CASES = [
         + row(160, ("购买方名称及身份证号码/组织机构代码", 50), ("刘晶", 560), ("纳税人识别号", 700), (VALID_ID, 900))
         + row(220, ("车辆识别代号/车架号码", 50), (VALID_VIN, 400))
         + row(280, ("价税合计", 50), ("贰拾陆万壹仟叁佰元整", 200), ("小写", 700), ("¥261300.00", 800))
-        + row(340, ("纳税人识别号", 50), ("911301020FGS8868KM", 250)),
+        + row(340, ("纳税人识别号", 50), ("911301020FGT8868XR", 250)),
         {
             "发票代码": "113011804753",
             "发票号码": "93391909",
@@ -167,7 +167,7 @@ CASES = [
             "车辆识别代号": VALID_VIN,
             "价税合计大写": "贰拾陆万壹仟叁佰元整",
             "价税合计": "¥261300.00",
-            "销货单位纳税人识别号": "911301020FGS8868KM",
+            "销货单位纳税人识别号": "911301020FGT8868XR",
         },
         set(),
     ),
@@ -312,6 +312,20 @@ def test_registration_owner_is_split_for_cross_checks():
     fields = rules_for(DocType.registration_certificate).read(lines, "1")
     assert fields["_owner_name"].text == "金峰" and fields["_owner_name"].name == "owner_name"
     assert fields["_owner_id"].text == VALID_ID and fields["_owner_id"].valid
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        (f"叶鹏/蓝民身份证/{VALID_ID}", f"叶鹏/居民身份证/{VALID_ID}"),  # one character of the kind misread
+        (f"叶鹏/护照/{VALID_ID}", f"叶鹏/护照/{VALID_ID}"),  # another kind: kept
+        (f"叶鹏/蓝民身份正/{VALID_ID}", f"叶鹏/蓝民身份正/{VALID_ID}"),  # two misread, no alternatives: left as read
+    ],
+)
+def test_registration_owner_identity_document_is_snapped_to_its_kinds(read, printed):
+    lines = row(120, ("机动车所有人/身份证明名称/号码", 100), (read, 620))
+    fields = rules_for(DocType.registration_certificate).read(lines, "1")
+    assert fields["机动车所有人"].text == printed and fields["_owner_name"].text == "叶鹏"
 
 
 def test_birth_date_must_match_the_id_number():
@@ -795,9 +809,21 @@ RULE_CASES = [
         "sales_invoice",
         "1",  # the seller's 纳税人识别号 label misread: the tax number on the row below the seller's name
         row(300, ("销货单位名称", 40, 80), ("天津市宝利汽车销售服务有限公司", 124, 200))
-        + row(340, ("家人间", 40, 60), ("91120101Y39L3L7G80", 127, 136))
+        + row(340, ("家人间", 40, 60), ("91120101Y39L3L7G3M", 127, 136))
         + row(380, ("地址", 40, 40), ("天津市和平区人民路174号", 128)),
-        {"销货单位名称": "天津市宝利汽车销售服务有限公司", "销货单位纳税人识别号": "91120101Y39L3L7G80"},
+        {"销货单位名称": "天津市宝利汽车销售服务有限公司", "销货单位纳税人识别号": "91120101Y39L3L7G3M"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # the seller's credit code: O is 0 (a code has no O), and the reader's alternative R fits the check
+        row(340, ("纳税人识别号", 50)) + [with_alts(line("9113O1020FGT8868XK", 250, 340), {17: [("R", 0.3)]})],
+        {"销货单位纳税人识别号": "911301020FGT8868XR"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... but not by an unlikely alternative (at 2% of the read): its check character makes any read pass
+        row(340, ("纳税人识别号", 50)) + [with_alts(line("813502030KGA9NA583", 250, 340), {17: [("J", 0.013)]})],
+        {"销货单位纳税人识别号": "813502030KGA9NA583"},
     ),
     (
         "insurance_policy",
@@ -837,8 +863,8 @@ def test_the_seller_tax_number_is_taken_only_under_the_seller_name():
     rules = rules_for(DocType.sales_invoice)
     name = row(300, ("销货单位名称", 40, 80), ("天津市宝利汽车销售服务有限公司", 124, 200))
     account = rules.read(name + row(340, ("家人间", 40, 60), ("7919498405540425105", 127, 180)), "1")
-    aside = rules.read(name + row(340, ("家人间", 40, 60), ("账号", 500), ("91120101Y39L3L7G80", 560, 136)), "1")
-    far_below = rules.read(name + row(460, ("家人间", 40, 60), ("91120101Y39L3L7G80", 127, 136)), "1")
+    aside = rules.read(name + row(340, ("家人间", 40, 60), ("账号", 500), ("91120101Y39L3L7G3M", 560, 136)), "1")
+    far_below = rules.read(name + row(460, ("家人间", 40, 60), ("91120101Y39L3L7G3M", 127, 136)), "1")
     for fields in (account, aside, far_below):
         assert fields["销货单位名称"].text == "天津市宝利汽车销售服务有限公司"
         assert "销货单位纳税人识别号" not in fields

@@ -27,6 +27,7 @@ from inference.documents.types import (
     FieldValue,
     QualityIssue,
     QualityReport,
+    Severity,
     TamperRegion,
 )
 
@@ -51,6 +52,7 @@ def read_fv(
 
 
 MISREAD_ID = ID[:10] + "6" + ID[11:]  # fails the GB 11643 check
+BAD_CREDIT = "911301020FGT8868XK"  # 911301020FGT8868XR with its check character misread
 UNCLEAR_ID = read_fv("id_number", MISREAD_ID, {10: (0.9, [("0", 0.08)])}, False)  # the right digit an alternative
 
 
@@ -307,6 +309,30 @@ CASES = [
         {"FIELD.ID_CHECKSUM", "XCHECK.ID_NUMBER"},
     ),
     (
+        "the seller's credit code read surely and failing its check: a warning for the officer, nothing to compare",
+        "transfer",
+        [
+            *transfer_case()[:4],
+            invoice(销货单位纳税人识别号=read_fv("seller_tax_id", BAD_CREDIT, {}, False)),
+            insurance(),
+        ],
+        APP,
+        Decision.passed,
+        {"FIELD.TAX_ID_CHECK"},
+    ),
+    (
+        "the seller's credit code failing its check at an unclear character: a warning, a sharper photo asked for",
+        "transfer",
+        [
+            *transfer_case()[:4],
+            invoice(销货单位纳税人识别号=read_fv("seller_tax_id", BAD_CREDIT, {17: (0.4, [])}, False)),
+            insurance(),
+        ],
+        APP,
+        Decision.passed,
+        {"FIELD.TAX_ID_CHECK"},
+    ),
+    (
         "a failed check at an unclear digit, explained by the ID card's valid number",
         "transfer",
         [*transfer_case()[:5], insurance(身份证号码=read_fv("id_number", MISREAD_ID, {10: (0.5, [])}, False))],
@@ -456,6 +482,14 @@ def test_screen_finding_says_when_a_screen_frame_raised_it(bezel, inside):
     want = {"alarm": "screen_recapture", "score": f"{max(0.6, bezel):.3f}", "threshold": "0.460"}
     counted = bezel >= 0.46 and (inside is None or inside >= 0.15)
     assert dict(f.evidence) == ({**want, "screen_frame": f"{bezel:.3f}"} if counted else want)
+
+
+@pytest.mark.parametrize(("unsure", "says"), [({}, "compare the original"), ({17: (0.4, [])}, "character(s) 18")])
+def test_a_failed_credit_code_says_what_to_do(unsure, says):
+    bad = read_fv("seller_tax_id", BAD_CREDIT, unsure, False)
+    result = review_documents(BUSINESSES["transfer"], [*transfer_case()[:4], invoice(销货单位纳税人识别号=bad)])
+    (finding,) = [f for f in result.findings if f.rule == "FIELD.TAX_ID_CHECK"]
+    assert says in finding.message_en and BAD_CREDIT in finding.message_en and finding.severity is Severity.warning
 
 
 def test_missing_documents_are_listed():
