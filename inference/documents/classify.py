@@ -5,6 +5,7 @@ or absent."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
@@ -30,15 +31,32 @@ TITLES: tuple[tuple[str, DocType, str], ...] = (
 )
 
 
+# the shortest label found with one character misread: a shorter one misread is too likely another word
+FUZZY_LABEL = 4
+
+
+def label_in(lines: Sequence[str], label: str) -> bool:
+    """Whether ``label`` is printed among the normalised ``lines``: whole (across lines too), or within one line with
+    one character misread when it has ``FUZZY_LABEL`` characters or more ('档系编号' for 档案编号: the small print of a
+    copied 行驶证 page is often read so)."""
+    if label in "".join(lines):
+        return True
+    n = len(label)
+    return n >= FUZZY_LABEL and any(
+        sum(a != b for a, b in zip(t[i : i + n], label, strict=True)) <= 1 for t in lines for i in range(len(t) - n + 1)
+    )
+
+
 def classify_by_text(texts: Sequence[str], tops: Sequence[float] | None = None) -> DocClass | None:
     """The type a printed title names. With ``tops`` (each line's relative height on the page, 0 = top) the
-    document titles count only in the top third, where they are printed; keywords of the ID card anywhere."""
+    document titles count only in the top third, where they are printed; keywords of the ID card and the 行驶证's
+    secondary page anywhere, one character misread or not (:func:`label_in`)."""
     lines = [normalise(t) for t in texts]
     keywords = {"公民身份号码", "签发机关", "档案编号"}
     joined = "".join(lines)
     for title, doc_type, page in TITLES:
         if title in keywords:
-            hit = title in joined
+            hit = label_in(lines, title)
         else:
             hit = any(title in t and (tops is None or tops[i] <= 0.34) for i, t in enumerate(lines))
         if hit:
@@ -59,11 +77,28 @@ PAGE_LABELS: Mapping[DocType, tuple[tuple[str, str], ...]] = MappingProxyType(
 )
 
 
+# a page's label misread in two characters, known by what is left of it on that type of document: no other label
+# of a 行驶证 ends in 代号, nor in 编号 followed by a number ('汽室编号310161787915' for 档案编号, '车辆88代号' for
+# 车辆识别代号)
+PAGE_LABEL_FORMS: Mapping[tuple[DocType, str], re.Pattern[str]] = MappingProxyType(
+    {
+        (DocType.vehicle_license, "main"): re.compile(r"车辆..代号"),
+        (DocType.vehicle_license, "secondary"): re.compile(r"编号\d{10}"),
+    }
+)
+
+
 def pages_shown(doc_type: DocType, texts: Sequence[str]) -> tuple[str, ...]:
-    """The pages of a ``doc_type`` document whose own labels (``PAGE_LABELS``) are read among ``texts``, when the
-    upload shows more than one of them; () when it shows one."""
-    joined = "".join(normalise(t) for t in texts)
-    shown = tuple(page for page, label in PAGE_LABELS.get(doc_type, ()) if label in joined)
+    """The pages of a ``doc_type`` document whose own labels (``PAGE_LABELS``) are read among ``texts`` (one
+    character misread or not, :func:`label_in`, or in the page's ``PAGE_LABEL_FORMS``), when the upload shows more
+    than one of them; () when it shows one."""
+    lines = [normalise(t) for t in texts]
+
+    def shows(page: str, label: str) -> bool:
+        form = PAGE_LABEL_FORMS.get((doc_type, page))
+        return label_in(lines, label) or (form is not None and any(form.search(t) for t in lines))
+
+    shown = tuple(page for page, label in PAGE_LABELS.get(doc_type, ()) if shows(page, label))
     return shown if len(shown) > 1 else ()
 
 

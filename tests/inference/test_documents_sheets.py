@@ -27,8 +27,26 @@ from inference.types import Frame
         (DocType.sales_invoice, ["公民身份号码", "签发机关"], ()),
         (DocType.vehicle_license, ["号牌号码", "档案编号", "车辆识别代号", "LGX9TNP59R9161665"], ("main", "secondary")),
         (DocType.vehicle_license, ["号牌号码", "档案编号", "核定载人数"], ()),
+        # labels misread in the small print of a copy: one character, or two leaving what only that page prints
+        (DocType.vehicle_license, ["档系编号440150842326", "车辆识别代号L6W7759V3RL633826"], ("main", "secondary")),
+        (DocType.vehicle_license, ["汽室编号310161787915", "车辆88代号LBV852C9X84979948"], ("main", "secondary")),
+        (DocType.vehicle_license, ["汽室编号", "车辆识别代号LBV852C9X84979948"], ()),  # two misread, no number after
+        (DocType.id_card, ["公民身份号玛", "110108197805184008", "签发机芙", "北京市公安局"], ("front", "back")),
+        (DocType.id_card, ["公民身份号码", "110108197805184008", "签字机芙"], ()),
     ],
-    ids=["both sides", "front only", "back only", "not an ID card", "licence both pages", "licence secondary"],
+    ids=[
+        "both sides",
+        "front only",
+        "back only",
+        "not an ID card",
+        "licence both pages",
+        "licence secondary",
+        "licence labels one misread",
+        "licence labels two misread",
+        "licence label two misread alone",
+        "ID labels one misread",
+        "ID label two misread",
+    ],
 )
 def test_pages_shown(doc_type, texts, shown):
     assert pages_shown(doc_type, texts) == shown

@@ -163,6 +163,11 @@ def test_validate_thresholds(values, error):
         (["机动车登记证书", "5.车辆识别代号"], ("registration_certificate", "1")),
         (["公民身份号码"], ("id_card", "front")),
         (["签发机关", "有效期限"], ("id_card", "back")),
+        # a keyword with one character misread (a copied page's small print), not with two
+        (["档系编号440150842326", "车辆识别代号L6W7759V3RL633826"], ("vehicle_license", "secondary")),
+        (["汽室编号310161787915"], None),
+        # the labels other documents print near the keywords are not taken for them
+        (["机动车登记编号", "登记机关", "发证机关", "合格证编号", "机器编号", "被保险人身份证号码"], None),
         (["车辆购置税完税证明"], ("purchase_tax", "1")),
         (["机动车交通事故责任强制保险单"], ("insurance_policy", "1")),
         (["机动车整车出厂合格证"], ("conformity_certificate", "1")),
