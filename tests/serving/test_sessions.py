@@ -264,9 +264,17 @@ def test_restart_mid_session_keeps_session_and_evidence(tmp_path, frames):
         assert after["frames"]["received"] == before["frames"]["received"]
         ev = client.get(f"/v1/sessions/{sid}/evidence").json()
         assert ev["evidence"][: len(evidence_before)] == evidence_before and ev["chain"]["ok"]
-        asyncio.run(_drive(_ws(base, sid), frames, lambda s: s["complete"]))  # the stream continues
+        received = before["frames"]["received"]
+
+        def continued(state: dict[str, Any]) -> bool:
+            return state["complete"] and state["frames"]["received"] > received
+
+        asyncio.run(_drive(_ws(base, sid), frames, continued))  # the stream continues
         final = client.get(f"/v1/sessions/{sid}/evidence").json()
-        assert final["chain"]["ok"] and len(final["evidence"]) > len(evidence_before)
+        assert final["chain"]["ok"] and final["evidence"][: len(evidence_before)] == evidence_before
+        # the rear item's evidence is stored after the restart, unless a read under way when the first stream closed
+        # completed it before (seen under load)
+        assert len(final["evidence"]) > len(evidence_before) or before["complete"]
 
 
 def test_idle_sessions_expire(tmp_path):
