@@ -66,11 +66,15 @@ class Frame:
 
 @dataclass(frozen=True, slots=True)
 class CharRead:
-    """One character of a reading, its confidence and the next most likely characters."""
+    """One character of a reading, its confidence and the next most likely characters. ``skipped_before``: when
+    the recogniser left a gap before this character twice as wide as its line's spacing (where a character, often
+    a repeated one, 'NN' or '44', may have gone unread), the classes it saw in the gap, most probable first (possibly
+    none); None when there was no such gap."""
 
     char: str
     confidence: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    skipped_before: tuple[tuple[str, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

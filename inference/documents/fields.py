@@ -16,7 +16,6 @@ raw read is kept.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import math
 import re
@@ -28,6 +27,7 @@ import numpy as np
 
 from ..types import TextLine, TextRead
 from ..validate.credit_code import correct_credit_code, validate_credit_code
+from ..validate.dates import DATE_PATTERN, check_date, correct_date
 from ..validate.idcard import correct_id_number, validate_id_number
 from ..validate.plate import correct_plate, validate_plate
 from ..validate.vin import correct_vin, validate_vin
@@ -38,7 +38,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "vin": re.compile(r"[A-Z0-9]{17}"),
     "id": re.compile(r"\d{17}[\dX]"),
     "plate": re.compile(r"[\u4e00-\u9fffA-Z][A-Z0-9\u4e00-\u9fff]{5,8}"),
-    "date": re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?"),
+    "date": DATE_PATTERN,
     "amount": re.compile(r"[¥￥]?-?\d[\d,]*(\.\d{1,2})?"),
     "code": re.compile(r"[A-Z0-9][A-Z0-9\-]{3,}"),
     "credit": re.compile(r"[A-Z0-9]{8,}"),  # a company's taxpayer number: 18 (15 before 2015), the length checked
@@ -115,6 +115,8 @@ class _Line:
     y2: float
     box: tuple[float, float, float, float]
     alts: tuple[Alternatives, ...] | None = None  # one per character of text, when the reader gave them
+    # per character of text: what the recogniser saw in a gap just before it (``CharRead.skipped_before``)
+    skipped: tuple[Alternatives | None, ...] | None = None
 
     @property
     def h(self) -> float:
@@ -158,6 +160,18 @@ def char_alternatives(read: TextRead, text: str) -> tuple[Alternatives, ...] | N
     return tuple(out) if "".join(a[0][0] for a in out) == text else None
 
 
+def char_skipped(read: TextRead, text: str) -> tuple[Alternatives | None, ...] | None:
+    """Per character of the normalised ``text``: the recogniser's ``skipped_before`` (on the first character a
+    read character normalises to). None when the reader gave no per-character output or it does not line up."""
+    if not read.chars:
+        return None
+    out: list[Alternatives | None] = []
+    for c in read.chars:
+        n = len(normalise(c.char))
+        out.extend([c.skipped_before, *([None] * (n - 1))] if n else [])
+    return tuple(out) if len(out) == len(text) else None
+
+
 def rotate_points(points: np.ndarray, angle: float) -> np.ndarray:
     """Points (n x 2) turned by ``angle`` radians about the origin, in image axes (y down)."""
     c, s = math.cos(angle), math.sin(angle)
@@ -184,6 +198,7 @@ def prepare_lines(lines: Sequence[TextLine]) -> list[_Line]:
                 float(ry.max()),
                 tuple(float(v) for v in line.box_xyxy),
                 char_alternatives(line.read, text),
+                char_skipped(line.read, text),
             )
         )  # type: ignore[arg-type]
     return out
@@ -240,6 +255,7 @@ def join_split_labels(lines: Sequence[_Line], labels: Sequence[str]) -> list[_Li
                         max(left.box[3], right.box[3]),
                     ),
                     left.alts + right.alts if left.alts is not None and right.alts is not None else None,
+                    left.skipped + right.skipped if left.skipped is not None and right.skipped is not None else None,
                 )
                 dropped.add(j)
                 break
@@ -251,8 +267,10 @@ def _cut(line: _Line, k: int) -> tuple[_Line, _Line]:
     x = line.x1 + (line.x2 - line.x1) * k / len(line.text)
     bx = line.box[0] + (line.box[2] - line.box[0]) * k / len(line.text)
     alts = (line.alts[:k], line.alts[k:]) if line.alts is not None else (None, None)
-    left = _Line(line.text[:k], line.conf, line.x1, line.y1, x, line.y2, (*line.box[:2], bx, line.box[3]), alts[0])
-    right = _Line(line.text[k:], line.conf, x, line.y1, line.x2, line.y2, (bx, *line.box[1:]), alts[1])
+    gaps = (line.skipped[:k], line.skipped[k:]) if line.skipped is not None else (None, None)
+    left_box = (*line.box[:2], bx, line.box[3])
+    left = _Line(line.text[:k], line.conf, line.x1, line.y1, x, line.y2, left_box, alts[0], gaps[0])
+    right = _Line(line.text[k:], line.conf, x, line.y1, line.x2, line.y2, (bx, *line.box[1:]), alts[1], gaps[1])
     return left, right
 
 
@@ -543,6 +561,9 @@ def correct_value(rule: FieldRule, cleaned: str, alts: Sequence[Alternatives] | 
     is within two substitutions; snapped to the rule's vocabulary; else unchanged."""
     if rule.vocabulary:
         return snap_to_vocabulary(cleaned, alts, rule.vocabulary)
+    if rule.kind == "date" and alts is not None and not check_date(cleaned).valid:
+        fixed = correct_date(_plausible(alts))
+        return fixed.text if fixed.valid and not fixed.ambiguous else cleaned
     if alts is None or rule.kind not in ("vin", "id", "plate", "credit") or validate_value(rule.kind, cleaned)[0]:
         return cleaned
     if rule.kind == "plate":
@@ -590,16 +611,6 @@ def read_alternatives(value: str, alts: Sequence[Alternatives] | None) -> tuple[
     return tuple(out)
 
 
-def parse_date(text: str) -> dt.date | None:
-    m = _PATTERNS["date"].search(text)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
-
 def validate_value(kind: str, text: str) -> tuple[bool, tuple[str, ...]]:
     if kind == "vin":
         check = validate_vin(text)
@@ -619,8 +630,8 @@ def validate_value(kind: str, text: str) -> tuple[bool, tuple[str, ...]]:
         cc = validate_credit_code(text)
         return cc.valid, cc.problems
     if kind == "date":
-        ok = parse_date(text) is not None
-        return ok, () if ok else (f"{text!r} is not a calendar date",)
+        day = check_date(text)
+        return day.valid, day.problems
     return True, ()
 
 
@@ -769,6 +780,74 @@ def _without_label_residue(
     return text, alts
 
 
+# values of a fixed length whose rules (check characters) can tell a character the recogniser skipped
+_FULL_LENGTH = {"vin": 17, "id": 18, "credit": 18}
+# a character the recogniser skipped in a gap is often a repeat of one beside it ('LSVNNW' read 'LSVNW', '441900'
+# read '41900'): a class seen in the gap that repeats a neighbour is that much more likely. Only classes seen there
+# are tried: a VIN's check digit passes one string in eleven, and a repeat tried blindly made 'LSVVNW...' valid
+_REPEAT = 0.25
+_RESTORE_AMBIGUITY = 2.0
+
+
+def restore_skipped(
+    kind: str, text: str, alts: Sequence[Alternatives] | None, skipped: Sequence[Alternatives | None]
+) -> tuple[str, tuple[Alternatives, ...] | None] | None:
+    """``text`` with one character put back where the recogniser left a gap (``skipped``, per character of
+    ``text``), when its value of ``kind`` (VIN, ID number, credit code) is a character short and exactly one
+    class the recogniser saw in the gap makes it valid, no other nearly as likely; None otherwise. The character
+    put back comes with the probability it was seen at, so it counts as unsure. ``alts`` are returned lined up
+    with the new text."""
+    full = _FULL_LENGTH.get(kind)
+    have = clean_value(kind, text)
+    if full is None or len(skipped) != len(text) or (have is not None and len(have) >= full):
+        return None
+    found: dict[str, tuple[float, int, str]] = {}
+    for k, gap in enumerate(skipped):
+        if gap is None:
+            continue
+        options: dict[str, float] = {}
+        beside = {_kind_case(kind, n) for n in text[max(0, k - 1) : k + 1]}
+        for c0, p in gap:
+            c = _kind_case(kind, c0)
+            if len(c) == 1 and c.isalnum():
+                options[c] = max(options.get(c, 0.0), p + (_REPEAT if c in beside else 0.0))
+        for c, p in options.items():
+            value = clean_value(kind, text[:k] + c + text[k:])
+            if value is not None and len(value) == full and validate_value(kind, value)[0]:
+                if p > found.get(value, (0.0,))[0]:
+                    found[value] = (p, k, c)
+    ranked = sorted(found.values(), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[1][0] * _RESTORE_AMBIGUITY >= ranked[0][0]):
+        return None
+    p, k, c = ranked[0]
+    new_alts = (*alts[:k], ((c, p),), *alts[k:]) if alts is not None and len(alts) == len(text) else None
+    return text[:k] + c + text[k:], new_alts
+
+
+# a name made mostly of its own label's characters is a piece of that label read on its own line
+_LABEL_SHARE = 0.6
+
+
+def _is_label_residue(value: str, rule: FieldRule) -> bool:
+    """Whether a name ``value`` is a piece of one of the rule's own printed labels rather than a name: a part of
+    it three characters or longer ('及身份证号码' beside 购买方名称及身份证号码/组织机构代码), or, from five
+    characters, mostly its characters ('定身性证号的组织称'). A two-character name may well be in a label (方名)."""
+    for label in rule.all_labels():
+        if len(value) >= 3 and value in label:
+            return True
+        if len(value) >= 5 and sum(ch in label for ch in value) >= _LABEL_SHARE * len(value):
+            return True
+    return False
+
+
+def _skipped_of(line: _Line, text: str) -> Sequence[Alternatives | None] | None:
+    """``line.skipped`` for ``text``, a part of the line (its rest after a label, or the whole)."""
+    if line.skipped is None:
+        return None
+    at = len(line.text) - len(text) if line.text.endswith(text) else line.text.find(text)
+    return line.skipped[at : at + len(text)] if at >= 0 else None
+
+
 def _value_at(
     rule: FieldRule,
     lines: Sequence[_Line],
@@ -784,7 +863,12 @@ def _value_at(
     candidates = []
     if same_line:
         if rule.keep_label:
-            candidates.append((lab_line.text, lab_line.conf, lab_line.box, [i], lab_line.alts))
+            # the line was claimed by this label, however misread ('拾胎有效期至2024年08月...' for 检验有效期至): the
+            # label is printed as the form prints it, and only the rest is read
+            head = len(lab_line.text) - len(rest)
+            text = label + rest if head > 0 else lab_line.text
+            alts = lab_line.alts if text == lab_line.text else None
+            candidates.append((text, lab_line.conf, lab_line.box, [i], alts))
         elif rest:
             tail = lab_line.alts[len(lab_line.text) - len(rest) :] if lab_line.alts is not None else None
             rest, tail = _without_label_residue(rule, rest, tail)
@@ -803,8 +887,11 @@ def _value_at(
     for text, conf, box, idx, alts in candidates:
         if rule.kind == "words":
             text = repair_words(text, alts)
+        gaps = _skipped_of(lines[idx[0]], text) if rule.kind in _FULL_LENGTH and len(idx) == 1 else None
+        if gaps is not None and (restored := restore_skipped(rule.kind, text, alts, gaps)) is not None:
+            text, alts = restored
         cleaned = clean_value(rule.kind, text)
-        if cleaned is None:
+        if cleaned is None or (rule.kind == "name" and _is_label_residue(cleaned, rule)):
             continue
         cleaned, aligned = corrected(rule, text, cleaned, alts)
         if rule.multiline and idx[0] not in label_lines:

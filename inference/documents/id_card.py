@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .fields import DocumentRules, FieldRule, parse_date
+from ..validate.dates import parse_date
+from .fields import DocumentRules, FieldRule
 from .types import FieldValue
 
 FRONT = (

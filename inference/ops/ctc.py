@@ -6,7 +6,7 @@ drops the per-step distribution that rule-constrained correction (VIN check digi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -22,6 +22,42 @@ def _emitted(best: np.ndarray, blank_index: int) -> tuple[np.ndarray, np.ndarray
     return starts[emitted], ends[emitted]
 
 
+# a gap between two emitted characters' peaks this many times the line's median spacing may hide a character
+GAP_SPACINGS = 2.0
+_MIN_GAP_CHARS = 4  # a median spacing needs a few characters
+_GAP_CLASSES = 6
+
+
+def _gaps(peaks: np.ndarray) -> np.ndarray:
+    """Indices ``k`` of the emitted characters whose peak is ``GAP_SPACINGS`` times the line's median spacing (and
+    at least 3 steps) after the previous one's."""
+    if len(peaks) < _MIN_GAP_CHARS:
+        return np.zeros(0, np.int64)
+    spacing = np.diff(peaks)
+    return np.flatnonzero(spacing >= max(float(np.median(spacing)) * GAP_SPACINGS, 3.0)) + 1
+
+
+def _skipped(
+    peaks: np.ndarray,
+    step_top: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+    vocabulary: Sequence[str],
+    blank_index: int,
+) -> list[tuple[tuple[str, float], ...] | None]:
+    """Per emitted character: None, or when it follows a gap (:func:`_gaps`), the non-blank classes among the
+    candidates of the steps in the gap (``step_top(start, end)``: their classes and probabilities, ``[n, K]``),
+    each at its highest probability there, most probable first, at most ``_GAP_CLASSES``."""
+    out: list[tuple[tuple[str, float], ...] | None] = [None] * len(peaks)
+    for k in _gaps(peaks):
+        classes, probs = step_top(int(peaks[k - 1]) + 1, int(peaks[k]))
+        seen: dict[int, float] = {}
+        for cls, q in zip(classes.ravel(), probs.ravel(), strict=True):
+            if cls != blank_index and q > seen.get(int(cls), 0.0):
+                seen[int(cls)] = float(q)
+        ranked = sorted(seen.items(), key=lambda kv: -kv[1])[:_GAP_CLASSES]
+        out[k] = tuple((vocabulary[c], q) for c, q in ranked)
+    return out
+
+
 def _read(
     classes: np.ndarray,
     cand: np.ndarray,
@@ -29,15 +65,17 @@ def _read(
     vocabulary: Sequence[str],
     blank_index: int,
     top_k: int,
+    skipped: Sequence[tuple[tuple[str, float], ...] | None] | None = None,
 ) -> TextRead:
     """The line from each emitted character's class and its peak step's candidate classes with their
-    probabilities, most probable first (the first is the emitted class: the step's best)."""
+    probabilities, most probable first (the first is the emitted class: the step's best), and what the steps
+    before it held when they left a gap (:func:`_skipped`)."""
     chars: list[CharRead] = []
-    for cls, idx, p in zip(classes, cand, cand_probs, strict=True):
+    for n, (cls, idx, p) in enumerate(zip(classes, cand, cand_probs, strict=True)):
         alternatives = tuple(
             (vocabulary[int(i)], float(q)) for i, q in zip(idx[1:], p[1:], strict=True) if i != blank_index
         )[: max(0, top_k - 1)]
-        chars.append(CharRead(vocabulary[int(cls)], float(p[0]), alternatives))
+        chars.append(CharRead(vocabulary[int(cls)], float(p[0]), alternatives, skipped[n] if skipped else None))
     text = "".join(c.char for c in chars)
     confidence = float(np.exp(np.mean(np.log([max(c.confidence, 1e-9) for c in chars]))))
     return TextRead(text, confidence, tuple(chars))
@@ -75,7 +113,16 @@ def ctc_greedy_decode(
     for j in range(k):
         top[:, j] = work.argmax(axis=1)
         work[line, top[:, j]] = -1.0
-    return _read(best[starts], top, np.take_along_axis(rows, top, 1), vocabulary, blank_index, top_k)
+    skipped = _skipped(peaks, lambda a, b: _steps_top(probs[a:b], top_k + 1), vocabulary, blank_index)
+    return _read(best[starts], top, np.take_along_axis(rows, top, 1), vocabulary, blank_index, top_k, skipped)
+
+
+def _steps_top(probs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each step's ``k`` most probable classes (unordered) and their probabilities."""
+    if k >= probs.shape[1]:
+        return np.tile(np.arange(probs.shape[1]), (len(probs), 1)), probs
+    top = np.argpartition(probs, -k, axis=1)[:, -k:]
+    return top, np.take_along_axis(probs, top, 1)
 
 
 def ctc_topk_decode(
@@ -97,7 +144,8 @@ def ctc_topk_decode(
     if len(starts) == 0:
         return TextRead("", 0.0, ())
     peaks = _peaks(starts, ends, top_probs[:, 0])
-    return _read(best[starts], top_classes[peaks], top_probs[peaks], vocabulary, blank_index, top_k)
+    skipped = _skipped(peaks, lambda a, b: (top_classes[a:b], top_probs[a:b]), vocabulary, blank_index)
+    return _read(best[starts], top_classes[peaks], top_probs[peaks], vocabulary, blank_index, top_k, skipped)
 
 
 def ctc_decode_batch(

@@ -66,6 +66,27 @@ def test_ctc_decode_collapses_runs_and_keeps_alternatives():
         ctc_greedy_decode(probs[:, :3], vocab)
 
 
+def test_ctc_decode_marks_a_gap_where_a_character_may_have_gone_unread():
+    """'ABNNWA' read 'ABNWA': the second N never won a step, but the steps it took leave a gap twice the line's
+    spacing before W; what they held is kept on W (a repeated character is often read once)."""
+    vocab = ["<blank>", "A", "B", "N", "W", "8"]
+    probs = np.full((13, len(vocab)), 0.01)
+    probs[:, 0] = 0.95
+    for step, cls in ((1, 1), (3, 2), (5, 3), (9, 4), (11, 1)):
+        probs[step] = 0.01
+        probs[step, cls] = 0.95
+    probs[7, 5], probs[7, 0] = 0.1, 0.85  # '8' a little in the gap
+    probs[6, 3], probs[6, 0] = 0.05, 0.9
+    probs /= probs.sum(1, keepdims=True)
+    top = np.argsort(-probs, 1)[:, :4]
+    reads = ctc_greedy_decode(probs, vocab, top_k=3), ctc_topk_decode(np.take_along_axis(probs, top, 1), top, vocab)
+    for read in reads:
+        assert read.text == "ABNWA"
+        gap = read.chars[3].skipped_before
+        assert gap is not None and [c for c, _ in gap[:2]] == ["8", "N"]
+        assert all(c.skipped_before is None for k, c in enumerate(read.chars) if k != 3)
+
+
 @pytest.mark.parametrize("top_k", [1, 2, 3])
 def test_ctc_decode_from_each_steps_top_classes_reads_as_from_the_whole_distribution(top_k):
     """A recogniser ending in TopK (K = top_k + 1) gives the decoder all it uses: the same characters,
