@@ -290,8 +290,9 @@ def _comparable(text: str) -> str:
 
 
 def _read_as_printed(fields: Mapping[str, FieldValue], key: str, printed: str) -> bool:
-    """Whether field ``key`` was read as the generator printed it (compared by :func:`_comparable`)."""
-    return key in fields and _comparable(fields[key].text) == _comparable(printed)
+    """Whether field ``key`` was read as the generator printed it (compared by :func:`_comparable`; a field not
+    reported matches one printed empty, as in :func:`field_exact_match`)."""
+    return _comparable(fields[key].text if key in fields else "") == _comparable(printed)
 
 
 def field_exact_match(reader: DocumentReader, limit: int) -> dict[str, Any]:
