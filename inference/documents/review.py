@@ -180,9 +180,43 @@ KEY_FIELDS: Mapping[DocType, tuple[str, ...]] = MappingProxyType(
 # Without these the case cannot be cross-checked: a page on which they cannot be read is retaken (a VIN read
 # short by the recogniser hid another vehicle's VIN on 3 of 30 generated mismatched cases).
 BLOCKING_FIELDS = frozenset({"vin", "id_number"})
+# a field read surely that breaks its rules: the finding, its severity and its notices ({doc}: the document's name,
+# {text}: the value)
+_FAILED_CHECKS: Mapping[str, tuple[str, Severity, str, str]] = MappingProxyType(
+    {
+        "vin": (
+            "FIELD.VIN_CHECK",
+            Severity.refer,
+            "{doc}上的车辆识别代号{text}未通过校验位检查，可能有误或不是真实证件，将由工作人员核对。",
+            "The VIN {text} on the {doc} fails the check digit: it is misprinted, misread or not genuine; an officer "
+            "will check it.",
+        ),
+        "id_number": (
+            "FIELD.ID_CHECKSUM",
+            Severity.refer,
+            "{doc}上的身份证号码{text}不符合校验规则，将由工作人员核对。",
+            "The ID number {text} on the {doc} fails the GB 11643 check; an officer will check it.",
+        ),
+        # a warning, not a referral: no other document carries the number to compare it with, and the recogniser
+        # misreads one surely now and then (1 of 28 dev invoices of seed 6601)
+        "seller_tax_id": (
+            "FIELD.TAX_ID_CHECK",
+            Severity.warning,
+            "{doc}上的销货单位纳税人识别号识别为{text}，不符合统一社会信用代码的校验规则：工作人员将核对原件。",
+            "The seller's taxpayer number on the {doc} reads {text}, which fails the unified social credit code check "
+            "(GB 32100): misread, misprinted or not genuine; an officer will compare the original.",
+        ),
+        "plate": (
+            "FIELD.PLATE_GRAMMAR",
+            Severity.warning,
+            "{doc}上的号牌号码{text}格式不正确：请确认号牌号码。",
+            "The plate number {text} on the {doc} is not a valid plate: check it.",
+        ),
+    }
+)
 # fields with a check character: the finding when one fails its check, and how a notice names it
 _CHECK_CODES: Mapping[str, str] = MappingProxyType(
-    {"vin": "FIELD.VIN_CHECK", "id_number": "FIELD.ID_CHECKSUM", "seller_tax_id": "FIELD.TAX_ID_CHECK"}
+    {name: _FAILED_CHECKS[name][0] for name in ("vin", "id_number", "seller_tax_id")}
 )
 _CHECKED_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {**FIELD_NAMES, "seller_tax_id": ("销货单位纳税人识别号", "seller's taxpayer number")}
@@ -546,53 +580,14 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
                     MappingProxyType({"problems": "; ".join(v.problems), "unclear_positions": at}),
                 )
             )
-        elif v.name == "vin":
+        elif v.name in _FAILED_CHECKS:
+            rule, severity, zh_notice, en_notice = _FAILED_CHECKS[v.name]
             findings.append(
                 Finding(
-                    "FIELD.VIN_CHECK",
-                    Severity.refer,
-                    f"{zh}上的车辆识别代号{v.text}未通过校验位检查，可能有误或不是真实证件，将由工作人员核对。",
-                    f"The VIN {v.text} on the {en} fails the check digit: it is misprinted, misread or "
-                    "not genuine; an officer will check it.",
-                    (d.source,),
-                    (key,),
-                    MappingProxyType({"problems": "; ".join(v.problems)}),
-                )
-            )
-        elif v.name == "id_number":
-            findings.append(
-                Finding(
-                    "FIELD.ID_CHECKSUM",
-                    Severity.refer,
-                    f"{zh}上的身份证号码{v.text}不符合校验规则，将由工作人员核对。",
-                    f"The ID number {v.text} on the {en} fails the GB 11643 check; an officer will check it.",
-                    (d.source,),
-                    (key,),
-                    MappingProxyType({"problems": "; ".join(v.problems)}),
-                )
-            )
-        elif v.name == "seller_tax_id":
-            findings.append(
-                Finding(
-                    "FIELD.TAX_ID_CHECK",
-                    # a warning, not a referral: no other document carries the number to compare it with, and the
-                    # recogniser misreads one surely now and then (1 of 28 dev invoices of seed 6601)
-                    Severity.warning,
-                    f"{zh}上的销货单位纳税人识别号识别为{v.text}，不符合统一社会信用代码的校验规则：工作人员将核对原件。",
-                    f"The seller's taxpayer number on the {en} reads {v.text}, which fails the unified social credit "
-                    "code check (GB 32100): misread, misprinted or not genuine; an officer will compare the original.",
-                    (d.source,),
-                    (key,),
-                    MappingProxyType({"problems": "; ".join(v.problems)}),
-                )
-            )
-        elif v.name == "plate":
-            findings.append(
-                Finding(
-                    "FIELD.PLATE_GRAMMAR",
-                    Severity.warning,
-                    f"{zh}上的号牌号码{v.text}格式不正确：请确认号牌号码。",
-                    f"The plate number {v.text} on the {en} is not a valid plate: check it.",
+                    rule,
+                    severity,
+                    zh_notice.format(doc=zh, text=v.text),
+                    en_notice.format(doc=en, text=v.text),
                     (d.source,),
                     (key,),
                     MappingProxyType({"problems": "; ".join(v.problems)}),
