@@ -801,25 +801,26 @@ def restore_skipped(
     have = clean_value(kind, text)
     if full is None or len(skipped) != len(text) or (have is not None and len(have) >= full):
         return None
-    found: dict[str, tuple[float, int, str]] = {}
+    found: dict[str, tuple[float, float, int, str]] = {}  # value -> (score, probability seen, where, character)
     for k, gap in enumerate(skipped):
         if gap is None:
             continue
         options: dict[str, float] = {}
-        beside = {_kind_case(kind, n) for n in text[max(0, k - 1) : k + 1]}
         for c0, p in gap:
             c = _kind_case(kind, c0)
             if len(c) == 1 and c.isalnum():
-                options[c] = max(options.get(c, 0.0), p + (_REPEAT if c in beside else 0.0))
+                options[c] = max(options.get(c, 0.0), p)
+        beside = {_kind_case(kind, n) for n in text[max(0, k - 1) : k + 1]}
         for c, p in options.items():
             value = clean_value(kind, text[:k] + c + text[k:])
+            score = p + (_REPEAT if c in beside else 0.0)
             if value is not None and len(value) == full and validate_value(kind, value)[0]:
-                if p > found.get(value, (0.0,))[0]:
-                    found[value] = (p, k, c)
+                if score > found.get(value, (0.0,))[0]:
+                    found[value] = (score, p, k, c)
     ranked = sorted(found.values(), reverse=True)
     if not ranked or (len(ranked) > 1 and ranked[1][0] * _RESTORE_AMBIGUITY >= ranked[0][0]):
         return None
-    p, k, c = ranked[0]
+    _, p, k, c = ranked[0]
     new_alts = (*alts[:k], ((c, p),), *alts[k:]) if alts is not None and len(alts) == len(text) else None
     return text[:k] + c + text[k:], new_alts
 
