@@ -84,6 +84,9 @@ class FieldRule:
     # a short value (the pattern it must match whole) the detector may miss: a lone digit in its cell. When the label
     # is read and no value found, the reader reads the cell right of the label itself (``CellRequest``)
     cell: str | None = None
+    # a value of this kind printed inside the field's text (the owner's ID number in 机动车所有人/身份证明名称/号码): a
+    # character the recogniser skipped in it is put back as in a value of that kind (:func:`restore_skipped`)
+    contains: str | None = None
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.key, *self.labels)
@@ -888,8 +891,9 @@ def _value_at(
     for text, conf, box, idx, alts in candidates:
         if rule.kind == "words":
             text = repair_words(text, alts)
-        gaps = _skipped_of(lines[idx[0]], text) if rule.kind in _FULL_LENGTH and len(idx) == 1 else None
-        if gaps is not None and (restored := restore_skipped(rule.kind, text, alts, gaps)) is not None:
+        fixed_length = rule.contains or rule.kind
+        gaps = _skipped_of(lines[idx[0]], text) if fixed_length in _FULL_LENGTH and len(idx) == 1 else None
+        if gaps is not None and (restored := restore_skipped(fixed_length, text, alts, gaps)) is not None:
             text, alts = restored
         cleaned = clean_value(rule.kind, text)
         if cleaned is None or (rule.kind == "name" and _is_label_residue(cleaned, rule)):

@@ -12,7 +12,7 @@ from .vocabulary import BODY_COLOURS, FUEL_TYPES, ID_DOCUMENT_NAMES, USE_CHARACT
 
 PAGE1 = (
     FieldRule("登记证书编号", "number", fallback="no", canonical="registration_cert_number"),
-    FieldRule("机动车所有人", labels=("机动车所有人/身份证明名称/号码",), canonical="owner"),
+    FieldRule("机动车所有人", labels=("机动车所有人/身份证明名称/号码",), canonical="owner", contains="id"),
     FieldRule("登记机关"),
     FieldRule("登记日期", "date"),
     FieldRule("号牌号码", "plate", labels=("机动车登记编号",), canonical="plate"),

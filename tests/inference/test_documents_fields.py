@@ -861,6 +861,13 @@ RULE_CASES = [
         {"车辆识别代号": "LSVNNWLC0JC342996"},
     ),
     (
+        "registration_certificate",
+        "1",  # the same inside the owner's name/kind/number: the owner's ID number gets its digit back
+        row(100, ("机动车所有人/身份证明名称/号码", 100))
+        + [with_gap(line("董磊晨/居民身份证/41900198211156952", 620, 100), 11, (("4", 0.16),))],
+        {"机动车所有人": "董磊晨/居民身份证/441900198211156952", "_owner_id": "441900198211156952"},
+    ),
+    (
         "insurance_policy",
         "1",  # an ID number a digit short: the digit seen in the gap ('4' of '441900', read once)
         row(100, ("被保险人身份证号码", 100))
