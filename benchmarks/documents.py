@@ -466,6 +466,11 @@ def orientation(reader: DocumentReader, limit: int) -> dict[str, Any]:
     }
 
 
+def _specimen_match(fields: Mapping[str, FieldValue], key: str, labelled: str) -> bool:
+    """Whether the specimen's field ``key`` was read as labelled (NFKC, no whitespace)."""
+    return key in fields and normalise(fields[key].text) == normalise(labelled)
+
+
 def specimen(reader: DocumentReader) -> dict[str, Any]:
     rows = [json.loads(line) for line in (SPECIMEN / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
     row = next(r for r in rows if r.get("kind") == "document")
@@ -478,7 +483,7 @@ def specimen(reader: DocumentReader) -> dict[str, Any]:
         result[key] = {
             "truth": truth,
             "read": got.text if got else None,
-            "match": bool(got and normalise(got.text) == normalise(truth)),
+            "match": _specimen_match(fields, key, truth),
             "valid": got.valid if got else None,
             "problems": list(got.problems) if got else [],
         }
@@ -489,8 +494,7 @@ def specimen(reader: DocumentReader) -> dict[str, Any]:
         photo = Frame(cv2.rotate(image, rotation))
         for option, turn in (("turned", True), ("as_uploaded", False)):
             d = reader.read(photo, row["file"], turn=turn)
-            labelled = row["fields"].items()
-            matched = sum(k in d.fields and normalise(d.fields[k].text) == normalise(v) for k, v in labelled)
+            matched = sum(_specimen_match(d.fields, k, v) for k, v in row["fields"].items())
             turned[f"{degrees}_{option}"] = f"{matched}/{len(row['fields'])}"
     return {
         "file": row["file"],

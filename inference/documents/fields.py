@@ -26,11 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..types import TextLine, TextRead
-from ..validate.credit_code import correct_credit_code, validate_credit_code
+from ..validate.credit_code import CREDIT_LENGTH, correct_credit_code, validate_credit_code
+from ..validate.credit_code import LOOKALIKES as CREDIT_LOOKALIKES
 from ..validate.dates import DATE_PATTERN, check_date, correct_date
-from ..validate.idcard import correct_id_number, validate_id_number
+from ..validate.idcard import ID_LENGTH, correct_id_number, validate_id_number
 from ..validate.plate import correct_plate, validate_plate
-from ..validate.vin import correct_vin, validate_vin
+from ..validate.vin import VIN_LENGTH, correct_vin, validate_vin
 from .types import FieldValue
 
 # value kinds -> the pattern a candidate must match (after normalisation)
@@ -55,9 +56,8 @@ _VIN_FOLD = {"I": "1", "O": "0", "Q": "0"}  # never in a VIN: misread 1 and 0
 # value's pattern would drop, losing the first character of 'Y48233054' (dev pages of seed 401)
 _YEN_FOLD = {"¥": "Y", "￥": "Y"}
 # characters each kind of value folds (after upper-casing) before its pattern is matched
-# never in a credit code (GB 32100): misread 1, 0, 2, 5 and U
-_CREDIT_FOLD = {"I": "1", "O": "0", "Z": "2", "S": "5", "V": "U"}
-_FOLDS = {"vin": _YEN_FOLD | _VIN_FOLD, "code": _YEN_FOLD, "credit": _YEN_FOLD | _CREDIT_FOLD}
+# a credit code (GB 32100) has no I, O, S, V or Z: read as their look-alikes
+_FOLDS = {"vin": _YEN_FOLD | _VIN_FOLD, "code": _YEN_FOLD, "credit": _YEN_FOLD | CREDIT_LOOKALIKES}
 _FOLD_TABLES = {kind: str.maketrans(fold) for kind, fold in _FOLDS.items()}
 _PLATE_DROPPED = "·."  # the dot between a plate's issuing letter and its serial
 # every amount these documents print has its two decimals and at least a figure before them ('0.00', '950.00'): a
@@ -784,7 +784,7 @@ def _without_label_residue(
 
 
 # values of a fixed length whose rules (check characters) can tell a character the recogniser skipped
-_FULL_LENGTH = {"vin": 17, "id": 18, "credit": 18}
+_FULL_LENGTH = {"vin": VIN_LENGTH, "id": ID_LENGTH, "credit": CREDIT_LENGTH}
 # a character the recogniser skipped in a gap is often a repeat of one beside it ('LSVNNW' read 'LSVNW', '441900'
 # read '41900'): a class seen in the gap that repeats a neighbour is that much more likely. Only classes seen there
 # are tried: a VIN's check digit passes one string in eleven, and a repeat tried blindly made 'LSVVNW...' valid

@@ -24,6 +24,7 @@ from .vin import Candidates, CorrectedChar, _prepare, _search
 __all__ = [
     "CREDIT_CHARSET",
     "CREDIT_LENGTH",
+    "LOOKALIKES",
     "CreditCodeCheck",
     "CreditCodeCorrection",
     "correct_credit_code",
@@ -126,9 +127,9 @@ def _validate_legacy(code: str) -> CreditCodeCheck:
 # ------------------------------------------------------------------------------------------ correction
 
 # characters a credit code never has, for the ones a recogniser takes them for
-_LOOKALIKES = {"I": "1", "O": "0", "Z": "2", "S": "5", "V": "U"}
+LOOKALIKES = {"I": "1", "O": "0", "Z": "2", "S": "5", "V": "U"}
 # letters taken for digits in the division code (positions 3-8), which has digits only
-_DIVISION_LOOKALIKES = _LOOKALIKES | {"B": "8", "D": "0", "G": "6", "Q": "0"}
+_DIVISION_LOOKALIKES = LOOKALIKES | {"B": "8", "D": "0", "G": "6", "Q": "0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,7 @@ def _as_code_char(index: int, char: str) -> str:
     up = char.upper()
     if 2 <= index < 8 and up in _DIVISION_LOOKALIKES:
         return _DIVISION_LOOKALIKES[up]
-    return _LOOKALIKES.get(up, up)
+    return LOOKALIKES.get(up, up)
 
 
 def correct_credit_code(candidates: Candidates, max_changes: int = 1) -> CreditCodeCorrection:
