@@ -363,6 +363,57 @@ def test_a_paste_cut_tight_round_bold_strokes_is_found_by_its_tint_where_its_sea
     assert tinted_fields(genuine, boxes) == (0.0, ())
 
 
+def _framed_page(
+    offsets: tuple[int, int, int, int], patch: bool = True, frame: int = 0
+) -> tuple[np.ndarray, list[tuple[float, float, float, float]], tuple[int, int, int, int]]:
+    """A noisy paper page of text lines, one value on a pasted patch of other paper (``patch``) whose sides lie
+    ``offsets`` px (left, top, right, bottom) outside the line box the detector gives (negative: inside it), or framed
+    by a printed red box 9 px thick, ``frame`` px out from the line box (the page's paper beyond it). Returns the page,
+    its lines' boxes (the value's last) and the patch's rectangle."""
+    rng = np.random.default_rng(6)
+    page = np.clip(rng.normal((232.0, 236.0, 240.0), 2.0, (400, 600, 3)), 0, 255).astype(np.uint8)
+    boxes = [(40.0, 30.0 + 40 * k, 300.0, 56.0 + 40 * k) for k in range(forensics.SEAM_MIN_LINES)]
+    x1, y1, x2, y2 = 360, 200, 480, 232
+    left, top, right, bottom = offsets
+    rect = (x1 - left, y1 - top, x2 + right, y2 + bottom)
+    if patch:
+        px1, py1, px2, py2 = rect
+        page[py1:py2, px1:px2] = np.clip(rng.normal((252.0, 246.0, 236.0), 2.0, (py2 - py1, px2 - px1, 3)), 0, 255)
+    if frame:
+        cv2.rectangle(page, (x1 - frame, y1 - frame), (x2 + frame, y2 + frame), (60, 60, 200), 9)
+    for x in range(x1 + 4, x2 - 4, 9):  # the value's strokes inside the line box, paper between them both ways
+        for y in range(y1 + 4, y2 - 6, 8):
+            page[y : y + 5, x : x + 3] = 50
+    return page, [*boxes, (float(x1), float(y1), float(x2), float(y2))], rect
+
+
+@pytest.mark.parametrize("offsets", [(-3, 4, 7, -2), (8, 0, -4, 6), (7, -4, -5, 3)])
+def test_a_paste_whose_sides_are_not_the_line_box_is_found_by_searching_them(offsets):
+    """A value's patch is cut round the field, the detector's box round the text in it: their sides need not meet.
+    Judged at the box, the band just inside a side lies on the page's paper (or the band out on the patch) and the
+    paste is missed; the sides searched round the box are the patch's."""
+    page, boxes, rect = _framed_page(offsets)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    assert forensics._tint_of(page, grey, tuple(round(v) for v in boxes[-1])) == 0.0
+    score, regions = tinted_fields(page, boxes)
+    assert score > 0.8 and regions[0].size >= TINT_STEP
+    assert np.allclose(regions[0].box_xyxy, rect, atol=3)  # the most abrupt step, within the soft edge
+    genuine, boxes, _ = _framed_page(offsets, patch=False)
+    assert tinted_fields(genuine, boxes) == (0.0, ())
+
+
+def test_a_line_framed_by_a_printed_box_is_not_a_tint():
+    """A seal's frame or a printed box round a value: the sides searched round the line find the frame's inner edge,
+    and the band out lies on the frame, tinted as a patch's outside would be; but the paper beyond the frame is the
+    page's again, where a patch's outside stays level."""
+    page, boxes, _ = _framed_page((0, 0, 0, 0), patch=False, frame=14)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    rect = forensics._searched_rect(page, grey, tuple(round(v) for v in boxes[-1]))
+    assert rect is not None and forensics._tint_of(page, grey, rect) >= TINT_STEP  # a step all round, by itself
+    assert forensics._tint_of(page, grey, rect, level_outside=True) == 0.0
+    assert tinted_fields(page, boxes) == (0.0, ())
+
+
 def test_genuine_text_boxes_have_no_tint(licence_capture):
     image, seen = licence_capture
     assert tinted_fields(image, _boxes(seen)) == (0.0, ())
