@@ -138,7 +138,8 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     """The rate as printed ('13%'). Characters read after the percent sign are dropped ('13%aom'). A rate read
     without its sign, or with the sign read as a digit or a point moved in ('13', '139', '1.3%'), becomes the
     printed rate when the amounts confirm it: 增值税税额 is 不含税价 times that rate, to the cent, and the digits
-    read are that rate's followed by at most one character. Anything else stays as read."""
+    read are that rate's followed by at most one character; so does a rate read with one character misread whose
+    alternatives name the printed one ('L3%' for 13%, :func:`_misread_of`). Anything else stays as read."""
     if "税率" not in fields:
         return fields
     text = fields["税率"].text
@@ -154,10 +155,13 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     digits = re.sub(r"\D", "", text)
     for rate in RATES:
         printed = rate.replace(".", "")
-        if abs(net * float(rate) / 100 - vat) <= 1.0 and digits.startswith(printed):
-            if len(digits) - len(printed) <= 1:
-                fields["税率"] = replace(fields["税率"], text=f"{rate}%")
-            break
+        if abs(net * float(rate) / 100 - vat) > 1.0:
+            continue
+        if digits.startswith(printed) and len(digits) - len(printed) <= 1:
+            fields["税率"] = replace(fields["税率"], text=f"{rate}%")
+        elif len(text) == len(rate) + 1 and _misread_of(fields["税率"], f"{rate}%"):
+            fields["税率"] = replace(fields["税率"], text=f"{rate}%", alternatives=())
+        break
     return fields
 
 
