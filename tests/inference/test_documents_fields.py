@@ -574,6 +574,17 @@ def _amounts(
     )
 
 
+def _misread_rate(alternative: str, net: str = "¥96460.18", total: str = "¥109000.00") -> list[TextLine]:
+    """An invoice's amounts with its rate read 'L3%', the reader's ``alternative`` for the 'L'."""
+    return (
+        row(470, ("价税合计", 60), (total, 850))
+        + row(620, ("增值税税率或征收率", 60))
+        + [with_alts(line("L3%", 320, 620), {0: [(alternative, 0.2)]})]
+        + row(620, ("增值税税额", 480), ("¥12539.82", 640))
+        + row(700, ("不含税价", 70), (net, 180))
+    )
+
+
 RULE_CASES = [
     # (doc type, page, lines, expected {key: text})
     (
@@ -709,36 +720,12 @@ RULE_CASES = [
         row(620, ("增值税税率或征收率", 60), ("139", 320)),
         {"税率": "139"},
     ),
-    (
-        "sales_invoice",
-        "1",  # a digit of the rate misread, the reader's alternative there the one the amounts' rate (13%) prints
-        row(470, ("价税合计", 60), ("¥109000.00", 850))
-        + row(620, ("增值税税率或征收率", 60))
-        + [with_alts(line("L3%", 320, 620), {0: [("1", 0.2)]})]
-        + row(620, ("增值税税额", 480), ("¥12539.82", 640))
-        + row(700, ("不含税价", 70), ("¥96460.18", 180)),
-        {"税率": "13%"},
-    ),
-    (
-        "sales_invoice",
-        "1",  # ... but not when the alternatives do not name it
-        row(470, ("价税合计", 60), ("¥109000.00", 850))
-        + row(620, ("增值税税率或征收率", 60))
-        + [with_alts(line("L3%", 320, 620), {0: [("7", 0.2)]})]
-        + row(620, ("增值税税额", 480), ("¥12539.82", 640))
-        + row(700, ("不含税价", 70), ("¥96460.18", 180)),
-        {"税率": "L3%"},
-    ),
-    (
-        "sales_invoice",
-        "1",  # ... nor when the amounts give another rate (12539.82 is 9% of 139331.33): '1' names 13%, not 9%
-        row(470, ("价税合计", 60), ("¥151871.15", 850))
-        + row(620, ("增值税税率或征收率", 60))
-        + [with_alts(line("L3%", 320, 620), {0: [("1", 0.2)]})]
-        + row(620, ("增值税税额", 480), ("¥12539.82", 640))
-        + row(700, ("不含税价", 70), ("¥139331.33", 180)),
-        {"税率": "L3%"},
-    ),
+    # a digit of the rate misread, the reader's alternative there the one the amounts' rate (13%) prints
+    ("sales_invoice", "1", _misread_rate("1"), {"税率": "13%"}),
+    # ... but not when the alternatives do not name it
+    ("sales_invoice", "1", _misread_rate("7"), {"税率": "L3%"}),
+    # ... nor when the amounts give another rate (12539.82 is 9% of 139331.33): '1' names 13%, not 9%
+    ("sales_invoice", "1", _misread_rate("1", net="¥139331.33", total="¥151871.15"), {"税率": "L3%"}),
     (
         "sales_invoice",
         "1",  # 不含税价 misread by one digit, the reader's alternative the digit 价税合计 - 增值税税额 gives
