@@ -789,7 +789,8 @@ def tinted_fields(
     grey = _page_noise(image, noise).grey
     found: list[tuple[float, Rect]] = []
     for box in boxes:
-        rect: Rect | None = tuple(round(v) for v in box)  # type: ignore[assignment]
+        x1, y1, x2, y2 = (round(v) for v in box)
+        rect: Rect | None = (x1, y1, x2, y2)
         step = _tint_of(image, grey, rect)
         if step < TINT_STEP:
             searched = _searched_rect(image, grey, rect)
