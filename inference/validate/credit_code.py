@@ -4,12 +4,14 @@
 
 * position 1: registering authority (9 for market regulation, 5 civil affairs, 1 government bodies, ...);
 * position 2: kind of organisation under that authority (1 enterprise, 2 individual business, ...);
-* positions 3-8: the administrative division code (GB/T 2260), digits;
+* positions 3-8: the administrative division code (GB/T 2260) of the registering authority, digits, its first two a
+  province's code (100000 for the national authorities);
 * positions 9-17: the organisation code (GB 11714), 8 characters and its own MOD 11 check character;
 * position 18: the check character, MOD 31 with weights 3^(i-1) mod 31.
 
 A single misread character always breaks the MOD 31 check (31 is prime and every weight is non-zero), so a
-code that passes is read right or misread in two places or more. Before 2015 a taxpayer number was 15
+code that passes is read right or misread in two places or more; a division code of no province also rules out the
+readings that misread its first two digits. Before 2015 a taxpayer number was 15
 characters (the division code and the organisation code); those are checked by the organisation code's
 check character. Readings that break a rule are reported in the result, never raised.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from .idcard import PROVINCE_CODES
 from .vin import Candidates, CorrectedChar, _prepare, _search
 
 __all__ = [
@@ -40,6 +43,7 @@ CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(CREDIT_CHARSET)}
 CREDIT_WEIGHTS: tuple[int, ...] = tuple(pow(3, i, 31) for i in range(CREDIT_LENGTH - 1))
 ORG_WEIGHTS: tuple[int, ...] = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 over the organisation code's 8 characters
+NATIONAL_DIVISION = "10"  # the division code of organisations registered by the national authorities: 100000
 
 
 def credit_check_char(first17: str) -> str:
@@ -97,8 +101,7 @@ def validate_credit_code(text: str) -> CreditCodeCheck:
     bad = [f"{i + 1}:{c!r}" for i, c in enumerate(code) if c not in _VALUE]
     if bad:
         problems.append(f"characters outside 0-9 and A-Z without I, O, S, V, Z: {', '.join(bad)}")
-    if not code[2:8].isdigit():
-        problems.append(f"positions 3-8 are a division code, digits; got {code[2:8]!r}")
+    problems += _division_problems(code[2:8], 3)
     check_ok = False
     if not bad:
         expected = credit_check_char(code[:17])
@@ -108,10 +111,19 @@ def validate_credit_code(text: str) -> CreditCodeCheck:
     return CreditCodeCheck(code, not problems, check_ok, tuple(problems))
 
 
+def _division_problems(division: str, first: int) -> list[str]:
+    """What is wrong with a division code found at 1-based position ``first``: not digits, or its first two no
+    province's (nor the national authorities')."""
+    where = f"positions {first}-{first + 5}"
+    if not division.isdigit():
+        return [f"{where} are a division code, digits; got {division!r}"]
+    if division[:2] not in PROVINCE_CODES and division[:2] != NATIONAL_DIVISION:
+        return [f"{where} are a division code; {division[:2]!r} is no province's"]
+    return []
+
+
 def _validate_legacy(code: str) -> CreditCodeCheck:
-    problems: list[str] = []
-    if not code[:6].isdigit():
-        problems.append(f"positions 1-6 are a division code, digits; got {code[:6]!r}")
+    problems = _division_problems(code[:6], 1)
     body, check = code[6:14], code[14]
     check_ok = False
     if body.isascii() and body.isalnum():
@@ -157,7 +169,7 @@ def _as_code_char(index: int, char: str) -> str:
 def correct_credit_code(candidates: Candidates, max_changes: int = 1) -> CreditCodeCorrection:
     """Most probable valid code reachable from the recogniser's per-position (char, probability) alternatives
     by at most ``max_changes`` substitutions (one by default: the MOD 31 check catches every single
-    substitution but not every pair, and the code has no date or region rule to rule pairs out). A character
+    substitution but not every pair, and beyond it only the division code's province is checked). A character
     the code cannot have where it was read is replaced by its look-alike first, without counting."""
     if isinstance(candidates, str):
         raise TypeError("candidates must be a sequence (one entry per position) of (char, prob) sequences")

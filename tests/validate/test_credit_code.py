@@ -113,3 +113,27 @@ def test_correct_credit_code(read: str, extra: dict, text: str, valid: bool) -> 
     assert (fixed.text, fixed.valid) == (text, valid)
     if valid and fixed.corrected:
         assert all(c.corrected_to == text[c.position - 1] for c in fixed.corrected)
+
+
+@pytest.mark.parametrize(
+    ("division", "valid"),
+    [("440300", True), ("100000", True), ("990300", False), ("000000", False), ("710000", True)],
+)
+def test_a_division_code_must_be_a_provinces_or_the_national_one(division: str, valid: bool) -> None:
+    """The check character is computed over the code, so only the division decides."""
+    first17 = f"91{division}708461136"
+    check = validate_credit_code(first17 + credit_check_char(first17))
+    assert check.valid == valid and check.check_ok
+    assert valid or any("no province's" in p for p in check.problems)
+    assert validate_credit_code(f"{division}708461136").valid == valid  # a number of before 2015
+
+
+def test_a_province_no_code_has_settles_two_readings_that_pass_the_check() -> None:
+    """A 4 of the division code read as 9 ('94' is no province): the recogniser's second choice there, and a more
+    probable second choice of the check character that makes the misread pass MOD 31. Only the first is a code."""
+    code = PUBLISHED[0]
+    misread = code[:2] + "9" + code[3:]
+    passing = credit_check_char(misread[:17])
+    assert passing != code[17]
+    fixed = correct_credit_code(_cands(misread, {2: [("4", 0.3)], 17: [(passing, 0.35)]}))
+    assert (fixed.text, fixed.valid) == (code, True)
