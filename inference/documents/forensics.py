@@ -716,11 +716,14 @@ def _searched_rect(image: np.ndarray, grey: np.ndarray, rect: Rect) -> Rect | No
         return None
     inside = _paper_tone(image, grey, y1 + i, y2 - i, x1 + i, x2 - i)
     o = TINT_SEARCH + g
-    for beyond in ((y1 - o - r, y1 - o, x1, x2), (y2 + o, y2 + o + r, x1, x2), (y1, y2, x1 - o - r, x1 - o)):
+    for beyond in (
+        (y1 - o - r, y1 - o, x1, x2),
+        (y2 + o, y2 + o + r, x1, x2),
+        (y1, y2, x1 - o - r, x1 - o),
+        (y1, y2, x2 + o, x2 + o + r),
+    ):
         if _tint_step(inside, _paper_tone(image, grey, *beyond)) is None:
             return None
-    if _tint_step(inside, _paper_tone(image, grey, y1, y2, x2 + o, x2 + o + r)) is None:
-        return None
     top, bottom, left, right = y1, y2, x1, x2
     for _ in range(2):
         rows = _band_tone(image[oy : y2 + reach, left + i : right - i], grey[oy : y2 + reach, left + i : right - i], 1)
