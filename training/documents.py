@@ -28,8 +28,10 @@ from torch import nn
 from torchvision.models import mobilenet_v3_small
 
 from datasets.core import ensure_built
+from inference.documents import authenticity as doc_auth
 from inference.documents.forensics import NOISE_KERNEL
 from inference.documents.preprocess import AUTH_MAX_SIDE, AUTH_PATCH, DOC_INPUT_SIZE, auth_scale, doc_thumbnail, to_chw
+from inference.documents.types import DocClass, DocType
 from models import CATALOG_PATH, ModelCatalog
 
 from .catalog import upsert_entry
@@ -142,18 +144,31 @@ def _rows(split: Split) -> list[dict[str, Any]]:
 
 
 @functools.lru_cache(maxsize=32)
-def _doc_types(split_dir: Path) -> dict[str, str]:
+def _doc_classes(split_dir: Path) -> dict[str, DocClass]:
     rows = (split_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines()
-    return {r["file"]: r["doc_type"] for r in map(json.loads, rows)}
+    return {r["file"]: DocClass(DocType(r["doc_type"]), str(r.get("page", "1")), 1.0) for r in map(json.loads, rows)}
+
+
+def _page_class(page: Path) -> DocClass | None:
+    """The page's type and page from its label (None without one: taken for a listed document, as the reader takes
+    an unclassified page)."""
+    split_dir = page.parent.parent
+    if not (split_dir / "labels.jsonl").is_file():
+        return None
+    return _doc_classes(split_dir).get(f"{page.parent.name}/{page.name}")
 
 
 def colour_expected(page: Path) -> bool:
-    """As the reader judges a page: colour is expected unless it is of no listed type (from the page's label;
-    a page without one is expected to be in colour)."""
-    split_dir = page.parent.parent
-    if not (split_dir / "labels.jsonl").is_file():
-        return True
-    return _doc_types(split_dir).get(f"{page.parent.name}/{page.name}", "") != "other"
+    """As the reader judges a page (``authenticity.colour_expected``), from the page's label: colour is expected
+    unless it is of no listed type or a listed page printed in black but for a mark (a page without a label is
+    expected to be in colour)."""
+    return doc_auth.colour_expected(_page_class(page))
+
+
+def listed(page: Path) -> bool:
+    """As the reader judges a page (``authenticity.listed``), from the page's label: a listed document's (a page
+    without a label is taken for one)."""
+    return doc_auth.listed(_page_class(page))
 
 
 # --------------------------------------------------------------------------------------------- caching
@@ -619,6 +634,7 @@ def calibrate_patches(
                 AUTH_LABELS,
                 DEFAULT_STRIDE,
                 colour_expected=colour_expected(path),
+                form=listed(path),
                 text_boxes=places(image),
             )[0]
         )
@@ -712,7 +728,7 @@ def calibrate_combined(
         page = dict(zip(PAGE_AUTH_LABELS, (float(p) for p in page_probs(image)), strict=True))
         if patch is None or places is None:
             return {}, page
-        return patch.scores(image, colour_expected(path), places(image)), page
+        return patch.scores(image, colour_expected(path), places(image), form=listed(path)), page
 
     genuine = [views(p) for p in pages]
     forged_views = [(views(p), kind) for p, kind in (forged or [])]

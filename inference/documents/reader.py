@@ -29,7 +29,7 @@ from . import (
     sales_invoice,
     vehicle_license,
 )
-from .authenticity import AuthenticityChecker, colour_expected
+from .authenticity import AuthenticityChecker, colour_expected, listed
 from .cells import read_cell
 from .classify import (
     SURE_PAGE,
@@ -372,7 +372,8 @@ class DocumentReader:
         quad: np.ndarray | None | EllipsisType = ...,
     ) -> AuthenticityResult | None:
         """The authenticity stage as the review runs it: colour is expected on the listed documents, a page the
-        classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only;
+        classifier (run here when ``doc`` is not given) finds of no listed type may be printed in black only, as may
+        the listed pages printed in black but for a mark (``authenticity.colour_expected``);
         pasted seams, tinted and quiet fields and voids in lines are looked for round the text lines (their places
         detected here when ``text_boxes`` is not given, :meth:`line_places`) of every page, whatever its type: the
         cues judge only pages with enough lines to be a printed form (a photo of a car, whose plate steps from its
@@ -386,7 +387,7 @@ class DocumentReader:
             quad = find_page(frame.image)
         if text_boxes is None:
             text_boxes = self.line_places(frame, doc, quad)
-        return self.authenticity.check(frame, colour_expected(doc), text_boxes, quad)
+        return self.authenticity.check(frame, colour_expected(doc), text_boxes, quad, form=listed(doc))
 
     def read(
         self, frame: Frame, source: str = "", doc: DocClass | None | EllipsisType = ..., *, turn: bool = True

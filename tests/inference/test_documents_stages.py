@@ -502,6 +502,48 @@ def test_the_authenticity_check_beside_the_reading_judges_the_lines_read(engine,
     assert timeless(read.authenticity) == timeless(after) and read.timings_ms["authenticity"] > 0
 
 
+@pytest.mark.parametrize(
+    "doc_type, page, colour, form",
+    [
+        (DocType.registration_certificate, "1", True, True),
+        (DocType.registration_certificate, "2", False, True),  # a black table but for its red number
+        (DocType.vehicle_license, "secondary", True, True),
+        (DocType.id_card, "back", True, True),
+        (DocType.other, "1", False, False),
+        (None, "", True, True),  # not classified: taken for a listed document
+    ],
+)
+def test_colour_is_expected_on_listed_pages_printed_in_colour(doc_type, page, colour, form):
+    from inference.documents.authenticity import colour_expected, listed
+    from inference.documents.types import DocClass
+
+    doc = DocClass(doc_type, page, 0.99) if doc_type is not None else None
+    assert (colour_expected(doc), listed(doc)) == (colour, form)
+
+
+def test_a_page_printed_in_black_is_judged_for_copying_by_its_patches_alone(engine):
+    """The 登记证书's page 2 is a black table with a small red number: its colour says nothing of a copy. A genuine
+    photo of it that its colour measure finds copy-like is not raised; its photocopy twin is found by the patches."""
+    from datasets.forgeries import make_pair
+    from inference.documents.reader import DocumentReader
+
+    _need(engine, "doc-authenticity")
+    reader = DocumentReader(engine)
+    assert reader.authenticity is not None
+    pair = make_pair(np.random.default_rng(88045), 0, authenticity="photocopy", doc_type="registration_certificate")
+    genuine, copy = (Frame(sample.image) for sample in pair)
+    doc = reader.classifier.classify(genuine)
+    assert (doc.doc_type, doc.page) == (DocType.registration_certificate, "2")
+    # with its colour in the photocopy score, as the pages printed in colour are judged, it would be taken for a copy
+    fused = reader.authenticity.scores(genuine.image, colour_expected=True)
+    assert fused["photocopy"] >= reader.authenticity.thresholds["photocopy"] and fused["colourless"] > 0.3
+    judged = reader.check_authenticity(genuine, doc)
+    assert judged is not None and judged.verdict == "genuine"
+    assert judged.scores["photocopy"] == judged.scores["photocopy_patches"] and judged.scores["colourless"] == 0.0
+    found = reader.check_authenticity(copy)
+    assert found is not None and found.verdict == "photocopy"
+
+
 def test_office_calibration_scores_pages_as_the_review_does_with_their_lines(engine, quiet_line_pages, tmp_path):
     """An office whose genuine pages show a cue round their text lines (here the paper of one line quieter than
     the page's, as some printers leave it) gets thresholds its own pages pass in review; scored without the

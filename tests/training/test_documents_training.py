@@ -220,15 +220,20 @@ def test_residual_patchnet_sees_the_noise_an_edit_removes(tmp_path):
 
 
 def test_calibration_pages_expect_colour_unless_of_no_listed_type(tmp_path):
-    from training.documents import colour_expected
+    from training.documents import colour_expected, listed
 
     split = tmp_path / "split"
     (split / "images").mkdir(parents=True)
-    rows = [{"file": "images/a.png", "doc_type": "vehicle_license"}, {"file": "images/b.png", "doc_type": "other"}]
+    rows = [
+        {"file": "images/a.png", "doc_type": "vehicle_license", "page": "main"},
+        {"file": "images/b.png", "doc_type": "other", "page": "1"},
+        {"file": "images/c.png", "doc_type": "registration_certificate", "page": "2"},  # black but for a mark
+        {"file": "images/d.png", "doc_type": "registration_certificate", "page": "1"},
+    ]
     (split / "labels.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    assert colour_expected(split / "images" / "a.png") is True
-    assert colour_expected(split / "images" / "b.png") is False
-    assert colour_expected(tmp_path / "office" / "scan.jpg") is True  # no labels: a listed document
+    pages = [split / "images" / f"{name}.png" for name in "abcd"] + [tmp_path / "office" / "scan.jpg"]
+    assert [colour_expected(p) for p in pages] == [True, False, False, True, True]  # no labels: a listed document
+    assert [listed(p) for p in pages] == [True, False, True, True, True]
 
 
 def test_catalog_thresholds_are_set_on_the_scores_the_review_computes(engine, quiet_line_pages, tmp_path):
