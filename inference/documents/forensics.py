@@ -150,6 +150,11 @@ TINT_SCALE = TINT_STEP / 4  # the tint score is step / (step + TINT_SCALE): 0.8 
 # a pasted rectangle's sides are looked for up to this many px either side of a box's own (a value's patch is cut
 # round the field, not round the line the detector finds in it), where the box's own sides step by less
 TINT_SEARCH = 8
+# a printed rule along a searched side: a row (column) whose paper tone is darker by this many grey levels than the
+# rows TINT_RULE_REACH px away on both sides (a patch's edge is darker on one side only, a frame is thicker)
+TINT_RULE = 12.0
+TINT_RULE_REACH = (2, 3, 4)
+TINT_ALONG = 3  # px: the bands along a side (:func:`_tint_of`) stop this far short of its corners
 GRID_WINDOWS = 96  # plain-paper windows sampled to look for a block-compression grid
 # on a JPEG's own grid fewer high frequencies survive than this share of those on the median grid (dev pages: PNG at
 # least 0.96, JPEG q92 at most 0.35)
@@ -683,7 +688,23 @@ def _band_tone(image: np.ndarray, grey: np.ndarray, axis: int) -> np.ndarray:
     level = np.take(np.partition(grey, int(TINT_BRIGHT * (n - 1)), axis=axis), int(TINT_BRIGHT * (n - 1)), axis=axis)
     bright = grey >= np.expand_dims(level, axis)
     total = (image.astype(np.float32) * bright[..., None]).sum(axis)
-    return total / np.maximum(bright.sum(axis), 1)[:, None]
+    return _without_rules(total / np.maximum(bright.sum(axis), 1)[:, None])
+
+
+def _without_rules(tones: np.ndarray) -> np.ndarray:
+    """``tones`` (one BGR tone per row or column) with the printed rules' rows taken out: a row darker by
+    ``TINT_RULE`` than those ``TINT_RULE_REACH`` px away on both sides, its tone drawn between its neighbours'. A
+    table's rule along a pasted patch's side steps more than the patch does; left in, the search stops at it."""
+    level = cv2.cvtColor(tones.astype(np.float32)[:, None, :], cv2.COLOR_BGR2GRAY)[:, 0]
+    n, k = len(level), max(TINT_RULE_REACH)
+    padded = np.pad(level, k, mode="edge")
+    before = np.max([padded[k - d : k - d + n] for d in TINT_RULE_REACH], axis=0)
+    after = np.max([padded[k + d : k + d + n] for d in TINT_RULE_REACH], axis=0)
+    rule = level < np.minimum(before, after) - TINT_RULE
+    if not rule.any() or rule.all():
+        return tones
+    at, kept = np.arange(n), np.flatnonzero(~rule)
+    return np.stack([np.interp(at, kept, tones[kept, c]) for c in range(tones.shape[1])], axis=1)
 
 
 def _tint_seam(tones: np.ndarray, side: int, inward: int) -> int | None:
@@ -749,13 +770,15 @@ def _tint_of(image: np.ndarray, grey: np.ndarray, rect: Rect, level_outside: boo
     if x2 - x1 < 16 or y2 - y1 < TINT_MIN_HEIGHT:
         return 0.0
     i, g, r = TINT_INSET, TINT_GAP, TINT_RING
+    # the bands along a side stop short of its corners: a searched side may be a few px off, its neighbours' too
+    xs, ys = (x1 + TINT_ALONG, x2 - TINT_ALONG), (y1 + TINT_ALONG, y2 - TINT_ALONG)
     # the thin bands first: a genuine box is given up at its first side before its whole inside is sorted
     outs, edge = [], []  # per side: the band out, and the band in against it
     for band_in, band_out, beyond in (
-        ((y1 + i, y1 + i + r, x1, x2), (y1 - g - r, y1 - g, x1, x2), (y1 - g - 2 * r - 2, y1 - g - r - 2, x1, x2)),
-        ((y2 - i - r, y2 - i, x1, x2), (y2 + g, y2 + g + r, x1, x2), (y2 + g + r + 2, y2 + g + 2 * r + 2, x1, x2)),
-        ((y1, y2, x1 + i, x1 + i + r), (y1, y2, x1 - g - r, x1 - g), (y1, y2, x1 - g - 2 * r - 2, x1 - g - r - 2)),
-        ((y1, y2, x2 - i - r, x2 - i), (y1, y2, x2 + g, x2 + g + r), (y1, y2, x2 + g + r + 2, x2 + g + 2 * r + 2)),
+        ((y1 + i, y1 + i + r, *xs), (y1 - g - r, y1 - g, *xs), (y1 - g - 2 * r - 2, y1 - g - r - 2, *xs)),
+        ((y2 - i - r, y2 - i, *xs), (y2 + g, y2 + g + r, *xs), (y2 + g + r + 2, y2 + g + 2 * r + 2, *xs)),
+        ((*ys, x1 + i, x1 + i + r), (*ys, x1 - g - r, x1 - g), (*ys, x1 - g - 2 * r - 2, x1 - g - r - 2)),
+        ((*ys, x2 - i - r, x2 - i), (*ys, x2 + g, x2 + g + r), (*ys, x2 + g + r + 2, x2 + g + 2 * r + 2)),
     ):
         outs.append(_paper_tone(image, grey, *band_out))
         edge.append(_tint_step(_paper_tone(image, grey, *band_in), outs[-1]))

@@ -364,12 +364,17 @@ def test_a_paste_cut_tight_round_bold_strokes_is_found_by_its_tint_where_its_sea
 
 
 def _framed_page(
-    offsets: tuple[int, int, int, int], patch: bool = True, frame: int = 0
+    offsets: tuple[int, int, int, int],
+    patch: bool = True,
+    frame: int = 0,
+    rules: int = 0,
+    tone: tuple[float, float, float] = (252.0, 246.0, 236.0),
 ) -> tuple[np.ndarray, list[tuple[float, float, float, float]], tuple[int, int, int, int]]:
     """A noisy paper page of text lines, one value on a pasted patch of other paper (``patch``) whose sides lie
     ``offsets`` px (left, top, right, bottom) outside the line box the detector gives (negative: inside it), or framed
-    by a printed red box 9 px thick, ``frame`` px out from the line box (the page's paper beyond it). Returns the page,
-    its lines' boxes (the value's last) and the patch's rectangle."""
+    by a printed red box 9 px thick, ``frame`` px out from the line box (the page's paper beyond it); ``rules``: a
+    table's printed rules, 2 px wide across the page, this many px out from the patch's left and top sides. Returns
+    the page, its lines' boxes (the value's last) and the patch's rectangle. ``tone``: the patch's paper (BGR)."""
     rng = np.random.default_rng(6)
     page = np.clip(rng.normal((232.0, 236.0, 240.0), 2.0, (400, 600, 3)), 0, 255).astype(np.uint8)
     boxes = [(40.0, 30.0 + 40 * k, 300.0, 56.0 + 40 * k) for k in range(forensics.SEAM_MIN_LINES)]
@@ -378,9 +383,12 @@ def _framed_page(
     rect = (x1 - left, y1 - top, x2 + right, y2 + bottom)
     if patch:
         px1, py1, px2, py2 = rect
-        page[py1:py2, px1:px2] = np.clip(rng.normal((252.0, 246.0, 236.0), 2.0, (py2 - py1, px2 - px1, 3)), 0, 255)
+        page[py1:py2, px1:px2] = np.clip(rng.normal(tone, 2.0, (py2 - py1, px2 - px1, 3)), 0, 255)
     if frame:
         cv2.rectangle(page, (x1 - frame, y1 - frame), (x2 + frame, y2 + frame), (60, 60, 200), 9)
+    if rules:
+        page[:, rect[0] - rules - 2 : rect[0] - rules] = 90
+        page[rect[1] - rules - 2 : rect[1] - rules, :] = 90
     for x in range(x1 + 4, x2 - 4, 9):  # the value's strokes inside the line box, paper between them both ways
         for y in range(y1 + 4, y2 - 6, 8):
             page[y : y + 5, x : x + 3] = 50
@@ -399,6 +407,22 @@ def test_a_paste_whose_sides_are_not_the_line_box_is_found_by_searching_them(off
     assert score > 0.8 and regions[0].size >= TINT_STEP
     assert np.allclose(regions[0].box_xyxy, rect, atol=3)  # the most abrupt step, within the soft edge
     genuine, boxes, _ = _framed_page(offsets, patch=False)
+    assert tinted_fields(genuine, boxes) == (0.0, ())
+
+
+@pytest.mark.parametrize("offsets", [(-3, -2, 0, 0), (-4, -3, 0, 0), (-5, -4, 0, 0)])
+def test_a_paste_beside_a_table_rule_is_found_by_searching_its_sides_past_the_rule(offsets):
+    """A value pasted in a table's cell on paper darker than the page's: the line box lies a few px outside the
+    patch, and a printed rule runs 4 px outside its left and top sides. The rule steps more than the patch does, and
+    the search stopped at it; its rows are taken out of the search. The sides found may be a px or two off the
+    patch's, so the bands along a side stop short of its corners."""
+    darker = (205.0, 215.0, 228.0)
+    page, boxes, rect = _framed_page(offsets, rules=4, tone=darker)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    assert forensics._tint_of(page, grey, tuple(round(v) for v in boxes[-1])) == 0.0
+    score, regions = tinted_fields(page, boxes)
+    assert score > 0.8 and np.allclose(regions[0].box_xyxy, rect, atol=3)
+    genuine, boxes, _ = _framed_page(offsets, patch=False, rules=4, tone=darker)
     assert tinted_fields(genuine, boxes) == (0.0, ())
 
 
