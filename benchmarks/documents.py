@@ -375,6 +375,35 @@ def flattened_pages(reader: DocumentReader, limit: int = 60) -> dict[str, Any]:
     }
 
 
+def blank_fields(reader: DocumentReader) -> dict[str, Any]:
+    """The forgeries test's genuine and tampered pages read as the review reads them: printed fields reported blank
+    (their label read as printed, no ink where the value is printed: a value erased; on pages that pass the quality
+    check, as the review reports them), per edit; and the pages the review refers for either reason, an
+    authenticity alarm or a blank printed field."""
+    rows = [r for r in _rows(FORGERIES_TEST) if r["authenticity"] in ("genuine", "tampered")]
+    blank: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind -> (pages with a blank field, pages)
+    either: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind -> (an alarm or a blank field, pages)
+    keys: Counter[str] = Counter()
+    for row in rows:
+        d = reader.read(Frame(cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)), row["file"])
+        kind = row.get("tamper_kind") or "genuine"
+        alarm = d.authenticity is not None and d.authenticity.verdict != "genuine"
+        found = d.blank_fields if d.quality.ok else ()  # as the review reports them: a page it can read
+        blank[kind][0] += int(bool(found))
+        either[kind][0] += int(alarm or bool(found))
+        blank[kind][1] += 1
+        either[kind][1] += 1
+        keys.update(f"{row['doc_type']}: {k}" for k in found)
+    tampered = [v for k, v in either.items() if k != "genuine"]
+    return {
+        "pages_with_a_blank_field": {k: f"{a}/{n}" for k, (a, n) in sorted(blank.items())},
+        "referred_alarm_or_blank": {k: f"{a}/{n}" for k, (a, n) in sorted(either.items())},
+        "tampered_referred": round(sum(a for a, _ in tampered) / max(1, sum(n for _, n in tampered)), 4),
+        "genuine_referred": round(either["genuine"][0] / max(1, either["genuine"][1]), 4),
+        "fields": dict(keys.most_common()),
+    }
+
+
 SHEET_SEED, SHEETS = 9500, 30  # documents copied two pages on one sheet (never used while the rule was written)
 # the pages each sheet shows, the first on top (a 行驶证's secondary page on top every other sheet)
 SHEET_PAGES = {
@@ -618,6 +647,17 @@ def _flattened_rows(fl: dict[str, Any]) -> list[str]:
     ]
 
 
+def _blank_rows(b: dict[str, Any]) -> list[str]:
+    return [
+        f"| printed fields reported blank by the review (a value erased: its label read, no ink where it is printed; "
+        f"pages per edit {b['pages_with_a_blank_field']}; fields {b['fields']}) | - | "
+        f"inpainted {b['pages_with_a_blank_field'].get('inpaint', '-')} |",
+        f"| tampered pages the review refers, an authenticity alarm or a blank printed field (per edit "
+        f"{b['referred_alarm_or_blank']}; genuine twins referred {b['genuine_referred']:.2%}) | - | "
+        f"{b['tampered_referred']:.2%} |",
+    ]
+
+
 def _orientation_rows(o: dict[str, Any]) -> list[str]:
     turned, uploaded = o["turned"], o["as_uploaded"]
     return [
@@ -703,6 +743,7 @@ def markdown(r: dict[str, Any]) -> str:
             else []
         ),
         *_rows_of(r.get("flattened"), _flattened_rows),
+        *_rows_of(r.get("blank"), _blank_rows),
         f"| tampered before printing and photographing (separate set, n={pre['n']}) | - (cross-checks) | "
         f"{pre['flagged']:.2%} |",
         f"| tampered, the same pages saved as JPEG q92 after the edit (n={jp['n']}) | - | {jp['flagged']:.2%} |",
@@ -790,6 +831,7 @@ STEPS = (
     "orientation",
     "sheets",
     "cases",
+    "blank",
 )
 
 
@@ -843,6 +885,7 @@ def run(
         ("orientation", lambda: orientation(reader, fields_limit)),
         ("sheets", lambda: copy_sheets(reader)),
         ("cases", lambda: case_reviews(reader, cases)),
+        ("blank", lambda: blank_fields(reader)),
     ]
     for name, step in steps:
         if name not in only:

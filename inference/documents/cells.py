@@ -64,22 +64,38 @@ def _first_value(ink: np.ndarray, label_h: float) -> tuple[int, int, int, int] |
     return x1, y1, x2, y2
 
 
-def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> TextLine | None:
-    """The value right of ``request``'s label on ``page`` (the image the text lines were read on), as a text line in
-    its pixels, or None when no ink there reads as the pattern."""
+def _band(
+    page: np.ndarray, request: CellRequest, on_page: bool = False
+) -> tuple[np.ndarray, float, tuple[float, float]] | None:
+    """The band right of ``request``'s label on ``page``, level (whole pixels wide and high: its pixels are the
+    levelled frame's, shifted), the label's height and the band's origin in the levelled frame; None for a label
+    too small, or with ``on_page`` a band that runs off the page (its border, replicated, is no paper to judge)."""
     x1, y1, x2, y2 = request.label_box
     h = y2 - y1
     if h < 4:
         return None
-    # the band in the levelled frame, whole pixels wide and high: its pixels are the levelled frame's, shifted
     bx1, by1 = x2 + 0.1 * h, y1 - CELL_ABOVE * h
     width, height = round((CELL_REACH - 0.1) * h), round((1 + CELL_ABOVE + CELL_BELOW) * h)
     bx2, by2 = bx1 + width, by1 + height
     levelled = np.asarray([[bx1, by1], [bx2, by1], [bx2, by2], [bx1, by2]], np.float64)
     corners = rotate_points(levelled, request.angle).astype(np.float32)  # the levelled frame back to the page
+    ph, pw = page.shape[:2]
+    if on_page and (corners.min() < 0 or corners[:, 0].max() > pw or corners[:, 1].max() > ph):
+        return None
     upright = np.asarray([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     to_band = cv2.getPerspectiveTransform(corners, upright)
     band = cv2.warpPerspective(page, to_band, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return band, h, (bx1, by1)
+
+
+def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> TextLine | None:
+    """The value right of ``request``'s label on ``page`` (the image the text lines were read on), as a text line in
+    its pixels, or None when no ink there reads as the pattern."""
+    cut = _band(page, request) if request.pattern is not None else None
+    if cut is None:
+        return None
+    band, h, (bx1, by1) = cut
+    height, width = band.shape[:2]
     found = _first_value(_ink(band, h), h)
     if found is None:
         return None
@@ -97,3 +113,10 @@ def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> T
         det_score=0.0,  # read from its cell, not detected
         read=read,
     )
+
+
+def blank_cell(page: np.ndarray, request: CellRequest) -> bool:
+    """Whether the band right of ``request``'s label holds no character-sized ink (the table's rules wiped, as for a
+    read): a printed value erased. False when the band cannot be looked at (a label too small, off the page)."""
+    cut = _band(page, request, on_page=True)
+    return cut is not None and _first_value(_ink(cut[0], cut[1]), cut[1]) is None

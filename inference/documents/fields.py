@@ -87,6 +87,10 @@ class FieldRule:
     # a value of this kind printed inside the field's text (the owner's ID number in 机动车所有人/身份证明名称/号码): a
     # character the recogniser skipped in it is put back as in a value of that kind (:func:`restore_skipped`)
     contains: str | None = None
+    # every issued document prints a value here (False: some leave it blank, as a passenger car's 行驶证 its 核定载质量,
+    # or print it too far right of its label for the cell looked at): a label read as printed with blank paper right
+    # of it is reported as a value erased (``CellRequest`` with no pattern, ``cells.blank_cell``)
+    printed: bool = True
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.key, *self.labels)
@@ -96,12 +100,13 @@ class FieldRule:
 class CellRequest:
     """A field whose label was read and whose value was not: where its value would be printed, for the reader to
     read the cell itself. ``label_box``: the label line's box in the page's pixels turned by ``-angle`` (the rows
-    level), ``angle`` in radians (:func:`deskew_angle`); ``pattern``: what the value must match whole."""
+    level), ``angle`` in radians (:func:`deskew_angle`); ``pattern``: what the value must match whole (None: the
+    cell is only looked at for ink, a printed value erased leaving blank paper)."""
 
     key: str
     label_box: tuple[float, float, float, float]
     angle: float
-    pattern: str
+    pattern: str | None
 
 
 # per character of a value: (char, probability) pairs, the recogniser's choice first
@@ -1002,21 +1007,30 @@ class DocumentRules:
 
     def read_with_requests(
         self, lines: Sequence[TextLine], page: str
-    ) -> tuple[dict[str, FieldValue], tuple[CellRequest, ...]]:
-        """The fields, and the cells to read for the rules with a ``cell`` pattern whose label was read and whose
-        value was not (the first printed label's)."""
+    ) -> tuple[dict[str, FieldValue], tuple[CellRequest, ...], tuple[CellRequest, ...]]:
+        """The fields; the cells to read for the rules with a ``cell`` pattern whose label was read and whose value
+        was not (the first printed label's); and the cells to look at for ink (no pattern) of the printed fields
+        (``FieldRule.printed``, values right of their label) whose label was read as printed, its own characters
+        in its line (not a near match), and whose value was not."""
         rules = self.pages.get(page) or next(iter(self.pages.values()))
         extraction = extract(lines, rules, self.extra_labels, self.numbers)
         fields = dict(extraction.fields)
-        requests = []
-        for rule in rules:
-            if rule.cell is None or rule.key in fields:
-                continue
+        angle = math.radians(extraction.angle_deg)
+
+        def at_label(rule: FieldRule, pattern: str | None, verbatim: bool = False) -> CellRequest | None:
             at = _occurrences(rule, extraction.lines, extraction.claimed)
-            if at:
-                ln = extraction.lines[at[0]]
-                angle = math.radians(extraction.angle_deg)
-                requests.append(CellRequest(rule.key, (ln.x1, ln.y1, ln.x2, ln.y2), angle, rule.cell))
+            if not at:
+                return None
+            ln = extraction.lines[at[0]]
+            if verbatim and not any(lab in ln.text for lab in rule.all_labels()):
+                return None  # a near match (a title claimed by a label) says nothing of a value erased
+            return CellRequest(rule.key, (ln.x1, ln.y1, ln.x2, ln.y2), angle, pattern)
+
+        requests = [at_label(r, r.cell) for r in rules if r.cell is not None and r.key not in fields]
         if self.free_lines_step is not None:
             fields = self.free_lines_step(fields, extraction.free_lines())
-        return (self.post(fields) if self.post is not None else fields), tuple(requests)
+        fields = self.post(fields) if self.post is not None else fields
+        unfilled = [
+            at_label(r, None, verbatim=True) for r in rules if r.printed and r.where == "right" and r.key not in fields
+        ]
+        return fields, tuple(q for q in requests if q is not None), tuple(q for q in unfilled if q is not None)

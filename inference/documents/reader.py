@@ -30,7 +30,7 @@ from . import (
     vehicle_license,
 )
 from .authenticity import AuthenticityChecker, colour_expected, listed
-from .cells import read_cell
+from .cells import blank_cell, read_cell
 from .classify import (
     SURE_PAGE,
     DocumentClassifier,
@@ -326,10 +326,19 @@ class DocumentReader:
     def fields(self, page_image: np.ndarray, text: TextResult, doc_type: DocType, page: str) -> dict[str, FieldValue]:
         """The fields of a page of ``doc_type`` from its text lines (boxes in ``page_image``'s pixels); a short value
         the detector missed next to its label is read from its cell (``cells.py``) and the rules run again with it."""
+        return self.read_fields(page_image, text, doc_type, page)[0]
+
+    def read_fields(
+        self, page_image: np.ndarray, text: TextResult, doc_type: DocType, page: str
+    ) -> tuple[dict[str, FieldValue], tuple[str, ...]]:
+        """:meth:`fields`, and the printed fields found blank: their label read as printed, no value, and no ink in
+        the cell right of it (``cells.blank_cell``: a value erased, or a page printed without it)."""
         rules = rules_for(doc_type)
-        fields, requests = rules.read_with_requests(text.lines, page)
+        fields, requests, unfilled = rules.read_with_requests(text.lines, page)
         found = [line for r in requests if (line := read_cell(page_image, r, self.text.recognizer)) is not None]
-        return rules.read([*text.lines, *found], page) if found else fields
+        if found:
+            fields = rules.read([*text.lines, *found], page)
+        return fields, tuple(u.key for u in unfilled if u.key not in fields and blank_cell(page_image, u))
 
     def quality(
         self,
@@ -439,7 +448,7 @@ class DocumentReader:
         cnn, doc = doc, fuse(doc, texts, tops)
         quality = self.quality(frame, text, to_image, page_found, doc)
         page_image, text, to_image = self.reread_if_poor(frame, cnn, quality, (page_image, text, to_image))
-        fields = self.fields(page_image, text, doc.doc_type, doc.page)
+        fields, blank = self.read_fields(page_image, text, doc.doc_type, doc.page)
         shown = pages_shown(doc.doc_type, [ln.read.text for ln in text.lines])
         for page in shown:  # the other pages on the same sheet: their own labels, so no field is taken twice
             if page != doc.page:
@@ -450,7 +459,14 @@ class DocumentReader:
         }
         timings["fields"] = (time.perf_counter() - t) * 1000
         return DocumentRead(
-            source, doc, quality, auth, MappingProxyType(fields), MappingProxyType(timings), pages_shown=shown
+            source,
+            doc,
+            quality,
+            auth,
+            MappingProxyType(fields),
+            MappingProxyType(timings),
+            pages_shown=shown,
+            blank_fields=tuple(k for k in blank if k not in fields),
         )
 
 

@@ -543,6 +543,18 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
                     (name,),
                 )
             )
+    for key in d.blank_fields:  # the label printed, and blank paper where the value is printed
+        findings.append(
+            Finding(
+                "FIELD.BLANK",
+                Severity.refer,
+                f"{zh}上“{key}”一栏为空白，原件在此印有内容：可能被涂改，将由工作人员核对原件。",
+                f"The {key} field on the {en} is blank where an original prints its value: it may have been erased; "
+                "an officer will check the original.",
+                (d.source,),
+                (key,),
+            )
+        )
     for key, v in d.fields.items():
         if v.valid or not v.text:
             continue

@@ -47,7 +47,8 @@ PAGE = (
     FieldRule("税率", labels=("增值税税率或征收率",)),
     FieldRule("增值税税额", "amount"),
     FieldRule("不含税价", "amount"),
-    FieldRule("限乘人数", cell=r"\d{1,2}"),  # a lone digit at the row's far end, which the detector may miss
+    # a lone digit at the row's far end, which the detector may miss (past the cell looked at for ink: not ``printed``)
+    FieldRule("限乘人数", cell=r"\d{1,2}", printed=False),
 )
 OTHER_LABELS = (
     "机打代码",

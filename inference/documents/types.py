@@ -163,6 +163,9 @@ class DocumentRead:
     # every page of its document the upload shows, when more than one (an ID card copied front and back on one
     # sheet, ``classify.pages_shown``): the fields of each are read, and each counts as uploaded
     pages_shown: tuple[str, ...] = ()
+    # printed fields (their labels, as ``fields`` keys them) found blank: the label read as printed and no ink where
+    # its value is printed (``cells.blank_cell``): a value erased, or a page that never had it
+    blank_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,9 @@ SECONDARY = (
     FieldRule("核定载人数"),
     FieldRule("总质量"),
     FieldRule("整备质量"),
-    FieldRule("核定载质量"),
+    FieldRule("核定载质量", printed=False),  # blank on a passenger car's licence
     FieldRule("外廓尺寸"),
-    FieldRule("准牵引总质量"),
+    FieldRule("准牵引总质量", printed=False),  # blank on a passenger car's licence
     FieldRule("检验有效期至", keep_label=True),
 )
 ENGLISH = (

@@ -32,7 +32,7 @@ CELL_FIELDS = [
     ],
 )
 def test_a_label_read_without_its_value_asks_for_its_cell(cells, angle, requested):
-    fields, requests = rules_for(DocType.sales_invoice).read_with_requests(row(100, *cells, angle=angle), "1")
+    fields, requests, _ = rules_for(DocType.sales_invoice).read_with_requests(row(100, *cells, angle=angle), "1")
     assert [r.key for r in requests] == (["限乘人数"] if requested else [])
     if requested:
         (req,) = requests
@@ -88,3 +88,78 @@ def test_a_value_the_detector_lost_is_read_from_its_cell(engine, doc_type, page,
     r = max(8, round(0.6 * (vy2 - vy1) * scale))
     cv2.rectangle(blank, (round(cx) - r, round(cy) - r), (round(cx) + r, round(cy) + r), (255, 255, 255), -1)
     assert key not in reader.fields(blank, lost, doc_type, page)
+
+
+# ------------------------------------------------------------------------------------------------ blank printed fields
+
+
+@pytest.mark.parametrize(
+    ("cells", "unfilled"),
+    [
+        ((("发动机号码", 100),), ["发动机号码"]),  # the label as printed, no value: its cell is looked at
+        ((("发动机号码", 100), ("K8F189310", 300)), []),  # the value was read
+        ((("发动机号马", 100),), []),  # a near match of the label: nothing said of an erased value
+        ((("限乘人数", 600),), []),  # not printed on every invoice's row where it is looked for: read, not judged
+    ],
+)
+def test_a_printed_field_read_without_its_value_is_looked_at_for_ink(cells, unfilled):
+    _, requests, blank = rules_for(DocType.sales_invoice).read_with_requests(row(100, *cells), "1")
+    assert [u.key for u in blank] == unfilled
+    assert all(u.pattern is None for u in blank)
+    if unfilled:
+        x1, y1, x2, y2 = blank[0].label_box
+        assert (x1, y2 - y1) == (100, 30)
+
+
+def _label_page(ink_at: int | None = None) -> np.ndarray:
+    """A white page 400 px wide: a label 30 px high ends at x 160 (y 100-130); ``ink_at``: a character-sized blot
+    this far right of the label, in the band the blank check looks at."""
+    page = np.full((300, 400, 3), 250, np.uint8)
+    cv2.rectangle(page, (100, 102), (158, 128), (60, 60, 60), 2)  # the label's strokes (its box is all the test uses)
+    cv2.line(page, (0, 140), (399, 140), (90, 90, 90), 1)  # the table's rule under the row: wiped, not a value
+    if ink_at is not None:
+        cv2.putText(page, "8", (160 + ink_at, 126), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)
+    return page
+
+
+@pytest.mark.parametrize(("ink_at", "blank"), [(None, True), (20, False), (150, False)])
+def test_a_blank_cell_is_paper_only_right_of_its_label(ink_at, blank):
+    from inference.documents.cells import blank_cell
+    from inference.documents.fields import CellRequest
+
+    request = CellRequest("发动机号码", (100.0, 100.0, 160.0, 130.0), 0.0, None)
+    assert blank_cell(_label_page(ink_at), request) is blank
+
+
+def test_a_cell_running_off_the_page_is_not_judged_blank():
+    """The band reaches 8 label heights right of the label: past the page's edge its border would pass for paper."""
+    from inference.documents.cells import blank_cell
+    from inference.documents.fields import CellRequest
+
+    assert not blank_cell(_label_page(), CellRequest("发动机号码", (300.0, 100.0, 360.0, 130.0), 0.0, None))
+
+
+def test_a_printed_value_erased_from_a_rendered_page_is_reported_blank(engine):
+    """The real reader on a rendered 合格证: a value painted over with the paper round it is reported blank, and the
+    review refers it to an officer; the page as rendered reports none."""
+    from datasets.documents import make_case_record, render_document
+    from inference.documents.reader import DocumentReader
+    from inference.documents.review import BUSINESSES, review_documents
+
+    if "doc-text-rec" not in engine.catalog:
+        pytest.skip("doc-text-rec is not in the catalog")
+    rng = np.random.default_rng(32)
+    doc = render_document(rng, DocType.conformity_certificate, "1", make_case_record(rng))
+    reader = DocumentReader(engine)
+    genuine = reader.read(Frame(doc.image), "genuine.png")
+    assert genuine.quality.ok and genuine.blank_fields == ()
+    key = "总质量"
+    x1, y1, x2, y2 = doc.fields[key].box_xyxy
+    erased = doc.image.copy()
+    paper = np.median(erased[y1 - 2 : y2 + 2, x2 + 4 : x2 + 14].reshape(-1, 3), axis=0)
+    erased[y1 - 2 : y2 + 2, x1 - 2 : x2 + 2] = paper.astype(np.uint8)
+    read = reader.read(Frame(erased), "erased.png")
+    assert key not in read.fields and read.blank_fields == (key,)
+    findings = review_documents(BUSINESSES["transfer"], [read]).findings
+    (blank,) = [f for f in findings if f.rule == "FIELD.BLANK"]
+    assert blank.severity == "refer" and blank.fields == (key,) and key in blank.message_zh

@@ -251,6 +251,14 @@ CASES = [
         {"AUTH.TAMPERED"},
     ),
     (
+        "a printed field blank where its value is printed",
+        "transfer",
+        [*transfer_case()[:4], replace(invoice(), blank_fields=("发动机号码",)), insurance()],
+        APP,
+        Decision.refer_to_officer,
+        {"FIELD.BLANK"},
+    ),
+    (
         "blurred photo",
         "transfer",
         [
