@@ -26,6 +26,10 @@ CELL_ABOVE, CELL_BELOW = 0.4, 0.2  # label heights the band reaches above and be
 CELL_GAP = 1.2  # ink closer than this (label heights) is one value
 CELL_MIN_INK_H = 0.25  # a character is at least this share of the label's height
 CELL_MIN_CONFIDENCE = 0.5
+# a band burnt out to white (grey levels from CELL_BURNT) over this share of it, and over the page's own share by
+# CELL_GLARE_OVER, lies under glare, which wipes a value out as an eraser does: not judged blank (dev pages with an
+# erased value: at most 0.21, their pages 0.08-0.21; a glare spot over a genuine invoice's value: 0.81)
+CELL_BURNT, CELL_GLARE_SHARE, CELL_GLARE_OVER = 250, 0.5, 0.3
 
 Recognise = Callable[[Sequence[np.ndarray]], list[TextRead]]
 
@@ -115,8 +119,22 @@ def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> T
     )
 
 
-def blank_cell(page: np.ndarray, request: CellRequest) -> bool:
+def burnt_share(image: np.ndarray) -> float:
+    """The share of an image (BGR) burnt out to white (``CELL_BURNT``)."""
+    return float(np.mean(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) >= CELL_BURNT))
+
+
+def blank_cell(page: np.ndarray, request: CellRequest, page_burnt: float | None = None) -> bool:
     """Whether the band right of ``request``'s label holds no character-sized ink (the table's rules wiped, as for a
-    read): a printed value erased. False when the band cannot be looked at (a label too small, off the page)."""
+    read): a printed value erased. False when the band cannot be looked at (a label too small, off the page) or lies
+    under glare (``CELL_GLARE_SHARE``; ``page_burnt``: the page's :func:`burnt_share`, measured here when not
+    given)."""
     cut = _band(page, request, on_page=True)
-    return cut is not None and _first_value(_ink(cut[0], cut[1]), cut[1]) is None
+    if cut is None:
+        return False
+    band, h, _ = cut
+    burnt = burnt_share(band)
+    if burnt >= CELL_GLARE_SHARE:
+        if burnt >= (burnt_share(page) if page_burnt is None else page_burnt) + CELL_GLARE_OVER:
+            return False
+    return _first_value(_ink(band, h), h) is None

@@ -30,7 +30,7 @@ from . import (
     vehicle_license,
 )
 from .authenticity import AuthenticityChecker, colour_expected, listed
-from .cells import blank_cell, read_cell
+from .cells import blank_cell, burnt_share, read_cell
 from .classify import (
     SURE_PAGE,
     DocumentClassifier,
@@ -338,7 +338,9 @@ class DocumentReader:
         found = [line for r in requests if (line := read_cell(page_image, r, self.text.recognizer)) is not None]
         if found:
             fields = rules.read([*text.lines, *found], page)
-        return fields, tuple(u.key for u in unfilled if u.key not in fields and blank_cell(page_image, u))
+        unfilled = tuple(u for u in unfilled if u.key not in fields)
+        burnt = burnt_share(page_image) if unfilled else 0.0
+        return fields, tuple(u.key for u in unfilled if blank_cell(page_image, u, burnt))
 
     def quality(
         self,

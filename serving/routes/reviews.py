@@ -85,6 +85,10 @@ class DocumentOut(_Out):
         description="the page was read turned this many degrees clockwise (photographed sideways or upside down); "
         "boxes are in the uploaded image's pixels all the same"
     )
+    blank_fields: list[str] = Field(
+        description="printed fields blank where their value is printed (the label read, no ink where the value "
+        "goes: erased, or never printed); the review refers them to an officer on a page it can read"
+    )
     doc_type: str
     page: str
     confidence: float
@@ -116,6 +120,7 @@ class DocumentOut(_Out):
             is_document=d.is_document,
             turned_degrees=d.turned_degrees,
             pages_shown=list(d.pages_shown),
+            blank_fields=list(d.blank_fields),
             doc_type=d.doc.doc_type.value,
             page=d.doc.page,
             confidence=round(d.doc.confidence, 4),

@@ -111,10 +111,13 @@ def test_a_printed_field_read_without_its_value_is_looked_at_for_ink(cells, unfi
         assert (x1, y2 - y1) == (100, 30)
 
 
-def _label_page(ink_at: int | None = None) -> np.ndarray:
-    """A white page 400 px wide: a label 30 px high ends at x 160 (y 100-130); ``ink_at``: a character-sized blot
-    this far right of the label, in the band the blank check looks at."""
-    page = np.full((300, 400, 3), 250, np.uint8)
+def _label_page(ink_at: int | None = None, paper: int = 250, glare: bool = False) -> np.ndarray:
+    """A page 400 px wide of ``paper`` grey: a label 30 px high ends at x 160 (y 100-130); ``ink_at``: a
+    character-sized blot this far right of the label, in the band the blank check looks at; ``glare``: the band
+    burnt out to white by a reflection."""
+    page = np.full((300, 400, 3), paper, np.uint8)
+    if glare:
+        cv2.ellipse(page, (280, 115), (170, 60), 0, 0, 360, (255, 255, 255), -1)
     cv2.rectangle(page, (100, 102), (158, 128), (60, 60, 60), 2)  # the label's strokes (its box is all the test uses)
     cv2.line(page, (0, 140), (399, 140), (90, 90, 90), 1)  # the table's rule under the row: wiped, not a value
     if ink_at is not None:
@@ -131,6 +134,17 @@ def test_a_blank_cell_is_paper_only_right_of_its_label(ink_at, blank):
     assert blank_cell(_label_page(ink_at), request) is blank
 
 
+@pytest.mark.parametrize(("paper", "glare", "blank"), [(250, False, True), (232, False, True), (232, True, False)])
+def test_a_band_burnt_out_by_glare_is_not_judged_blank(paper, glare, blank):
+    """Glare wipes a value out as an eraser does: a band burnt out to white where the page's paper is not is not
+    judged; a white page (a scan's paper at 250) and grey paper without glare are."""
+    from inference.documents.cells import blank_cell
+    from inference.documents.fields import CellRequest
+
+    request = CellRequest("发动机号码", (100.0, 100.0, 160.0, 130.0), 0.0, None)
+    assert blank_cell(_label_page(paper=paper, glare=glare), request) is blank
+
+
 def test_a_cell_running_off_the_page_is_not_judged_blank():
     """The band reaches 8 label heights right of the label: past the page's edge its border would pass for paper."""
     from inference.documents.cells import blank_cell
@@ -139,25 +153,32 @@ def test_a_cell_running_off_the_page_is_not_judged_blank():
     assert not blank_cell(_label_page(), CellRequest("发动机号码", (300.0, 100.0, 360.0, 130.0), 0.0, None))
 
 
+def erased_field(seed: int = 32, key: str = "总质量") -> tuple[np.ndarray, np.ndarray]:
+    """A rendered 合格证 (page 1), and the same page with ``key``'s value painted over with the paper beside it."""
+    from datasets.documents import make_case_record, render_document
+
+    rng = np.random.default_rng(seed)
+    doc = render_document(rng, DocType.conformity_certificate, "1", make_case_record(rng))
+    x1, y1, x2, y2 = doc.fields[key].box_xyxy
+    erased = doc.image.copy()
+    paper = np.median(erased[y1 - 2 : y2 + 2, x2 + 4 : x2 + 14].reshape(-1, 3), axis=0)
+    erased[y1 - 2 : y2 + 2, x1 - 2 : x2 + 2] = paper.astype(np.uint8)
+    return doc.image, erased
+
+
 def test_a_printed_value_erased_from_a_rendered_page_is_reported_blank(engine):
     """The real reader on a rendered 合格证: a value painted over with the paper round it is reported blank, and the
     review refers it to an officer; the page as rendered reports none."""
-    from datasets.documents import make_case_record, render_document
     from inference.documents.reader import DocumentReader
     from inference.documents.review import BUSINESSES, review_documents
 
     if "doc-text-rec" not in engine.catalog:
         pytest.skip("doc-text-rec is not in the catalog")
-    rng = np.random.default_rng(32)
-    doc = render_document(rng, DocType.conformity_certificate, "1", make_case_record(rng))
-    reader = DocumentReader(engine)
-    genuine = reader.read(Frame(doc.image), "genuine.png")
-    assert genuine.quality.ok and genuine.blank_fields == ()
     key = "总质量"
-    x1, y1, x2, y2 = doc.fields[key].box_xyxy
-    erased = doc.image.copy()
-    paper = np.median(erased[y1 - 2 : y2 + 2, x2 + 4 : x2 + 14].reshape(-1, 3), axis=0)
-    erased[y1 - 2 : y2 + 2, x1 - 2 : x2 + 2] = paper.astype(np.uint8)
+    page, erased = erased_field(key=key)
+    reader = DocumentReader(engine)
+    genuine = reader.read(Frame(page), "genuine.png")
+    assert genuine.quality.ok and genuine.blank_fields == ()
     read = reader.read(Frame(erased), "erased.png")
     assert key not in read.fields and read.blank_fields == (key,)
     findings = review_documents(BUSINESSES["transfer"], [read]).findings

@@ -18,6 +18,7 @@ from PIL import Image
 
 from benchmarks.documents import jpeg, make_case
 from benchmarks.sessions import serve
+from tests.inference.test_documents_cells import erased_field
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +127,20 @@ def test_a_photo_whose_orientation_tag_turns_it_is_read_as_shown(client):
     (doc,) = body["documents"]
     assert doc["doc_type"] == "registration_certificate" and doc["turned_degrees"] == 0
     assert doc["fields"]["车辆识别代号"]["text"] == app["vehicle"]["vin"]
+
+
+def test_a_value_erased_from_a_printed_field_is_reported_and_referred(client):
+    """The erased field is named on its document and in a finding an officer acts on; the page as printed, none."""
+    page, erased = erased_field()
+    png = [
+        (name, cv2.imencode(".png", im)[1].tobytes(), "image/png")
+        for name, im in (("hgz.png", erased), ("ok.png", page))
+    ]
+    body = _post(client, png).json()
+    docs = {d["file"]: d for d in body["documents"]}
+    assert docs["hgz.png"]["blank_fields"] == ["总质量"] and docs["ok.png"]["blank_fields"] == []
+    (blank,) = [f for f in body["findings"] if f["rule"] == "FIELD.BLANK"]
+    assert blank["severity"] == "refer" and blank["documents"] == ["hgz.png"] and body["decision"] == "refer_to_officer"
 
 
 def test_a_car_photo_sent_for_a_document_gets_one_notice_and_no_verdict(client, realdev):
