@@ -7,6 +7,9 @@ page's rows, to the recogniser: the table's rules are wiped from the band (long 
 cluster of ink from the left is cropped, and its read is kept only when it matches the pattern whole. The read comes
 back as a text line, so the field rules place it as they place any other. Written here because the detector is the
 PP-OCR model and has no such mode; opencv does the warping and the labelling.
+
+The same band tells a printed value erased: a field every document prints (``FieldRule.printed``), its label read as
+printed and no value found, with no character-sized ink in the band (``blank_cell``), unless glare burnt the band out.
 """
 
 from __future__ import annotations
@@ -134,7 +137,7 @@ def blank_cell(page: np.ndarray, request: CellRequest, page_burnt: float | None 
         return False
     band, h, _ = cut
     burnt = burnt_share(band)
-    if burnt >= CELL_GLARE_SHARE:
-        if burnt >= (burnt_share(page) if page_burnt is None else page_burnt) + CELL_GLARE_OVER:
-            return False
+    page_share = burnt_share(page) if page_burnt is None else page_burnt
+    if burnt >= CELL_GLARE_SHARE and burnt >= page_share + CELL_GLARE_OVER:
+        return False
     return _first_value(_ink(band, h), h) is None
