@@ -1005,6 +1005,10 @@ class DocumentRules:
     def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
         return self.read_with_requests(lines, page)[0]
 
+    def of_page(self, page: str) -> tuple[FieldRule, ...]:
+        """The rules of ``page`` (the first page's for a page not listed)."""
+        return self.pages.get(page) or next(iter(self.pages.values()))
+
     def read_with_requests(
         self, lines: Sequence[TextLine], page: str
     ) -> tuple[dict[str, FieldValue], tuple[CellRequest, ...], tuple[CellRequest, ...]]:
@@ -1012,7 +1016,7 @@ class DocumentRules:
         was not (the first printed label's); and the cells to look at for ink (no pattern) of the printed fields
         (``FieldRule.printed``, values right of their label) whose label was read as printed, its own characters
         in its line (not a near match), and whose value was not."""
-        rules = self.pages.get(page) or next(iter(self.pages.values()))
+        rules = self.of_page(page)
         extraction = extract(lines, rules, self.extra_labels, self.numbers)
         fields = dict(extraction.fields)
         angle = math.radians(extraction.angle_deg)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from types import EllipsisType, MappingProxyType, ModuleType
+from types import EllipsisType, MappingProxyType
 
 import cv2
 import numpy as np
@@ -19,16 +19,6 @@ import numpy as np
 from ..engine import Engine
 from ..stages.text import TextReader
 from ..types import BoxXYXY, Frame, TextLine, TextResult
-from . import (
-    conformity_certificate,
-    id_card,
-    insurance_policy,
-    other,
-    purchase_tax,
-    registration_certificate,
-    sales_invoice,
-    vehicle_license,
-)
 from .authenticity import AuthenticityChecker, colour_expected, listed
 from .cells import blank_cell, burnt_share, read_cell
 from .classify import (
@@ -40,11 +30,11 @@ from .classify import (
     relative_tops,
     shows_a_document,
 )
-from .fields import DocumentRules
 from .orientation import MODEL as ORIENTATION_MODEL
 from .orientation import PageOrientation, box_before_turn, turn_image
 from .page import find_page, map_box, quad_size, rectify, without_seals
 from .quality import QualityLimits, measure
+from .rules import rules_for
 from .types import AuthenticityResult, DocClass, DocType, DocumentRead, FieldValue, QualityReport
 
 # The recogniser tuned on document lines (training/text_rec.py) and the detector quantised on document pages
@@ -104,23 +94,6 @@ UNKNOWN_READ_MS = 600  # a page of a type and page not listed, or read without t
 # sharpened, gained 2: the detector finds more of the blurred lines.
 SHARPEN = (1.5, 1.0)
 REREAD_ISSUES = frozenset({"unreadable", "blur", "text_blur"})
-
-MODULES: Mapping[DocType, ModuleType] = MappingProxyType(
-    {
-        DocType.id_card: id_card,
-        DocType.vehicle_license: vehicle_license,
-        DocType.registration_certificate: registration_certificate,
-        DocType.sales_invoice: sales_invoice,
-        DocType.purchase_tax: purchase_tax,
-        DocType.insurance_policy: insurance_policy,
-        DocType.conformity_certificate: conformity_certificate,
-        DocType.other: other,
-    }
-)
-
-
-def rules_for(doc_type: DocType) -> DocumentRules:
-    return MODULES[doc_type].RULES  # type: ignore[no-any-return]
 
 
 def text_page(

@@ -26,6 +26,7 @@ from ..types import Frame
 from ..validate.doubt import CONFUSABLE, LOW_CHAR_CONFIDENCE, char_doubt
 from .authenticity import BEZEL, screen_supported
 from .fields import Alternatives, model_code, normalise, validate_value
+from .rules import rules_for
 from .types import (
     DOC_NAMES,
     CaseReview,
@@ -286,6 +287,16 @@ def _doc_label(d: DocumentRead, lang: str) -> str:
     return f"{name}（{d.source}）" if lang == "zh" and d.source else (f"{name} ({d.source})" if d.source else name)
 
 
+def _blank_names(d: DocumentRead) -> set[str]:
+    """The canonical names of ``d``'s printed fields found blank (``DocumentRead.blank_fields``): reported as blank,
+    not as unreadable."""
+    if not d.blank_fields:
+        return set()
+    return {
+        r.canonical for r in rules_for(d.doc.doc_type).of_page(d.doc.page) if r.key in d.blank_fields and r.canonical
+    }
+
+
 def _canonical_fields(d: DocumentRead) -> dict[str, FieldValue]:
     out: dict[str, FieldValue] = {}
     for v in d.fields.values():
@@ -523,8 +534,9 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
     fields = _canonical_fields(d)
     # back pages carry none of the key fields (a sheet showing the front as well does)
     main_page = bool({d.doc.page, *d.pages_shown} & {"front", "main", "1"})
+    blank = _blank_names(d)  # a value erased is no photo's fault: FIELD.BLANK below says so instead
     for name in KEY_FIELDS.get(d.doc.doc_type, ()) if main_page else ():
-        if name not in fields:
+        if name not in fields and name not in blank:
             fzh, fen = FIELD_NAMES[name]
             blocking = name in BLOCKING_FIELDS
             findings.append(

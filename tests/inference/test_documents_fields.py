@@ -21,7 +21,7 @@ from inference.documents.fields import (
     validate_value,
     value_alternatives,
 )
-from inference.documents.reader import MODULES, rules_for
+from inference.documents.rules import MODULES, rules_for
 from inference.documents.types import DocType
 from inference.documents.vocabulary import BODY_COLOURS, USE_CHARACTERS, VEHICLE_TYPES
 from inference.types import CharRead, TextLine, TextRead

@@ -259,6 +259,20 @@ CASES = [
         {"FIELD.BLANK"},
     ),
     (
+        "a key field blank where its value is printed: blank, not unreadable (no retake asked for)",
+        "transfer",
+        [
+            *transfer_case()[:4],
+            replace(
+                doc("sales_invoice", "inv.jpg", 购买方名称=fv("owner_name", "王京")), blank_fields=("车辆识别代号",)
+            ),
+            insurance(),
+        ],
+        APP,
+        Decision.refer_to_officer,
+        {"FIELD.BLANK"},
+    ),
+    (
         "blurred photo",
         "transfer",
         [
