@@ -381,25 +381,25 @@ def blank_fields(reader: DocumentReader) -> dict[str, Any]:
     check, as the review reports them), per edit; and the pages the review refers for either reason, an
     authenticity alarm or a blank printed field."""
     rows = [r for r in _rows(FORGERIES_TEST) if r["authenticity"] in ("genuine", "tampered")]
-    blank: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind -> (pages with a blank field, pages)
-    either: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind -> (an alarm or a blank field, pages)
+    pages: Counter[str] = Counter()  # per edit ("genuine": none)
+    blank: Counter[str] = Counter()  # pages with a blank field
+    either: Counter[str] = Counter()  # pages with an alarm or a blank field
     keys: Counter[str] = Counter()
     for row in rows:
         d = reader.read(Frame(cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)), row["file"])
         kind = row.get("tamper_kind") or "genuine"
         alarm = d.authenticity is not None and d.authenticity.verdict != "genuine"
         found = d.blank_fields if d.quality.ok else ()  # as the review reports them: a page it can read
-        blank[kind][0] += int(bool(found))
-        either[kind][0] += int(alarm or bool(found))
-        blank[kind][1] += 1
-        either[kind][1] += 1
+        pages[kind] += 1
+        blank[kind] += int(bool(found))
+        either[kind] += int(alarm or bool(found))
         keys.update(f"{row['doc_type']}: {k}" for k in found)
-    tampered = [v for k, v in either.items() if k != "genuine"]
+    tampered = [k for k in pages if k != "genuine"]
     return {
-        "pages_with_a_blank_field": {k: f"{a}/{n}" for k, (a, n) in sorted(blank.items())},
-        "referred_alarm_or_blank": {k: f"{a}/{n}" for k, (a, n) in sorted(either.items())},
-        "tampered_referred": round(sum(a for a, _ in tampered) / max(1, sum(n for _, n in tampered)), 4),
-        "genuine_referred": round(either["genuine"][0] / max(1, either["genuine"][1]), 4),
+        "pages_with_a_blank_field": {k: f"{blank[k]}/{pages[k]}" for k in sorted(pages)},
+        "referred_alarm_or_blank": {k: f"{either[k]}/{pages[k]}" for k in sorted(pages)},
+        "tampered_referred": round(sum(either[k] for k in tampered) / max(1, sum(pages[k] for k in tampered)), 4),
+        "genuine_referred": round(either["genuine"] / max(1, pages["genuine"]), 4),
         "fields": dict(keys.most_common()),
     }
 
