@@ -107,6 +107,9 @@ class CellRequest:
     label_box: tuple[float, float, float, float]
     angle: float
     pattern: str | None
+    # where the next printed label on the label's row starts (levelled frame, as ``label_box``): the value lies before
+    # it. None: no label seen right of it on the row
+    end: float | None = None
 
 
 # per character of a value: (char, probability) pairs, the recogniser's choice first
@@ -711,6 +714,22 @@ class Extraction:
         return [ln for j, ln in enumerate(self.lines) if j not in self.claimed and j not in self.used]
 
 
+def _next_label(extraction: Extraction, j: int) -> float | None:
+    """Where the next label right of line ``j`` on its row starts (the left of a claimed line that begins with its
+    label, its middle within half a line's height of line ``j``'s), or None."""
+    ln = extraction.lines[j]
+    mid = (ln.y1 + ln.y2) / 2
+    starts = [
+        other.x1
+        for i, (label, _) in extraction.claimed.items()
+        if i != j
+        and (other := extraction.lines[i]).x1 > ln.x2
+        and abs((other.y1 + other.y2) / 2 - mid) < 0.5 * ln.h
+        and other.text[:1] == label[:1]
+    ]
+    return min(starts, default=None)
+
+
 def _occurrences(rule: FieldRule, lines: Sequence[_Line], claimed: Mapping[int, tuple[str, str]]) -> list[int]:
     """The lines claimed by one of ``rule``'s labels, top to bottom."""
     mine = set(rule.all_labels())
@@ -1028,7 +1047,8 @@ class DocumentRules:
             ln = extraction.lines[at[0]]
             if verbatim and not any(lab in ln.text for lab in rule.all_labels()):
                 return None  # a near match (a title claimed by a label) says nothing of a value erased
-            return CellRequest(rule.key, (ln.x1, ln.y1, ln.x2, ln.y2), angle, pattern)
+            end = _next_label(extraction, at[0]) if verbatim else None
+            return CellRequest(rule.key, (ln.x1, ln.y1, ln.x2, ln.y2), angle, pattern, end)
 
         requests = [at_label(r, r.cell) for r in rules if r.cell is not None and r.key not in fields]
         if self.free_lines_step is not None:

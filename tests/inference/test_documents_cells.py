@@ -112,6 +112,22 @@ def test_a_printed_field_read_without_its_value_is_looked_at_for_ink(cells, unfi
         assert (x1, y2 - y1) == (100, 30)
 
 
+@pytest.mark.parametrize(
+    ("cells", "end"),
+    [
+        ((("发动机号码", 100),), None),  # nothing right of the label on its row
+        ((("发动机号码", 100), ("车辆识别代号", 420)), 420.0),  # the next label: the value lies before it
+        ((("发动机号码", 100), ("8车辆识别代号", 420)), 446.0),  # a label read joined to ink before it: split off
+        # a label matched nearly, its first character not read: where it starts is not known
+        ((("发动机号码", 100), ("辆识别代号", 420)), None),
+    ],
+)
+def test_the_cell_looked_at_for_ink_ends_at_the_next_label_on_its_row(cells, end):
+    _, _, blank = rules_for(DocType.sales_invoice).read_with_requests(row(100, *cells), "1")
+    (request,) = [u for u in blank if u.key == "发动机号码"]
+    assert request.end == (pytest.approx(end, abs=0.5) if end is not None else None)
+
+
 def _label_page(ink_at: int | None = None, paper: int = 250, glare: bool = False) -> np.ndarray:
     """A page 400 px wide of ``paper`` grey: a label 30 px high ends at x 160 (y 100-130); ``ink_at``: a
     character-sized blot this far right of the label, in the band the blank check looks at; ``glare``: the band
@@ -152,6 +168,55 @@ def test_a_cell_running_off_the_page_is_not_judged_blank():
     from inference.documents.fields import CellRequest
 
     assert not blank_cell(_label_page(), CellRequest("发动机号码", (300.0, 100.0, 360.0, 130.0), 0.0, None))
+
+
+def _table_page(value: int | None = None, grey: int = 30, pattern: bool = False) -> np.ndarray:
+    """``_label_page``'s label (x 100-160, y 100-130) in a table: its own cell's rule at x 175, the value's cell to
+    x 300, the next cell's print at x 330. ``value``: a character ``value`` px into the value's cell, of grey ``grey``;
+    ``pattern``: the paper under the row printed with a faint background pattern of character-sized dots."""
+    page = np.full((300, 400, 3), 250, np.uint8)
+    if pattern:
+        for x in range(170, 400, 14):
+            for y in (96, 112, 128):
+                cv2.circle(page, (x, y), 5, (228, 228, 228), -1)
+    cv2.rectangle(page, (100, 102), (158, 128), (60, 60, 60), 2)
+    for x in (175, 300):
+        cv2.line(page, (x, 70), (x, 160), (40, 40, 40), 2)
+        # a rule's soft edge along part of the row (a page levelled to a fraction of a degree): too short for a rule
+        cv2.line(page, (x + 2, 95), (x + 2, 120), (150, 150, 150), 1)
+    cv2.putText(page, "8", (330, 126), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)  # the next cell's print
+    if value is not None:
+        cv2.putText(page, "8", (175 + value, 126), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (grey,) * 3, 2)
+    return page
+
+
+@pytest.mark.parametrize(
+    ("value", "grey", "pattern", "blank"),
+    [
+        (None, 30, False, True),  # the value's cell blank; the next cell's print is not this value
+        (20, 30, False, False),
+        (20, 200, False, False),  # a pale value (a worn ribbon) beside dark rules is still a value
+        (None, 30, True, True),  # a faint background pattern is paper
+        (20, 30, True, False),
+    ],
+)
+def test_a_blank_cell_is_judged_between_its_rules(value, grey, pattern, blank):
+    from inference.documents.cells import blank_cell
+    from inference.documents.fields import CellRequest
+
+    request = CellRequest("发动机号码", (100.0, 100.0, 160.0, 130.0), 0.0, None)
+    assert blank_cell(_table_page(value, grey, pattern), request) is blank
+
+
+@pytest.mark.parametrize(("end", "blank"), [(None, False), (300.0, True), (200.0, False)])
+def test_a_blank_cell_ends_at_the_next_label(end, blank):
+    """No rules: the band reaches the next label's print (x 310), which is not this value. Cut before it, the cell is
+    blank; cut too short to hold a value, it is not judged."""
+    from inference.documents.cells import blank_cell
+    from inference.documents.fields import CellRequest
+
+    request = CellRequest("发动机号码", (100.0, 100.0, 160.0, 130.0), 0.0, None, end)
+    assert blank_cell(_label_page(ink_at=150), request) is blank
 
 
 def erased_field(seed: int = 32, key: str = "总质量") -> tuple[np.ndarray, np.ndarray]:
