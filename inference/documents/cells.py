@@ -34,9 +34,9 @@ CELL_MIN_CONFIDENCE = 0.5
 # CELL_GLARE_OVER, lies under glare, which wipes a value out as an eraser does: not judged blank (dev pages with an
 # erased value: at most 0.21, their pages 0.08-0.21; a glare spot over a genuine invoice's value: 0.81)
 CELL_BURNT, CELL_GLARE_SHARE, CELL_GLARE_OVER = 250, 0.5, 0.3
-# label heights: the narrowest cell judged blank. The stretch between a label and its own cell's rule is narrower (at
-# 1.5 a genuine policy's was judged; at 3 and at 4, 81 and 79 of the 153 inpainted pages of the dev and calibration
-# forgeries find a blank field, none of the 1120 genuine pages)
+# label heights: the narrowest stretch before the band's first rule judged as the value's cell. The stretch between a
+# label and its own cell's rule is narrower (at 1.5 a genuine policy's was judged; at 3 and at 4, 81 and 79 of the 153
+# inpainted pages of the dev and calibration forgeries find a blank field, none of the 1120 genuine pages)
 CELL_MIN_WIDTH = 3.0
 CELL_RULE_MARGIN = 3  # pixels of a cell next to its rules not judged (a rule's blurred edge)
 # judged blank: ink is at least this share of the label's own depth, so that an ID card's or a 行驶证's faint background
@@ -130,15 +130,21 @@ def _label_depth(page: np.ndarray, request: CellRequest) -> float:
 
 
 def _value_cell(vertical: np.ndarray, label_h: float) -> tuple[int, int] | None:
-    """The columns of a band where its value is printed: the first stretch between the band's vertical rules (or its
-    ends) at least ``CELL_MIN_WIDTH`` label heights wide; the stretch before the first rule is the label's own cell
-    when narrower. None when there is no such stretch."""
-    ruled = np.flatnonzero(vertical.any(axis=0))
-    edges = [-1, *ruled.tolist(), vertical.shape[1]]
-    for left, right in zip(edges[:-1], edges[1:], strict=True):
-        if right - left - 1 >= CELL_MIN_WIDTH * label_h:
-            return left + 1, right
-    return None
+    """The columns of a band where its value is printed, from its vertical rules: the stretch before the first rule
+    when it is at least ``CELL_MIN_WIDTH`` label heights wide (a value in its label's cell, or a band with no rule),
+    else the table's next cell, between the first rule and the second (or the band's end), when it is at least a label
+    height wide. None otherwise."""
+    columns = np.flatnonzero(vertical.any(axis=0)).tolist()
+    first = columns[0] if columns else vertical.shape[1]
+    if first >= CELL_MIN_WIDTH * label_h:
+        return 0, first
+    if not columns:
+        return None
+    ruled, end = set(columns), first
+    while end + 1 in ruled:  # the first rule's columns
+        end += 1
+    right = next((c for c in columns if c > end), vertical.shape[1])
+    return (end + 1, right) if right - end - 1 >= label_h else None
 
 
 def read_cell(page: np.ndarray, request: CellRequest, recognise: Recognise) -> TextLine | None:

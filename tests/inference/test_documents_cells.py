@@ -170,42 +170,47 @@ def test_a_cell_running_off_the_page_is_not_judged_blank():
     assert not blank_cell(_label_page(), CellRequest("发动机号码", (300.0, 100.0, 360.0, 130.0), 0.0, None))
 
 
-def _table_page(value: int | None = None, grey: int = 30, pattern: bool = False) -> np.ndarray:
+def _table_page(value: int | None = None, grey: int = 30, pattern: bool = False, narrow: bool = False) -> np.ndarray:
     """``_label_page``'s label (x 100-160, y 100-130) in a table: its own cell's rule at x 175, the value's cell to
     x 300, the next cell's print at x 330. ``value``: a character ``value`` px into the value's cell, of grey ``grey``;
-    ``pattern``: the paper under the row printed with a faint background pattern of character-sized dots."""
+    ``pattern``: the paper under the row printed with a faint background pattern of character-sized dots; ``narrow``:
+    the value's cell ends at x 250 (2.5 label heights), the next cell's print at x 270 is faint."""
     page = np.full((300, 400, 3), 250, np.uint8)
     if pattern:
         for x in range(170, 400, 14):
             for y in (96, 112, 128):
                 cv2.circle(page, (x, y), 5, (228, 228, 228), -1)
     cv2.rectangle(page, (100, 102), (158, 128), (60, 60, 60), 2)
-    for x in (175, 300):
+    for x in (175, 250 if narrow else 300):
         cv2.line(page, (x, 70), (x, 160), (40, 40, 40), 2)
         # a rule's soft edge along part of the row (a page levelled to a fraction of a degree): too short for a rule
         cv2.line(page, (x + 2, 95), (x + 2, 120), (150, 150, 150), 1)
-    cv2.putText(page, "8", (330, 126), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)  # the next cell's print
+    # the next cell's print
+    next_print = ((270, 126), (225,) * 3) if narrow else ((330, 126), (30, 30, 30))
+    cv2.putText(page, "8", next_print[0], cv2.FONT_HERSHEY_SIMPLEX, 0.8, next_print[1], 2)
     if value is not None:
         cv2.putText(page, "8", (175 + value, 126), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (grey,) * 3, 2)
     return page
 
 
 @pytest.mark.parametrize(
-    ("value", "grey", "pattern", "blank"),
+    ("value", "grey", "pattern", "narrow", "blank"),
     [
-        (None, 30, False, True),  # the value's cell blank; the next cell's print is not this value
-        (20, 30, False, False),
-        (20, 200, False, False),  # a pale value (a worn ribbon) beside dark rules is still a value
-        (None, 30, True, True),  # a faint background pattern is paper
-        (20, 30, True, False),
+        (None, 30, False, False, True),  # the value's cell blank; the next cell's print is not this value
+        (20, 30, False, False, False),
+        (20, 200, False, False, False),  # a pale value (a worn ribbon) beside dark rules is still a value
+        (None, 30, True, False, True),  # a faint background pattern is paper
+        (20, 30, True, False, False),
+        (20, 30, False, True, False),  # a narrow cell is the value's all the same, not the next one
+        (None, 30, False, True, True),
     ],
 )
-def test_a_blank_cell_is_judged_between_its_rules(value, grey, pattern, blank):
+def test_a_blank_cell_is_judged_between_its_rules(value, grey, pattern, narrow, blank):
     from inference.documents.cells import blank_cell
     from inference.documents.fields import CellRequest
 
     request = CellRequest("发动机号码", (100.0, 100.0, 160.0, 130.0), 0.0, None)
-    assert blank_cell(_table_page(value, grey, pattern), request) is blank
+    assert blank_cell(_table_page(value, grey, pattern, narrow), request) is blank
 
 
 @pytest.mark.parametrize(("end", "blank"), [(None, False), (300.0, True), (200.0, False)])
