@@ -3,7 +3,9 @@ number, plate, engine number, VIN, premium and the insurance period."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from .amounts import figures_and_words
@@ -57,4 +59,37 @@ def _premium(fields: dict[str, FieldValue], free: Sequence[Any]) -> dict[str, Fi
     return figures_and_words(fields, free, PAGE, "保险费", "保险费大写")
 
 
-RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, free_lines_step=_premium)
+_DATE = re.compile(r"\d{4}年\d{2}月\d{2}日")
+# the words round the period's two dates as every 交强险 policy prints them (自{start}零时起至{end}二十四时止), each
+# with what is left of it when the line's first or last character is lost
+PERIOD_WORDS = (("自", ""), ("零时起至", "零时起至"), ("二十四时止", "二十四时"))
+PERIOD_WORDS_WRONG = 2  # characters of those words that may be misread and are put back
+
+
+def _period_words(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """保险期间 with the words round its two dates misread ('自2023年02月16日年时起至...'): the printed words are put
+    back when at most ``PERIOD_WORDS_WRONG`` of their characters differ, each part read as long as printed (自 and 止
+    may be missing). The dates stay as read: they are the policy's, and a misread one is for the cross-checks."""
+    period = fields.get("保险期间")
+    if period is None:
+        return fields
+    dates = list(_DATE.finditer(period.text))
+    if len(dates) != 2:
+        return fields
+    (a, b), (c, d) = dates[0].span(), dates[1].span()
+    parts = period.text[:a], period.text[b:c], period.text[d:]
+    wrong = 0
+    for read, (printed, cut) in zip(parts, PERIOD_WORDS, strict=True):
+        if read in (printed, cut):
+            continue
+        if len(read) != len(printed):
+            return fields
+        wrong += sum(x != y for x, y in zip(read, printed, strict=True))
+    (start, _), (middle, _), (end, _) = PERIOD_WORDS
+    text = f"{start}{dates[0].group()}{middle}{dates[1].group()}{end}"
+    if wrong <= PERIOD_WORDS_WRONG and text != period.text:
+        fields["保险期间"] = replace(period, text=text, alternatives=())
+    return fields
+
+
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, post=_period_words, free_lines_step=_premium)

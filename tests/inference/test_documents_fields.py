@@ -1009,3 +1009,28 @@ def test_read_alternatives(value, alts, expected):
 def test_close_brackets(text, expected):
     assert close_brackets(text) == expected
     assert clean_value("text", text) == expected
+
+
+PERIOD = "自2023年02月16日零时起至2024年02月15日二十四时止"
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        (PERIOD, PERIOD),
+        ("自2023年02月16日年时起至2024年02月15日二十四时止", PERIOD),  # 零 misread
+        ("自2023年02月16日车村起至2024年02月15日二十四时止", PERIOD),  # two characters
+        ("自2023年02月16日零时起至2024年02月15日二十四时金", PERIOD),  # the last one
+        ("2023年02月16日零时起至2024年02月15日二十四时", PERIOD),  # the line's ends lost
+        # three characters wrong: left as read
+        ("自2023年02月16日客时区至2024年02月15日二十同时止", "自2023年02月16日客时区至2024年02月15日二十同时止"),
+        ("自2023年02月16日零起至2024年02月15日二十四时止", "自2023年02月16日零起至2024年02月15日二十四时止"),  # 时 lost
+        # a date misread stays misread: the words are put back, the dates are the policy's
+        ("自2023年02月16日年时起至2024年02月18日二十四时止", "自2023年02月16日零时起至2024年02月18日二十四时止"),
+        # one date: nothing to place the words by
+        ("自2023年02月16日年时起至2024年0215日二十四时止", "自2023年02月16日年时起至2024年0215日二十四时止"),
+    ],
+)
+def test_the_insurance_period_gets_its_printed_words_back(read, expected):
+    lines = row(100, ("保险期间", 100), (read, 300, 700))
+    assert rules_for(DocType.insurance_policy).read(lines, "1")["保险期间"].text == expected
