@@ -1034,7 +1034,7 @@ class DocumentRules:
         """The fields; the cells to read for the rules with a ``cell`` pattern whose label was read and whose value
         was not (the first printed label's); and the cells to look at for ink (no pattern) of the printed fields
         (``FieldRule.printed``, values right of their label) whose label was read as printed, its own characters
-        in its line (not a near match), and whose value was not."""
+        in its line (not a near match), and whose value was not, each with where the next label on its row starts."""
         rules = self.of_page(page)
         extraction = extract(lines, rules, self.extra_labels, self.numbers)
         fields = dict(extraction.fields)

@@ -1,6 +1,7 @@
 """A short value the text detector missed, read from its cell: which fields ask for it (rules over text lines), and
 the real recogniser reading the cell of a rendered page, level and turned, blank cells left unread. A printed value
-erased: which fields are looked at, blank bands and bands under glare, and a rendered page read and reviewed."""
+erased: which fields are looked at, the value's cell (up to the next label, between the table's rules), blank cells and
+cells under glare, and a rendered page read and reviewed."""
 
 from __future__ import annotations
 
