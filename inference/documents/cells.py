@@ -36,7 +36,7 @@ CELL_MIN_CONFIDENCE = 0.5
 CELL_BURNT, CELL_GLARE_SHARE, CELL_GLARE_OVER = 250, 0.5, 0.3
 # label heights: the narrowest stretch before the band's first rule judged as the value's cell. The stretch between a
 # label and its own cell's rule is narrower (at 1.5 a genuine policy's was judged; at 3 and at 4, 81 and 79 of the 153
-# inpainted pages of the dev and calibration forgeries find a blank field, none of the 1120 genuine pages)
+# inpainted pages of the dev and calibration forgeries find a blank field, none of the 1053 readable genuine pages)
 CELL_MIN_WIDTH = 3.0
 CELL_RULE_MARGIN = 3  # pixels of a cell next to its rules not judged (a rule's blurred edge)
 # judged blank: ink is at least this share of the label's own depth, so that an ID card's or a 行驶证's faint background
