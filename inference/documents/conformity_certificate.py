@@ -172,7 +172,7 @@ def _read(lines_in: Sequence[TextLine], rules: Sequence[FieldRule]) -> dict[str,
 
 class _ConformityRules(DocumentRules):
     def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
-        return _read(lines, self.pages.get(page) or PAGE)
+        return _read(lines, self.of_page(page))
 
 
 RULES = _ConformityRules({"1": PAGE}, OTHER_LABELS, numbers=NUMBERS)
