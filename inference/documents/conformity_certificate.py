@@ -12,8 +12,7 @@ import re
 import statistics
 from collections.abc import Sequence
 
-from ..types import TextLine
-from .fields import DocumentRules, FieldRule, clean_value, corrected, extract, validate_value
+from .fields import DocumentRules, Extraction, FieldRule, clean_value, corrected, validate_value
 from .types import FieldValue
 from .vocabulary import BODY_COLOURS, FUEL_TYPES
 
@@ -107,8 +106,9 @@ def _fit(anchors: Sequence[tuple[int, float]]) -> tuple[float, float] | None:
     return a, b
 
 
-def _read(lines_in: Sequence[TextLine], rules: Sequence[FieldRule]) -> dict[str, FieldValue]:
-    ex = extract(lines_in, rules, OTHER_LABELS, NUMBERS)
+def _rows(ex: Extraction, rules: Sequence[FieldRule]) -> dict[str, FieldValue]:
+    """The extraction's fields, with each numbered item's value taken from its own row where the label's read
+    put it elsewhere or found none (the ``layout`` step of :data:`RULES`)."""
     fields = dict(ex.fields)
     lines, claimed = ex.lines, ex.claimed
     anchors: list[tuple[int, float]] = []
@@ -170,9 +170,4 @@ def _read(lines_in: Sequence[TextLine], rules: Sequence[FieldRule]) -> dict[str,
     return fields
 
 
-class _ConformityRules(DocumentRules):
-    def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
-        return _read(lines, self.of_page(page))
-
-
-RULES = _ConformityRules({"1": PAGE}, OTHER_LABELS, numbers=NUMBERS)
+RULES = DocumentRules({"1": PAGE}, OTHER_LABELS, numbers=NUMBERS, layout=_rows)

@@ -1008,6 +1008,9 @@ PostProcess = Callable[[dict[str, FieldValue]], dict[str, FieldValue]]
 # a step given the lines no label and no field took as well: a value whose label was misread, found by what the
 # other fields say it must be
 FreeLinesStep = Callable[[dict[str, FieldValue], Sequence[_Line]], dict[str, FieldValue]]
+# a form's own placement of its values, run first on the extraction with the page's rules: the fields it gives
+# replace the extraction's (the 合格证's numbered rows)
+LayoutStep = Callable[[Extraction, Sequence[FieldRule]], dict[str, FieldValue]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1020,6 +1023,7 @@ class DocumentRules:
     post: PostProcess | None = None
     numbers: Mapping[str, int] | None = None  # numbered forms: label -> the number printed before it
     free_lines_step: FreeLinesStep | None = None  # run before ``post``
+    layout: LayoutStep | None = None  # run first, before the cells to read are chosen
 
     def read(self, lines: Sequence[TextLine], page: str) -> dict[str, FieldValue]:
         return self.read_with_requests(lines, page)[0]
@@ -1037,7 +1041,7 @@ class DocumentRules:
         in its line (not a near match), and whose value was not, each with where the next label on its row starts."""
         rules = self.of_page(page)
         extraction = extract(lines, rules, self.extra_labels, self.numbers)
-        fields = dict(extraction.fields)
+        fields = dict(extraction.fields) if self.layout is None else self.layout(extraction, rules)
         angle = math.radians(extraction.angle_deg)
 
         def at_label(rule: FieldRule, pattern: str | None, verbatim: bool = False) -> CellRequest | None:

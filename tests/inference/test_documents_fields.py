@@ -317,6 +317,15 @@ def test_rules_read_fields(doc_type, page, lines, expected, invalid):
     assert {k for k in expected if not fields[k].valid} == invalid
 
 
+def test_numbered_rows_are_read_where_the_reader_reads():
+    """The reader reads a page through ``read_with_requests``: the 合格证's rows by item number are found there, and a
+    value they find is neither a cell to read nor a printed field left blank."""
+    lines = next(c[2] for c in CASES if c[0] == "conformity_certificate" and "整备质量" in c[3])
+    fields, requests, unfilled = rules_for(DocType.conformity_certificate).read_with_requests(lines, "1")
+    assert {k: fields[k].text for k in ("整备质量", "额定载客") if k in fields} == {"整备质量": "1934", "额定载客": "7"}
+    assert not {q.key for q in (*requests, *unfilled)} & {"整备质量", "额定载客"}
+
+
 def test_every_document_type_has_a_module():
     assert set(MODULES) == set(DocType)
 
