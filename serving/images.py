@@ -1,4 +1,8 @@
-"""Turning uploaded bytes into a :class:`Frame`, or a clear reason why not."""
+"""Turning uploaded bytes into a :class:`Frame`, or a clear reason why not.
+
+Phones save photos as HEIC (iPhones by default): pillow-heif decodes them, its rotation applied as the phone
+shows the photo. The other formats are decoded by OpenCV, which turns a JPEG by its EXIF orientation.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,17 @@ import warnings
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inference.types import Frame
 
-SUPPORTED_FORMATS = {"JPEG", "PNG", "BMP", "WEBP", "TIFF"}
+pillow_heif.register_heif_opener()
+
+SUPPORTED_FORMATS = {"JPEG", "PNG", "BMP", "WEBP", "TIFF", "HEIF"}
+FORMAT_NAMES = "JPEG, PNG, BMP, WEBP, TIFF or HEIC"
+# the brands of an ISO media file's 'ftyp' box that hold a HEIF still image (HEIC from phones)
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1")
 
 
 class UploadError(ValueError):
@@ -35,18 +45,33 @@ def decode_image(data: bytes, max_bytes: int, max_pixels: int) -> Frame:
             with Image.open(io.BytesIO(data)) as probe:
                 fmt, (w, h) = probe.format, probe.size
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError, OSError):
-        raise UploadError(
-            415, "the upload is not an image in a supported format (JPEG, PNG, BMP, WEBP, TIFF)"
-        ) from None
+        if _is_heif(data):
+            raise UploadError(400, "the HEIC file could not be read; it may be truncated: upload it again") from None
+        raise UploadError(415, f"the upload is not an image in a supported format ({FORMAT_NAMES})") from None
     if fmt not in SUPPORTED_FORMATS:
-        raise UploadError(415, f"image format {fmt} is not supported; send JPEG, PNG, BMP, WEBP or TIFF")
+        raise UploadError(415, f"image format {fmt} is not supported; send {FORMAT_NAMES}")
     if w * h > max_pixels:
         raise UploadError(413, f"the image has {w}x{h} pixels; the limit is {max_pixels} pixels")
     if fmt == "JPEG" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
         raise UploadError(400, "the JPEG file is truncated (no end-of-image marker): upload it again")
     if fmt == "PNG" and b"IEND" not in data[-32:]:
         raise UploadError(400, "the PNG file is truncated (no IEND chunk): upload it again")
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    image = _decode_heif(data) if fmt == "HEIF" else cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise UploadError(400, f"the {fmt} image could not be decoded; it may be corrupt")
     return Frame.from_array(image)
+
+
+def _is_heif(data: bytes) -> bool:
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+
+
+def _decode_heif(data: bytes) -> np.ndarray | None:
+    """A HEIC/HEIF upload's primary image as BGR, turned as the phone shows it; None when it cannot be decoded
+    (a file cut short: its header reads, its image data does not)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    except (ValueError, OSError):
+        return None
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)

@@ -16,7 +16,7 @@ from inference.documents.types import CaseReview, DocumentRead, FieldValue, Find
 from inference.types import Frame
 
 from ..deps import ReadyRuntimeDep
-from ..images import UploadError, decode_image
+from ..images import FORMAT_NAMES, UploadError, decode_image
 from ..pdf import is_pdf, pdf_pages
 from ..schemas import ErrorOut
 
@@ -209,7 +209,7 @@ def decode_upload(name: str, data: bytes, settings: Any) -> list[tuple[str, Fram
         return [(name, decode_image(data, settings.max_upload_bytes, settings.max_image_pixels))]
     except UploadError as err:
         if err.status == 415:
-            raise UploadError(415, f"{name}: not a supported file; send JPEG, PNG, BMP, WEBP, TIFF or PDF") from None
+            raise UploadError(415, f"{name}: not a supported file; send {FORMAT_NAMES}, or PDF") from None
         raise UploadError(err.status, f"{name}: {err.message}") from None
 
 

@@ -12,6 +12,7 @@ import sys
 import cv2
 import httpx
 import numpy as np
+import pillow_heif
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
@@ -19,6 +20,8 @@ from PIL import Image
 from benchmarks.documents import jpeg, make_case
 from benchmarks.sessions import serve
 from tests.inference.test_documents_cells import erased_field
+
+pillow_heif.register_heif_opener()  # to save HEIC as a phone does
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +132,28 @@ def test_a_photo_whose_orientation_tag_turns_it_is_read_as_shown(client):
     assert doc["fields"]["车辆识别代号"]["text"] == app["vehicle"]["vin"]
 
 
+def _heic(image_bgr: np.ndarray, orientation: int = 1) -> bytes:
+    """``image_bgr`` saved as an iPhone saves a photo: HEIC, with the EXIF orientation it is to be shown in."""
+    stored = Image.fromarray(image_bgr[:, :, ::-1])
+    exif = stored.getexif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    stored.save(buf, format="HEIF", quality=90, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def test_a_phone_heic_photo_stored_on_its_side_is_read_as_shown(client):
+    images, app = make_case(31, "complete", "mortgage")
+    reg_name, reg_img = images[1]
+    data = _heic(cv2.rotate(reg_img, cv2.ROTATE_90_COUNTERCLOCKWISE), orientation=6)
+    assert data[4:12] == b"ftypheic"
+    r = _post(client, [(reg_name.replace(".jpg", ".heic"), data, "image/heic")], app)
+    assert r.status_code == 200, r.text
+    (doc,) = r.json()["documents"]
+    assert doc["doc_type"] == "registration_certificate" and doc["turned_degrees"] == 0
+    assert doc["fields"]["车辆识别代号"]["text"] == app["vehicle"]["vin"]
+
+
 def test_a_value_erased_from_a_printed_field_is_reported_and_referred(client):
     """The erased field is named on its document and in a finding an officer acts on; the page as printed, none."""
     page, erased = erased_field()
@@ -177,6 +202,7 @@ def _many_pages_pdf() -> bytes:
 
 TINY = ("a.jpg", jpeg(np.full((64, 64, 3), 200, np.uint8)), "image/jpeg")
 NOISE = jpeg(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8))
+HEIC = _heic(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8))
 
 BAD = [
     ("no files", [], None, None, 400, "no files"),
@@ -193,6 +219,7 @@ BAD = [
     ("too many pages", [("many.pdf", _many_pages_pdf(), "application/pdf")], None, None, 413, "pages"),
     ("too many files", [TINY] * 5, None, None, 413, "limit is 4"),
     ("truncated jpeg", [("cut.jpg", NOISE[: len(NOISE) * 2 // 3], "image/jpeg")], None, None, 400, "truncated"),
+    ("truncated heic", [("cut.heic", HEIC[: len(HEIC) * 2 // 3], "image/heic")], None, None, 400, "truncated"),
     ("application not json", [TINY], "{business: transfer", None, 422, "not valid JSON"),
     ("application wrong field", [TINY], {"business": "transfer", "owner": "x"}, None, 422, "unknown application"),
     (

@@ -57,6 +57,22 @@ def test_read_a_real_frame(server, realdev):
     assert {m["name"] for m in body["models"]} == {"text-det", "text-rec"}
 
 
+def test_read_a_real_frame_sent_as_heic(server, realdev):
+    """The same real photo as an iPhone would send it (HEIC): decoded and read the same."""
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()  # to save HEIC here
+    client, _ = server
+    buf = io.BytesIO()
+    Image.open(realdev / "plates_full/ccpd_001.jpg").save(buf, format="HEIF", quality=90)
+    r = client.post("/v1/read", files={"image": ("ccpd_001.heic", buf.getvalue(), "image/heic")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["width"], body["height"]) == (720, 1160)
+    assert [p["text"] for p in body["plates"]] == ["沪M39018"]
+
+
 def _huge_png() -> bytes:
     buf = io.BytesIO()
     from PIL import Image

@@ -1,0 +1,66 @@
+"""Uploaded bytes decoded as the phone or scanner meant them, or refused with a clear status and reason."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from serving.images import UploadError, decode_image
+
+LIMITS = {"max_bytes": 10_000_000, "max_pixels": 40_000_000}
+
+
+def _page() -> np.ndarray:
+    """A 120x200 BGR picture whose left half is white and right half dark blue: a turn shows where the halves go."""
+    img = np.zeros((120, 200, 3), np.uint8)
+    img[:, :100] = 255
+    img[:, 100:] = (120, 30, 20)
+    return img
+
+
+def _saved(img: np.ndarray, fmt: str, orientation: int = 1, **kw) -> bytes:
+    stored = Image.fromarray(img[:, :, ::-1])
+    exif = stored.getexif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    stored.save(buf, format=fmt, exif=exif.tobytes(), **kw)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "HEIF"])
+def test_a_photo_is_decoded_with_its_colours(fmt):
+    frame = decode_image(_saved(_page(), fmt, quality=90), **LIMITS)
+    assert frame.image.shape == (120, 200, 3)
+    assert np.abs(frame.image.astype(int) - _page().astype(int)).mean() < 6  # lossy, but BGR in BGR's place
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "HEIF"])
+def test_a_photo_stored_on_its_side_is_turned_as_its_orientation_says(fmt):
+    # orientation 6: shown turned 90 degrees clockwise, so the stored left half is shown on top
+    frame = decode_image(_saved(_page(), fmt, orientation=6, quality=90), **LIMITS)
+    assert frame.image.shape[:2] == (200, 120)
+    grey = cv2.cvtColor(frame.image, cv2.COLOR_BGR2GRAY)
+    assert grey[:100].mean() > 200 > 100 > grey[100:].mean()
+
+
+def test_a_heic_cut_short_is_a_400_not_an_unsupported_type():
+    data = _saved(_page(), "HEIF", quality=90)
+    with pytest.raises(UploadError) as err:
+        decode_image(data[: len(data) // 2], **LIMITS)
+    assert err.value.status == 400 and "truncated" in err.value.message
+
+
+def test_a_heic_over_the_pixel_limit_is_refused_before_decoding():
+    with pytest.raises(UploadError) as err:
+        decode_image(_saved(_page(), "HEIF", quality=50), max_bytes=10_000_000, max_pixels=100 * 100)
+    assert err.value.status == 413 and "120" in err.value.message and "200" in err.value.message
+
+
+def test_other_bytes_name_the_formats_sent_from_phones_too():
+    with pytest.raises(UploadError) as err:
+        decode_image(b"%!PS-Adobe-3.0 not an image", **LIMITS)
+    assert err.value.status == 415 and "HEIC" in err.value.message
