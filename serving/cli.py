@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from inference.types import Frame
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -211,15 +215,35 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return {"pass": 0, "refer_to_officer": 3}.get(out.decision, 4)
 
 
+# what an office's folder of genuine documents may hold: the files the review takes (other files are skipped)
+CALIBRATION_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".heif", ".pdf")
+
+
+def _office_pages(folder: Path, settings: Any) -> Iterator[Frame]:
+    """The pages of the documents in ``folder`` and its subfolders, decoded as uploads are (the same limits)."""
+    from .images import UploadError
+    from .routes.reviews import decode_upload
+
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder")
+    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in CALIBRATION_SUFFIXES):
+        try:
+            pages = decode_upload(str(path), path.read_bytes(), settings)
+        except UploadError as err:
+            raise ValueError(err.message) from None
+        yield from (frame for _, frame in pages)
+
+
 def _cmd_calibrate_authenticity(args: argparse.Namespace) -> int:
-    from inference.documents.calibration import calibrate_folder
+    from inference.documents.calibration import calibrate_pages
     from inference.engine import Engine
 
     from .settings import Settings
 
     settings = Settings()
+    folder = Path(args.folder)
     try:
-        result = calibrate_folder(Engine(), Path(args.folder), args.target_false_alarm)
+        result = calibrate_pages(Engine(), _office_pages(folder, settings), args.target_false_alarm, str(folder))
     except ValueError as err:
         print(f"chayan calibrate-authenticity: {err}", file=sys.stderr)
         return 2

@@ -320,22 +320,34 @@ def test_photos_of_cars_are_read_as_no_document(engine, realdev):
     assert reader.read(Frame(cv2.imread(str(specimen), cv2.IMREAD_COLOR))).is_document
 
 
-def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch):
-    """`chayan calibrate-authenticity FOLDER` writes thresholds that the settings load and validate."""
+def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch, capsys):
+    """`chayan calibrate-authenticity FOLDER` takes the files the review takes (images, HEIC photos, PDF pages, in
+    subfolders too; other files skipped) and writes thresholds that the settings load and validate."""
     _need(engine, "doc-authenticity")
+    import pillow_heif
+    from PIL import Image
+
     from datasets.documents import random_doc_type, render_document
     from datasets.documents.capture import apply_capture, plan_capture
     from serving.cli import main
     from serving.settings import Settings
 
+    pillow_heif.register_heif_opener()  # to save HEIC here
     folder = tmp_path / "genuine"
-    folder.mkdir()
+    (folder / "phone").mkdir(parents=True)
     rng = np.random.default_rng(9)
-    for i in range(20):
+    pages = []
+    for _ in range(20):
         page = render_document(rng, random_doc_type(rng)).image
         page = cv2.resize(page, (page.shape[1] // 2, page.shape[0] // 2), interpolation=cv2.INTER_AREA)
-        image, _ = apply_capture(plan_capture(rng, (page.shape[1], page.shape[0]), "scan"), page)
+        pages.append(apply_capture(plan_capture(rng, (page.shape[1], page.shape[0]), "scan"), page)[0])
+    for i, image in enumerate(pages[:16]):
         cv2.imwrite(str(folder / f"{i:02d}.jpg"), image)
+    for i, image in enumerate(pages[16:18]):
+        Image.fromarray(image[:, :, ::-1]).save(folder / "phone" / f"{i}.heic", format="HEIF", quality=90)
+    first, *rest = (Image.fromarray(image[:, :, ::-1]) for image in pages[18:])
+    first.save(folder / "scans.pdf", format="PDF", resolution=150, save_all=True, append_images=rest)
+    (folder / "notes.txt").write_text("scanned at the counter, 2026-11", encoding="utf-8")
     out = tmp_path / "var" / "authenticity_thresholds.json"
     assert main(["calibrate-authenticity", str(folder), "--out", str(out)]) == 0
     saved = json.loads(out.read_text(encoding="utf-8"))
@@ -345,14 +357,21 @@ def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch):
     out.write_text(json.dumps({"thresholds": {"tampered": 7}}), encoding="utf-8")
     with pytest.raises(ValueError, match="not valid"):
         Settings()
+    # a file that is not what its name says stops the calibration, named, and nothing is written
+    (folder / "phone" / "2.heic").write_bytes(b"not a photo")
+    out.unlink()
+    capsys.readouterr()
+    assert main(["calibrate-authenticity", str(folder), "--out", str(out)]) == 2
+    assert "2.heic" in capsys.readouterr().err and not out.exists()
 
 
 def test_calibration_needs_enough_pages(engine, tmp_path):
     _need(engine, "doc-authenticity")
-    from inference.documents.calibration import calibrate_folder
+    from inference.documents.calibration import calibrate_pages
 
-    with pytest.raises(ValueError, match="at least 20"):
-        calibrate_folder(engine, tmp_path)
+    pages = [Frame(np.full((400, 300, 3), 235, np.uint8))] * 3
+    with pytest.raises(ValueError, match="office: 3 pages; calibration needs at least 20"):
+        calibrate_pages(engine, pages, source="office")
 
 
 def test_documents_use_the_tuned_recogniser_and_it_reads_document_lines_better(engine):
@@ -544,19 +563,17 @@ def test_a_page_printed_in_black_is_judged_for_copying_by_its_patches_alone(engi
     assert found is not None and found.verdict == "photocopy"
 
 
-def test_office_calibration_scores_pages_as_the_review_does_with_their_lines(engine, quiet_line_pages, tmp_path):
+def test_office_calibration_scores_pages_as_the_review_does_with_their_lines(engine, quiet_line_pages):
     """An office whose genuine pages show a cue round their text lines (here the paper of one line quieter than
     the page's, as some printers leave it) gets thresholds its own pages pass in review; scored without the
     lines, as the patches and the page forensics alone score them, the forensic threshold would sit under them."""
     from inference.documents.authenticity import colour_expected, thresholds_for
-    from inference.documents.calibration import calibrate_folder
+    from inference.documents.calibration import calibrate_pages
     from inference.documents.reader import DocumentReader
 
     reader = DocumentReader(engine)
     pages = quiet_line_pages
-    for i, image in enumerate(pages):
-        cv2.imwrite(str(tmp_path / f"{i:02d}.png"), image)
-    thresholds = calibrate_folder(engine, tmp_path)["thresholds"]
+    thresholds = calibrate_pages(engine, [Frame(image) for image in pages])["thresholds"]
     office = DocumentReader(engine, authenticity_thresholds=thresholds)
     reviewed = [office.check_authenticity(Frame(image)) for image in pages]
     assert all(r is not None and r.verdict == "genuine" for r in reviewed)
