@@ -62,6 +62,32 @@ def decode_image(data: bytes, max_bytes: int, max_pixels: int) -> Frame:
     return Frame.from_array(image)
 
 
+def image_pages(data: bytes, max_bytes: int, max_pixels: int, max_pages: int) -> list[Frame]:
+    """Every page of an image upload: a scanner's multi-page TIFF holds several documents, and none is dropped (as a
+    PDF's pages are not); any other image is one page (:func:`decode_image`)."""
+    frame = decode_image(data, max_bytes, max_pixels)  # the header, the size limits and the first page
+    if not data.startswith((b"II*\x00", b"MM\x00*")):
+        return [frame]
+    with Image.open(io.BytesIO(data)) as tiff:
+        n = getattr(tiff, "n_frames", 1)
+        if n == 1:
+            return [frame]
+        if n > max_pages:
+            raise UploadError(413, f"the TIFF has {n} pages; the limit is {max_pages}: upload each document separately")
+        frames = [frame]
+        for i in range(1, n):
+            try:
+                tiff.seek(i)
+                w, h = tiff.size
+                if w * h > max_pixels:
+                    raise UploadError(413, f"page {i + 1} has {w}x{h} pixels; the limit is {max_pixels} pixels")
+                rgb = np.asarray(tiff.convert("RGB"))
+            except (ValueError, OSError):
+                raise UploadError(400, f"page {i + 1} of the TIFF could not be decoded; it may be corrupt") from None
+            frames.append(Frame.from_array(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)))
+    return frames
+
+
 def _is_heif(data: bytes) -> bool:
     return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 

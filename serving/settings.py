@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     authenticity_thresholds: dict[str, float] = Field(default_factory=dict)
     authenticity_calibration_file: Path | None = None
     max_review_files: int = Field(8, ge=1, le=50)
-    max_pdf_pages: int = Field(10, ge=1, le=100)
+    max_pdf_pages: int = Field(10, ge=1, le=100)  # also a multi-page TIFF's (a scanner's batch)
     max_pdf_page_inches: float = Field(20.0, gt=1.0)
 
     @model_validator(mode="after")

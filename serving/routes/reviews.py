@@ -16,7 +16,7 @@ from inference.documents.types import CaseReview, DocumentRead, FieldValue, Find
 from inference.types import Frame
 
 from ..deps import ReadyRuntimeDep
-from ..images import FORMAT_NAMES, UploadError, decode_image
+from ..images import FORMAT_NAMES, UploadError, image_pages
 from ..pdf import is_pdf, pdf_pages
 from ..schemas import ErrorOut
 
@@ -200,17 +200,19 @@ def parse_application(text: str | None, business: str | None) -> Application | N
 
 
 def decode_upload(name: str, data: bytes, settings: Any) -> list[tuple[str, Frame]]:
+    """The pages of one uploaded file, each named by the file (``name#p2`` for a PDF's or a TIFF's second page)."""
     if is_pdf(data):
         frames = pdf_pages(data, settings.max_upload_bytes, settings.max_pdf_pages, settings.max_pdf_page_inches)
-        if len(frames) == 1:
-            return [(name, frames[0])]
-        return [(f"{name}#p{i + 1}", f) for i, f in enumerate(frames)]
-    try:
-        return [(name, decode_image(data, settings.max_upload_bytes, settings.max_image_pixels))]
-    except UploadError as err:
-        if err.status == 415:
-            raise UploadError(415, f"{name}: not a supported file; send {FORMAT_NAMES}, or PDF") from None
-        raise UploadError(err.status, f"{name}: {err.message}") from None
+    else:
+        try:
+            frames = image_pages(data, settings.max_upload_bytes, settings.max_image_pixels, settings.max_pdf_pages)
+        except UploadError as err:
+            if err.status == 415:
+                raise UploadError(415, f"{name}: not a supported file; send {FORMAT_NAMES}, or PDF") from None
+            raise UploadError(err.status, f"{name}: {err.message}") from None
+    if len(frames) == 1:
+        return [(name, frames[0])]
+    return [(f"{name}#p{i + 1}", f) for i, f in enumerate(frames)]
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorOut} for s in (400, 413, 415, 422, 503)}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from serving.images import UploadError, decode_image
+from serving.images import UploadError, decode_image, image_pages
 
 LIMITS = {"max_bytes": 10_000_000, "max_pixels": 40_000_000}
 
@@ -64,3 +64,25 @@ def test_other_bytes_name_the_formats_sent_from_phones_too():
     with pytest.raises(UploadError) as err:
         decode_image(b"%!PS-Adobe-3.0 not an image", **LIMITS)
     assert err.value.status == 415 and "HEIC" in err.value.message
+
+
+def _tiff(pages: list[np.ndarray]) -> bytes:
+    first, *rest = (Image.fromarray(p[:, :, ::-1]) for p in pages)
+    buf = io.BytesIO()
+    first.save(buf, format="TIFF", save_all=True, append_images=rest, compression="tiff_lzw")
+    return buf.getvalue()
+
+
+def test_every_page_of_a_scanners_multi_page_tiff_is_kept():
+    pages = [_page(), cv2.rotate(_page(), cv2.ROTATE_180), np.full((300, 240, 3), 90, np.uint8)]
+    frames = image_pages(_tiff(pages), **LIMITS, max_pages=10)
+    assert [f.image.shape for f in frames] == [p.shape for p in pages]
+    assert all(np.array_equal(f.image, p) for f, p in zip(frames, pages, strict=True))  # lossless
+    one = image_pages(_saved(_page(), "JPEG", quality=90), **LIMITS, max_pages=10)
+    assert len(one) == 1 and one[0].image.shape == (120, 200, 3)
+
+
+def test_a_tiff_over_the_page_limit_is_refused():
+    with pytest.raises(UploadError) as err:
+        image_pages(_tiff([_page()] * 4), **LIMITS, max_pages=3)
+    assert err.value.status == 413 and "4 pages" in err.value.message and "limit is 3" in err.value.message

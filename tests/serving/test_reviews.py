@@ -76,6 +76,20 @@ def test_complete_case_with_a_pdf_page(client):
     assert all(f["severity"] in ("info", "warning", "error", "refer") for f in body["findings"])
 
 
+def test_a_scanners_two_page_tiff_is_two_documents(client):
+    images, app = make_case(31, "complete", "mortgage")
+    (_, id_img), (_, reg_img) = images
+    first, second = (Image.fromarray(im[:, :, ::-1]) for im in (id_img, reg_img))
+    buf = io.BytesIO()
+    first.save(buf, format="TIFF", save_all=True, append_images=[second], compression="tiff_lzw")
+    r = _post(client, [("scan.tif", buf.getvalue(), "image/tiff")], app)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    types = {d["file"]: d["doc_type"] for d in body["documents"]}
+    assert types == {"scan.tif#p1": "id_card", "scan.tif#p2": "registration_certificate"}
+    assert "DOC.MISSING" not in _rules(body)
+
+
 def test_incomplete_case_lists_the_missing_document(client):
     files, app = _case("incomplete")
     body = _post(client, files, app).json()
