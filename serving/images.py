@@ -1,7 +1,8 @@
 """Turning uploaded bytes into a :class:`Frame`, or a clear reason why not.
 
 Phones save photos as HEIC (iPhones by default): pillow-heif decodes them, its rotation applied as the phone
-shows the photo. The other formats are decoded by OpenCV, which turns a JPEG by its EXIF orientation.
+shows the photo. A transparent image is laid on white, as a viewer shows it. The other images are decoded by
+OpenCV, which turns a JPEG by its EXIF orientation. A scanner's multi-page TIFF gives every page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SUPPORTED_FORMATS = {"JPEG", "PNG", "BMP", "WEBP", "TIFF", "HEIF"}
 FORMAT_NAMES = "JPEG, PNG, BMP, WEBP, TIFF or HEIC"
 # the brands of an ISO media file's 'ftyp' box that hold a HEIF still image (HEIC from phones)
 _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1")
+_ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 
 
 class UploadError(ValueError):
@@ -43,7 +45,7 @@ def decode_image(data: bytes, max_bytes: int, max_pixels: int) -> Frame:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
-                fmt, (w, h) = probe.format, probe.size
+                fmt, (w, h), transparent = probe.format, probe.size, _transparent(probe)
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError, OSError):
         if _is_heif(data):
             raise UploadError(400, "the HEIC file could not be read; it may be truncated: upload it again") from None
@@ -56,7 +58,10 @@ def decode_image(data: bytes, max_bytes: int, max_pixels: int) -> Frame:
         raise UploadError(400, "the JPEG file is truncated (no end-of-image marker): upload it again")
     if fmt == "PNG" and b"IEND" not in data[-32:]:
         raise UploadError(400, "the PNG file is truncated (no IEND chunk): upload it again")
-    image = _decode_heif(data) if fmt == "HEIF" else cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if fmt == "HEIF" or transparent:
+        image = _decode_pil(data)
+    else:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise UploadError(400, f"the {fmt} image could not be decoded; it may be corrupt")
     return Frame.from_array(image)
@@ -81,10 +86,10 @@ def image_pages(data: bytes, max_bytes: int, max_pixels: int, max_pages: int) ->
                 w, h = tiff.size
                 if w * h > max_pixels:
                     raise UploadError(413, f"page {i + 1} has {w}x{h} pixels; the limit is {max_pixels} pixels")
-                rgb = np.asarray(tiff.convert("RGB"))
+                bgr = _as_bgr(tiff)
             except (ValueError, OSError):
                 raise UploadError(400, f"page {i + 1} of the TIFF could not be decoded; it may be corrupt") from None
-            frames.append(Frame.from_array(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)))
+            frames.append(Frame.from_array(bgr))
     return frames
 
 
@@ -92,12 +97,24 @@ def _is_heif(data: bytes) -> bool:
     return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 
-def _decode_heif(data: bytes) -> np.ndarray | None:
-    """A HEIC/HEIF upload's primary image as BGR, turned as the phone shows it; None when it cannot be decoded
+def _transparent(image: Image.Image) -> bool:
+    return image.mode in _ALPHA_MODES or "transparency" in image.info
+
+
+def _as_bgr(image: Image.Image) -> np.ndarray:
+    """``image`` as BGR, a transparent one laid on white as a viewer shows it (decoded as it is stored, its clear
+    paper would be black under black ink)."""
+    if _transparent(image):
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    return cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
+
+
+def _decode_pil(data: bytes) -> np.ndarray | None:
+    """A HEIC photo or a transparent image as BGR, turned as its orientation says; None when it cannot be decoded
     (a file cut short: its header reads, its image data does not)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+            return _as_bgr(ImageOps.exif_transpose(image))
     except (ValueError, OSError):
         return None
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)

@@ -86,3 +86,16 @@ def test_a_tiff_over_the_page_limit_is_refused():
     with pytest.raises(UploadError) as err:
         image_pages(_tiff([_page()] * 4), **LIMITS, max_pages=3)
     assert err.value.status == 413 and "4 pages" in err.value.message and "limit is 3" in err.value.message
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "TIFF"])
+def test_a_transparent_image_is_laid_on_white_as_a_viewer_shows_it(fmt):
+    """A page cut out by a scanner app: opaque dark ink, clear paper. Decoded as stored, the clear paper is black
+    (its colour values are 0) and the ink vanishes into it."""
+    rgba = np.zeros((60, 80, 4), np.uint8)
+    rgba[20:40, 10:70] = (20, 20, 20, 255)
+    buf = io.BytesIO()
+    Image.fromarray(rgba).save(buf, format=fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+    for frame in (decode_image(buf.getvalue(), **LIMITS), *image_pages(buf.getvalue(), **LIMITS, max_pages=2)):
+        assert frame.image.shape == (60, 80, 3)
+        assert frame.image[5, 5].tolist() == [255, 255, 255] and frame.image[30, 30].tolist() == [20, 20, 20]
