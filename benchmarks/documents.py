@@ -717,21 +717,24 @@ def markdown(r: dict[str, Any]) -> str:
         "| metric | target | measured |",
         "|---|---|---|",
         f"| document type + page accuracy (documents test, n={d['documents']['n']}) | >= 99.5% | "
-        f"{d['documents']['accuracy']:.2%} |",
+        f"{d['documents']['accuracy']:.2%}{_interval(d['documents']['accuracy'], d['documents']['n'])} |",
         f"| document type + page accuracy (forgeries test incl. copies/screens, n={d['forgeries']['n']}) | - | "
         f"{d['forgeries']['accuracy']:.2%} |",
     ]
     for kind in ("screen_recapture", "photocopy", "tampered"):
         lines.append(
-            f"| {kind} detected (n={det[kind]['n']}) | >= 98% at <= 1% false alarms | {det[kind]['flagged']:.2%} |"
+            f"| {kind} detected (n={det[kind]['n']}) | >= 98% at <= 1% false alarms | {det[kind]['flagged']:.2%}"
+            f"{_interval(det[kind]['flagged'], det[kind]['n'])} |"
         )
     fused = f.get("doc_type_accuracy_same_documents", {})
     lines += [
         f"| document type + page, model + printed title (the pipeline), {f['documents']} documents | >= 99.5% | "
         f"{fused.get('model+title', 0):.2%} (model alone on them: {fused.get('model', 0):.2%}) |",
-        f"| false alarms, genuine twins (PNG, n={a['n_genuine']}) | <= 1% | {a['false_alarm_rate_genuine_png']:.2%} |",
+        f"| false alarms, genuine twins (PNG, n={a['n_genuine']}) | <= 1% | {a['false_alarm_rate_genuine_png']:.2%}"
+        f"{_interval(a['false_alarm_rate_genuine_png'], a['n_genuine'])} |",
         f"| false alarms, genuine JPEG documents (n=150) | <= 1% | "
-        f"{a['false_alarm_rate_genuine_jpeg_documents']:.2%} |",
+        f"{a['false_alarm_rate_genuine_jpeg_documents']:.2%}"
+        f"{_interval(a['false_alarm_rate_genuine_jpeg_documents'], 150)} |",
         *(
             [
                 f"| false alarms, genuine pages photographed on a dark folder (n={fo['n']}; a frame round the page "
@@ -752,7 +755,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"| tamper localisation: first reported region on the edit (flagged pages; first region's cue "
         f"{a.get('tamper_first_region_cue', {})}) | - | {a.get('tamper_first_region_hits_mask', 0.0):.2%} |",
         f"| field exact match ({f['fields']} fields on {f['documents']} documents, 'other' excluded) | >= 99% | "
-        f"{f['exact_match']:.2%} |",
+        f"{f['exact_match']:.2%}{_interval(f['exact_match'], f['fields'])} (fields of a page are not independent: "
+        "the interval is too narrow) |",
         f"| field exact match on the pages that pass the quality check ({f['pages_failing_quality']} pages get a "
         f"retake notice instead) | - | {f['exact_match_on_pages_passing_quality']:.2%} |",
         *_rows_of(r.get("orientation"), _orientation_rows),
@@ -903,6 +907,18 @@ def run(
     (out / "documents.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / "documents.md").write_text(markdown(report), encoding="utf-8")
     return report
+
+
+def _interval(rate: float, n: int) -> str:
+    """The 95% Wilson score interval of a share measured on ``n`` pages (z = 1.96): how far the test sets' sizes let
+    a rate be read. Written out (five lines) rather than adding a statistics package for it."""
+    if n <= 0:
+        return ""
+    z, k = 1.96, round(rate * n)
+    p = k / n
+    scale = 1 + z * z / n
+    mid, half = (p + z * z / (2 * n)) / scale, z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / scale
+    return f" ({k}/{n}; 95% interval {max(0.0, mid - half):.1%} to {min(1.0, mid + half):.1%})"
 
 
 def main() -> None:
