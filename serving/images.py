@@ -13,7 +13,7 @@ import warnings
 import cv2
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from inference.types import Frame
 
@@ -24,6 +24,7 @@ FORMAT_NAMES = "JPEG, PNG, BMP, WEBP, TIFF or HEIC"
 # the brands of an ISO media file's 'ftyp' box that hold a HEIF still image (HEIC from phones)
 _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1")
 _ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
+_HEIC_CUT = "the HEIC file could not be read; it may be truncated: upload it again"
 
 
 class UploadError(ValueError):
@@ -46,9 +47,9 @@ def decode_image(data: bytes, max_bytes: int, max_pixels: int) -> Frame:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
                 fmt, (w, h), transparent = probe.format, probe.size, _transparent(probe)
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError, OSError):
+    except Exception:  # noqa: BLE001 - any failure to parse a stranger's bytes is the upload's, never a 500
         if _is_heif(data):
-            raise UploadError(400, "the HEIC file could not be read; it may be truncated: upload it again") from None
+            raise UploadError(400, _HEIC_CUT) from None
         raise UploadError(415, f"the upload is not an image in a supported format ({FORMAT_NAMES})") from None
     if fmt not in SUPPORTED_FORMATS:
         raise UploadError(415, f"image format {fmt} is not supported; send {FORMAT_NAMES}")
@@ -62,6 +63,8 @@ def decode_image(data: bytes, max_bytes: int, max_pixels: int) -> Frame:
         image = _decode_pil(data)
     else:
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None and fmt == "HEIF":
+        raise UploadError(400, _HEIC_CUT)
     if image is None:
         raise UploadError(400, f"the {fmt} image could not be decoded; it may be corrupt")
     return Frame.from_array(image)
@@ -87,7 +90,7 @@ def image_pages(data: bytes, max_bytes: int, max_pixels: int, max_pages: int) ->
                 if w * h > max_pixels:
                     raise UploadError(413, f"page {i + 1} has {w}x{h} pixels; the limit is {max_pixels} pixels")
                 bgr = _as_bgr(tiff)
-            except (ValueError, OSError):
+            except Exception:  # noqa: BLE001 - as the header's probe
                 raise UploadError(400, f"page {i + 1} of the TIFF could not be decoded; it may be corrupt") from None
             frames.append(Frame.from_array(bgr))
     return frames
@@ -116,5 +119,5 @@ def _decode_pil(data: bytes) -> np.ndarray | None:
     try:
         with Image.open(io.BytesIO(data)) as image:
             return _as_bgr(ImageOps.exif_transpose(image))
-    except (ValueError, OSError):
+    except Exception:  # noqa: BLE001 - as the header's probe: the upload's fault, answered with a 400
         return None
