@@ -451,6 +451,56 @@ def _completeness(business: Business, docs: Sequence[DocumentRead]) -> tuple[lis
     return findings, missing
 
 
+# two uploads show the same page of one document when at least this many of the fields both read agree, and this
+# share of them: two photos of one page differ by a misread here and there; two people's ID cards agree on their sex
+# and ethnicity at most, two ID backs of one office on the office alone
+DUPLICATE_MIN_AGREEING = 2
+DUPLICATE_SHARE = 2 / 3
+_PAGE_WORDS = {
+    "front": ("正面", "front"),
+    "back": ("背面", "back"),
+    "main": ("主页", "main page"),
+    "secondary": ("副页", "secondary page"),
+}
+
+
+def _same_page(a: DocumentRead, b: DocumentRead) -> bool:
+    if (a.doc.doc_type, a.doc.page) != (b.doc.doc_type, b.doc.page):
+        return False
+    common = [k for k in a.fields if k in b.fields and not k.startswith("_")]  # '_': parts of another field
+    agree = sum(normalise(a.fields[k].text) == normalise(b.fields[k].text) for k in common)
+    return agree >= DUPLICATE_MIN_AGREEING and agree >= DUPLICATE_SHARE * len(common)
+
+
+def _duplicates(docs: Sequence[DocumentRead]) -> list[Finding]:
+    """An upload showing the same page of the same document as an earlier one (:func:`_same_page`): most often the
+    citizen meant another page (the ID card's back) or another document, and the notice names both files."""
+    findings: list[Finding] = []
+    first: list[DocumentRead] = []
+    for d in docs:
+        if not d.is_document or d.doc.doc_type is DocType.other:
+            continue
+        same = next((e for e in first if _same_page(e, d)), None)
+        if same is None:
+            first.append(d)
+            continue
+        zh, en = DOC_NAMES[d.doc.doc_type]
+        page_zh, page_en = _PAGE_WORDS.get(d.doc.page, (f"第{d.doc.page}页", f"page {d.doc.page}"))
+        findings.append(
+            Finding(
+                "DOC.DUPLICATE",
+                Severity.warning,
+                f"{d.source}与{same.source}是同一份{zh}的{page_zh}：如果想上传的是另一页或另一份材料，请重新上传。",
+                f"{d.source} shows the same {page_en} of the same {en} as {same.source}: if another page or "
+                "document was meant, upload that one.",
+                (d.source, same.source),
+                (),
+                MappingProxyType({"doc_type": d.doc.doc_type.value, "page": d.doc.page}),
+            )
+        )
+    return findings
+
+
 @dataclass(frozen=True, slots=True)
 class _Known:
     """A value of a checked kind (VIN, ID number) that passes its check, and where it was found."""
@@ -799,6 +849,7 @@ def review_documents(
     if check_completeness:
         f, missing = _completeness(business, docs)
         findings += f
+    findings += _duplicates(docs)
     readable = [d for d in docs if d.quality.ok]
     known = _valid_values(readable, app)
     for d in docs:

@@ -453,6 +453,66 @@ def test_review_rules(name, business, docs, app, decision, rules):
         assert result.notice_zh.count("\n") >= 1 and result.notice_en.count("\n") >= 1
 
 
+def _id_front(source: str, name: str, number: str, **more: str) -> DocumentRead:
+    fields = {"姓名": name, "性别": "男", "民族": "汉", "公民身份号码": number, **more}
+    return doc("id_card", source, **{k: fv(k, v) for k, v in fields.items()})
+
+
+def _id_back_of(source: str, valid: str) -> DocumentRead:
+    office = fv("签发机关", "北京市公安局海淀分局")
+    return doc("id_card", source, page="back", 签发机关=office, 有效期限=fv("有效期限", valid))
+
+
+OTHER_ID = "11010819850315002X"
+DUPLICATES = [
+    # (name, documents, the duplicate pairs found: (later file, earlier file))
+    ("the front twice", [_id_front("a.jpg", "王京", ID), _id_front("b.jpg", "王京", ID)], {("b.jpg", "a.jpg")}),
+    (
+        "the front retaken, its name misread once",
+        [_id_front("a.jpg", "王京", ID, 住址="北京市海淀区"), _id_front("b.jpg", "王凉", ID, 住址="北京市海淀区")],
+        {("b.jpg", "a.jpg")},
+    ),
+    (
+        "the seller's and the buyer's cards",
+        [_id_front("a.jpg", "王京", ID), _id_front("b.jpg", "李四", OTHER_ID)],
+        set(),
+    ),
+    (
+        "two people's backs from one office",
+        [_id_back_of("a.jpg", "2015.03.01-2035.03.01"), _id_back_of("b.jpg", "2019.07.12-2039.07.12")],
+        set(),
+    ),
+    ("front and back", [_id_front("a.jpg", "王京", ID), _id_back_of("b.jpg", "2015.03.01-2035.03.01")], set()),
+    (
+        "nothing read on either",
+        [doc("id_card", "a.jpg"), doc("id_card", "b.jpg")],
+        set(),
+    ),
+    (
+        "three uploads of one page",
+        [_id_front(f"{c}.jpg", "王京", ID) for c in "abc"],
+        {("b.jpg", "a.jpg"), ("c.jpg", "a.jpg")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "docs", "pairs"), DUPLICATES, ids=[c[0] for c in DUPLICATES])
+def test_an_upload_of_a_page_already_uploaded_is_named(name, docs, pairs):
+    review = review_documents(business_of("transfer"), docs)
+    found = [f for f in review.findings if f.rule == "DOC.DUPLICATE"]
+    assert {f.documents for f in found} == pairs
+    assert all(f.severity is Severity.warning and f.documents[0] in f.message_en for f in found)
+
+
+def test_the_front_uploaded_twice_names_both_files_next_to_the_missing_back():
+    docs = [d for d in transfer_case() if d.source != "id_back.jpg"]
+    twice = [*docs, replace(docs[0], source="id2.jpg")]
+    review = review_documents(business_of("transfer"), twice, Application.from_dict(APP))
+    assert {f.rule for f in review.findings} == {"DOC.PAGE_MISSING", "DOC.DUPLICATE"}
+    assert review.decision is Decision.passed
+    assert "id2.jpg" in review.notice_zh and "身份证背面" in review.notice_zh
+
+
 def test_mismatch_names_both_documents():
     docs = [id_card(), id_back(), registration(), license_(), invoice(), insurance(vin=OTHER_VIN)]
     result = review_documents(BUSINESSES["transfer"], docs)

@@ -90,6 +90,18 @@ def test_a_scanners_two_page_tiff_is_two_documents(client):
     assert "DOC.MISSING" not in _rules(body)
 
 
+def test_the_same_page_sent_twice_is_named(client):
+    images, app = make_case(31, "complete", "mortgage")
+    (id_name, id_img), (reg_name, reg_img) = images
+    again = cv2.resize(id_img, None, fx=0.9, fy=0.9, interpolation=cv2.INTER_AREA)  # another photo of it
+    files = [(id_name, jpeg(id_img), "image/jpeg"), (reg_name, jpeg(reg_img), "image/jpeg"),
+             ("id_again.jpg", jpeg(again), "image/jpeg")]
+    body = _post(client, files, app).json()
+    (dup,) = [f for f in body["findings"] if f["rule"] == "DOC.DUPLICATE"]
+    assert dup["documents"] == ["id_again.jpg", id_name] and dup["severity"] == "warning"
+    assert "id_again.jpg" in body["notice_en"]
+
+
 def test_incomplete_case_lists_the_missing_document(client):
     files, app = _case("incomplete")
     body = _post(client, files, app).json()
