@@ -47,12 +47,24 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _cmd_read(args: argparse.Namespace) -> int:
-    import cv2
+def _image_file(path: str) -> Frame:
+    """An image file decoded as an upload is (HEIC, orientation, transparency), under the same limits; ValueError
+    with the reason when it cannot be."""
+    from .images import UploadError, decode_image
+    from .settings import Settings
 
+    settings = Settings()
+    try:
+        return decode_image(Path(path).read_bytes(), settings.max_upload_bytes, settings.max_image_pixels)
+    except OSError as err:
+        raise ValueError(err.strerror or str(err)) from None
+    except UploadError as err:
+        raise ValueError(err.message) from None
+
+
+def _cmd_read(args: argparse.Namespace) -> int:
     from inference.engine import Engine, EngineOptions
     from inference.stages.text import TextReader
-    from inference.types import Frame
     from inference.vehicle import ImageHint, make_reader
 
     from .schemas import LineOut, ReadOut
@@ -62,12 +74,12 @@ def _cmd_read(args: argparse.Namespace) -> int:
     text_reader = TextReader(engine) if args.lines else None
     status = 0
     for name in args.images:
-        image = cv2.imread(name, cv2.IMREAD_COLOR)
-        if image is None:
-            print(json.dumps({"file": name, "error": "not a readable image"}, ensure_ascii=False))
+        try:
+            frame = _image_file(name)
+        except ValueError as err:
+            print(json.dumps({"file": name, "error": str(err)}, ensure_ascii=False))
             status = 1
             continue
-        frame = Frame.from_array(image)
         result = reader.read(frame, ImageHint(args.hint))
         out = ReadOut.of(result, name).model_dump()
         if text_reader is not None:
@@ -148,21 +160,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    import cv2
-
     from inference.engine import Engine, EngineOptions
-    from inference.types import Frame
     from inference.vehicle import make_reader
 
     from .routes.inspections import inspect_frame, inspection_json, parse_record
 
     record = parse_record(Path(args.record).read_text(encoding="utf-8"))
-    image = cv2.imread(args.image, cv2.IMREAD_COLOR)
-    if image is None:
-        print(f"chayan inspect: {args.image} is not a readable image", file=sys.stderr)
+    try:
+        frame = _image_file(args.image)
+    except ValueError as err:
+        print(f"chayan inspect: {args.image}: {err}", file=sys.stderr)
         return 1
     reader = make_reader(Engine(options=EngineOptions(intra_op_threads=args.threads)), args.reader)
-    out = inspection_json(*inspect_frame(reader, Frame.from_array(image), record), args.image)
+    out = inspection_json(*inspect_frame(reader, frame, record), args.image)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
     else:

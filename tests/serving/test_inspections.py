@@ -67,11 +67,34 @@ def test_bad_inspection_requests(server, photo, files, record, status, needle):
     assert needle in r.json()["detail"]
 
 
-def test_inspect_command(tmp_path, photo):
-    (tmp_path / "car.jpg").write_bytes(photo)
+def _heic(jpeg_bytes: bytes) -> bytes:
+    import io
+
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()  # to save HEIC here
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(jpeg_bytes)).save(buf, format="HEIF", quality=92)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", ["car.jpg", "car.heic"])
+def test_inspect_command(tmp_path, photo, name):
+    """The command decodes a file as the service decodes an upload: a phone's HEIC photo reads the same."""
+    (tmp_path / name).write_bytes(photo if name.endswith(".jpg") else _heic(photo))
     (tmp_path / "record.json").write_text(json.dumps({"plate": PLATE}, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "serving.cli", "inspect", str(tmp_path / "car.jpg"), "--record",
+    proc = subprocess.run([sys.executable, "-m", "serving.cli", "inspect", str(tmp_path / name), "--record",
                            str(tmp_path / "record.json"), "--json"], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["verdict"] == "match" and out["checks"][0]["read"] == PLATE
+
+
+def test_inspect_command_names_what_is_wrong_with_the_file(tmp_path):
+    (tmp_path / "record.json").write_text(json.dumps({"plate": PLATE}, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "notes.jpg").write_text("not a photo", encoding="utf-8")
+    for name, reason in (("notes.jpg", "not an image"), ("missing.jpg", "No such file")):
+        proc = subprocess.run([sys.executable, "-m", "serving.cli", "inspect", str(tmp_path / name), "--record",
+                               str(tmp_path / "record.json")], capture_output=True, text=True, timeout=180)
+        assert proc.returncode == 1 and name in proc.stderr and reason in proc.stderr, proc.stderr
