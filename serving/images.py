@@ -87,8 +87,11 @@ def image_pages(data: bytes, max_bytes: int, max_pixels: int, max_pages: int) ->
             try:
                 tiff.seek(i)
                 w, h = tiff.size
-                if w * h > max_pixels:
-                    raise UploadError(413, f"page {i + 1} has {w}x{h} pixels; the limit is {max_pixels} pixels")
+            except Exception:  # noqa: BLE001 - as the header's probe
+                raise UploadError(400, f"page {i + 1} of the TIFF could not be read; it may be corrupt") from None
+            if w * h > max_pixels:
+                raise UploadError(413, f"page {i + 1} has {w}x{h} pixels; the limit is {max_pixels} pixels")
+            try:
                 bgr = _as_bgr(tiff)
             except Exception:  # noqa: BLE001 - as the header's probe
                 raise UploadError(400, f"page {i + 1} of the TIFF could not be decoded; it may be corrupt") from None

@@ -201,15 +201,15 @@ def parse_application(text: str | None, business: str | None) -> Application | N
 
 def decode_upload(name: str, data: bytes, settings: Any) -> list[tuple[str, Frame]]:
     """The pages of one uploaded file, each named by the file (``name#p2`` for a PDF's or a TIFF's second page)."""
-    if is_pdf(data):
-        frames = pdf_pages(data, settings.max_upload_bytes, settings.max_pdf_pages, settings.max_pdf_page_inches)
-    else:
-        try:
+    try:
+        if is_pdf(data):
+            frames = pdf_pages(data, settings.max_upload_bytes, settings.max_pdf_pages, settings.max_pdf_page_inches)
+        else:
             frames = image_pages(data, settings.max_upload_bytes, settings.max_image_pixels, settings.max_pdf_pages)
-        except UploadError as err:
-            if err.status == 415:
-                raise UploadError(415, f"{name}: not a supported file; send {FORMAT_NAMES}, or PDF") from None
-            raise UploadError(err.status, f"{name}: {err.message}") from None
+    except UploadError as err:
+        if err.status == 415:
+            raise UploadError(415, f"{name}: not a supported file; send {FORMAT_NAMES}, or PDF") from None
+        raise UploadError(err.status, f"{name}: {err.message}") from None
     if len(frames) == 1:
         return [(name, frames[0])]
     return [(f"{name}#p{i + 1}", f) for i, f in enumerate(frames)]

@@ -82,6 +82,13 @@ def test_every_page_of_a_scanners_multi_page_tiff_is_kept():
     assert len(one) == 1 and one[0].image.shape == (120, 200, 3)
 
 
+def test_a_tiff_page_over_the_pixel_limit_is_refused_as_too_large():
+    pages = [_page(), np.full((300, 240, 3), 90, np.uint8)]
+    with pytest.raises(UploadError) as err:
+        image_pages(_tiff(pages), max_bytes=10_000_000, max_pixels=300 * 200, max_pages=10)
+    assert err.value.status == 413 and "page 2 has 240x300 pixels" in err.value.message
+
+
 def test_a_tiff_over_the_page_limit_is_refused():
     with pytest.raises(UploadError) as err:
         image_pages(_tiff([_page()] * 4), **LIMITS, max_pages=3)
