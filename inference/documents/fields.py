@@ -1059,6 +1059,8 @@ class DocumentRules:
             fields = self.free_lines_step(fields, extraction.free_lines())
         fields = self.post(fields) if self.post is not None else fields
         unfilled = [
-            at_label(r, None, verbatim=True) for r in rules if r.printed and r.where == "right" and r.key not in fields
+            at_label(r, None, verbatim=True)
+            for r in rules
+            if r.printed and r.where in ("right", "right_below") and r.key not in fields
         ]
         return fields, tuple(q for q in requests if q is not None), tuple(q for q in unfilled if q is not None)

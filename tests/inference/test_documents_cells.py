@@ -225,12 +225,15 @@ def test_a_blank_cell_ends_at_the_next_label(end, blank):
     assert blank_cell(_label_page(ink_at=150), request) is blank
 
 
-def erased_field(seed: int = 32, key: str = "总质量") -> tuple[np.ndarray, np.ndarray]:
-    """A rendered 合格证 (page 1), and the same page with ``key``'s value painted over with the paper beside it."""
+def erased_field(
+    seed: int = 32, key: str = "总质量", doc_type: DocType = DocType.conformity_certificate, page: str = "1"
+) -> tuple[np.ndarray, np.ndarray]:
+    """A rendered page (a 合格证's by default), and the same page with ``key``'s value painted over with the paper
+    beside it."""
     from datasets.documents import make_case_record, render_document
 
     rng = np.random.default_rng(seed)
-    doc = render_document(rng, DocType.conformity_certificate, "1", make_case_record(rng))
+    doc = render_document(rng, doc_type, page, make_case_record(rng))
     x1, y1, x2, y2 = doc.fields[key].box_xyxy
     erased = doc.image.copy()
     paper = np.median(erased[y1 - 2 : y2 + 2, x2 + 4 : x2 + 14].reshape(-1, 3), axis=0)
@@ -238,18 +241,25 @@ def erased_field(seed: int = 32, key: str = "总质量") -> tuple[np.ndarray, np
     return doc.image, erased
 
 
-def test_a_printed_value_erased_from_a_rendered_page_is_reported_blank(engine):
-    """The real reader on a rendered 合格证: a value painted over with the paper round it is reported blank, and the
+@pytest.mark.parametrize(
+    ("doc_type", "page", "key"),
+    [
+        (DocType.conformity_certificate, "1", "总质量"),  # in its table cell
+        (DocType.id_card, "front", "公民身份号码"),  # right of its label, on a card (``right_below``)
+        (DocType.vehicle_license, "main", "车辆识别代号"),
+    ],
+)
+def test_a_printed_value_erased_from_a_rendered_page_is_reported_blank(engine, doc_type, page, key):
+    """The real reader on a rendered page: a value painted over with the paper round it is reported blank, and the
     review refers it to an officer; the page as rendered reports none."""
     from inference.documents.reader import DocumentReader
     from inference.documents.review import BUSINESSES, review_documents
 
     if "doc-text-rec" not in engine.catalog:
         pytest.skip("doc-text-rec is not in the catalog")
-    key = "总质量"
-    page, erased = erased_field(key=key)
+    rendered, erased = erased_field(key=key, doc_type=doc_type, page=page)
     reader = DocumentReader(engine)
-    genuine = reader.read(Frame(page), "genuine.png")
+    genuine = reader.read(Frame(rendered), "genuine.png")
     assert genuine.quality.ok and genuine.blank_fields == ()
     read = reader.read(Frame(erased), "erased.png")
     assert key not in read.fields and read.blank_fields == (key,)
