@@ -1037,8 +1037,10 @@ class DocumentRules:
     ) -> tuple[dict[str, FieldValue], tuple[CellRequest, ...], tuple[CellRequest, ...]]:
         """The fields; the cells to read for the rules with a ``cell`` pattern whose label was read and whose value
         was not (the first printed label's); and the cells to look at for ink (no pattern) of the printed fields
-        (``FieldRule.printed``, values right of their label) whose label was read as printed, its own characters
-        in its line (not a near match), and whose value was not, each with where the next label on its row starts."""
+        (``FieldRule.printed``, values right of their label, ``right_below`` ones too: a card prints them right of
+        it) whose label was read as printed, its own characters in its line (not a near match), and whose value was
+        not, each with where the next label on its row starts. The fields come from the type's ``layout`` step when
+        it has one (the 合格证's numbered rows), before the cells are chosen."""
         rules = self.of_page(page)
         extraction = extract(lines, rules, self.extra_labels, self.numbers)
         fields = dict(extraction.fields) if self.layout is None else self.layout(extraction, rules)
