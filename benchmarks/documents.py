@@ -107,6 +107,7 @@ def make_case(seed: int, kind: str, business: str = "transfer") -> tuple[list[tu
         "business": business,
         "applicant": {"name": record.owner_name, "id_number": record.id_number},
         "vehicle": {"vin": record.vin, "plate": record.plate},
+        "date": record.registration_date.isoformat(),  # the case is reviewed when its documents were issued
     }
     return files, application
 

@@ -4,6 +4,7 @@ load ONNX Runtime and ``chayan serve`` never imports the training stack."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -209,7 +210,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
         return 2
     engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
     reader = DocumentReader(engine, authenticity_thresholds=settings.document_thresholds())
-    result = review_case(reader.read, pages, None, app, plan=reader.plan)
+    result = review_case(reader.read, pages, None, app, plan=reader.plan, on=dt.date.today())
     out = ReviewOut.of(result)
     if args.json:
         print(json.dumps(out.model_dump(), ensure_ascii=False))

@@ -15,6 +15,9 @@ its check at unclear characters asks for a sharper photo instead of an officer's
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -122,16 +125,26 @@ _VEHICLE_KEYS = {"vin": "vin", "plate": "plate", "model": "model", "engine_numbe
 class Application:
     business: Business
     values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # canonical name -> value
+    date: dt.date | None = None  # the day the documents must be valid on (the review's day when not given)
 
     @classmethod
     def from_dict(cls, raw: Any, business: str | None = None) -> Application:
         """``{"business": "transfer", "applicant": {"name", "id_number"}, "vehicle": {"vin", "plate",
-        "model", "engine_number"}}``; every key optional but ``business`` (or the argument)."""
+        "model", "engine_number"}, "date": "2026-12-07"}``; every key optional but ``business`` (or the argument).
+        ``date``: the day the documents must be valid on, when it is not the day of the review."""
         if not isinstance(raw, Mapping):
             raise ApplicationError(f"the application must be a JSON object, got {type(raw).__name__}")
-        unknown = sorted(set(raw) - {"business", "applicant", "vehicle"})
+        unknown = sorted(set(raw) - {"business", "applicant", "vehicle", "date"})
         if unknown:
-            raise ApplicationError(f"unknown application fields {unknown}; expected business, applicant, vehicle")
+            raise ApplicationError(f"unknown application fields {unknown}; expected business, applicant, vehicle, date")
+        day = raw.get("date")
+        if day is not None:
+            try:
+                day = dt.date.fromisoformat(day) if isinstance(day, str) and len(day) == 10 else None
+            except ValueError:
+                day = None
+            if day is None:
+                raise ApplicationError(f"date must be a day as YYYY-MM-DD, got {raw.get('date')!r}")
         name = raw.get("business", business)
         if name is None:
             raise ApplicationError('the application names no business (e.g. "transfer" or "转移登记")')
@@ -152,7 +165,7 @@ class Application:
                 if not isinstance(value, str) or not value.strip():
                     raise ApplicationError(f"{part}.{key} must be a non-empty string, got {value!r}")
                 values[canonical] = value.strip()
-        return cls(business_of(name), MappingProxyType(values))
+        return cls(business_of(name), MappingProxyType(values), day)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -501,6 +514,92 @@ def _duplicates(docs: Sequence[DocumentRead]) -> list[Finding]:
     return findings
 
 
+# the field printing how long a document is valid
+_VALIDITY_FIELDS = {
+    DocType.id_card: "有效期限",
+    DocType.insurance_policy: "保险期间",
+    DocType.vehicle_license: "检验有效期至",
+}
+_DAY = re.compile(r"(\d{4})[.\-年/](\d{1,2})[.\-月/](\d{1,2})")
+_MONTH = re.compile(r"有效期至(\d{4})年(\d{1,2})月")
+
+
+def _day(m: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _valid_until(d: DocumentRead) -> tuple[str, FieldValue, dt.date] | None:
+    """The last day a document is valid on, as printed: an ID card's 有效期限 (not 长期), a 交强险 policy's 保险期间,
+    a 行驶证's 检验有效期至 (to the month's end); with its field. None when the page prints none or it was not read
+    as a day with every character sure (a misread year must not call a valid document expired)."""
+    t = d.doc.doc_type
+    key = _VALIDITY_FIELDS.get(t)
+    v = d.fields.get(key) if key else None
+    if v is None or _unclear_positions(v):
+        return None
+    text = normalise(v.text)
+    if t is DocType.vehicle_license:
+        m = _MONTH.search(text)
+        if m is None or not 1 <= int(m.group(2)) <= 12:
+            return None
+        year, month = int(m.group(1)), int(m.group(2))
+        return key, v, dt.date(year, month, calendar.monthrange(year, month)[1])  # type: ignore[return-value]
+    days = [_day(m) for m in _DAY.finditer(text)]
+    if "长期" in text or len(days) != 2 or None in days or days[0] >= days[1]:  # type: ignore[operator]
+        return None
+    return key, v, days[1]  # type: ignore[return-value]
+
+
+_EXPIRED = {
+    DocType.id_card: (
+        "DOC.ID_EXPIRED",
+        Severity.error,
+        "{source}中的身份证有效期限至{end}，已过期：请提交有效期内的身份证。",
+        "The ID card in {source} was valid until {end}: submit an ID card that is still valid.",
+    ),
+    DocType.insurance_policy: (
+        "DOC.INSURANCE_EXPIRED",
+        Severity.error,
+        "{source}中的交强险保单保险期间至{end}，已结束：请提交保险期间内的交强险保单。",
+        "The compulsory insurance policy in {source} ran until {end}: submit a policy that is in force.",
+    ),
+    DocType.vehicle_license: (
+        "DOC.INSPECTION_EXPIRED",
+        Severity.warning,
+        "{source}中的行驶证检验有效期至{end}，已过期：请先对机动车进行安全技术检验。",
+        "The vehicle licence in {source} shows the inspection valid until {end}: have the vehicle inspected first.",
+    ),
+}
+
+
+def _expired(docs: Sequence[DocumentRead], on: dt.date) -> list[Finding]:
+    """Documents no longer valid on ``on``: an expired ID card or 交强险 policy must be replaced (an error); a
+    行驶证 whose inspection has run out is a warning, the officer deciding what the business needs."""
+    findings: list[Finding] = []
+    for d in docs:
+        until = _valid_until(d) if d.quality.ok else None
+        if until is None or until[2] >= on:
+            continue
+        key, v, end = until
+        rule, severity, zh, en = _EXPIRED[d.doc.doc_type]
+        shown = f"{end.year}年{end.month:02d}月" if d.doc.doc_type is DocType.vehicle_license else end.isoformat()
+        findings.append(
+            Finding(
+                rule,
+                severity,
+                zh.format(source=d.source, end=shown),
+                en.format(source=d.source, end=shown),
+                (d.source,),
+                (key,),
+                MappingProxyType({"valid_until": end.isoformat(), "on": on.isoformat(), "read": v.text}),
+            )
+        )
+    return findings
+
+
 @dataclass(frozen=True, slots=True)
 class _Known:
     """A value of a checked kind (VIN, ID number) that passes its check, and where it was found."""
@@ -841,15 +940,23 @@ def notices(decision: Decision, findings: Sequence[Finding]) -> tuple[str, str]:
 
 
 def review_documents(
-    business: Business, docs: Sequence[DocumentRead], app: Application | None = None, check_completeness: bool = True
+    business: Business,
+    docs: Sequence[DocumentRead],
+    app: Application | None = None,
+    check_completeness: bool = True,
+    on: dt.date | None = None,
 ) -> CaseReview:
-    """The rules over documents already read (pure: no models)."""
+    """The rules over documents already read (pure: no models). ``on``: the day the documents must be valid on (the
+    application's date wins); without either, validity dates are not judged."""
     findings: list[Finding] = []
     missing: list[str] = []
     if check_completeness:
         f, missing = _completeness(business, docs)
         findings += f
     findings += _duplicates(docs)
+    day = app.date if app is not None and app.date is not None else on
+    if day is not None:
+        findings += _expired(docs, day)
     readable = [d for d in docs if d.quality.ok]
     known = _valid_values(readable, app)
     for d in docs:
@@ -873,13 +980,14 @@ def review_case(
     workers: int = 2,
     cost: Callable[[Frame], float] | None = None,
     plan: Callable[[Frame], tuple[float, Any]] | None = None,
+    on: dt.date | None = None,
 ) -> CaseReview:
     """Read every page (``read(frame, name)``, ``workers`` at a time) and review the case. Without an application or
     business the documents are still classified, read, checked and cross-checked, but completeness is not judged.
     ``cost``: a page's expected reading time (any unit); the pages are then started the costliest first, so that a
     long page does not start last and run alone (the documents keep the upload order). ``plan``: instead of
     ``cost``, the expected time and what working it out found (the page's class), handed on as
-    ``read(frame, name, found)``."""
+    ``read(frame, name, found)``. ``on``: the day the documents must be valid on (:func:`review_documents`)."""
     start = time.perf_counter()
     if application is not None:
         biz = application.business
@@ -904,7 +1012,7 @@ def review_case(
     else:
         docs = [read(frame, name) for name, frame in pages]
     t_read = (time.perf_counter() - start) * 1000
-    result = review_documents(biz, docs, application, check_completeness=bool(biz.required))
+    result = review_documents(biz, docs, application, check_completeness=bool(biz.required), on=on)
     total = (time.perf_counter() - start) * 1000
     return CaseReview(
         result.business,

@@ -3,6 +3,7 @@ optional application; answers findings, notices in Chinese and English and a dec
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Annotated, Any
@@ -247,7 +248,14 @@ async def create_review(
     if reader is None:
         raise HTTPException(503, detail="document reader not loaded")
     result = await run_in_threadpool(
-        review_case, reader.read, pages, None, app, min(2, settings.inference_workers), plan=reader.plan
+        review_case,
+        reader.read,
+        pages,
+        None,
+        app,
+        min(2, settings.inference_workers),
+        plan=reader.plan,
+        on=dt.date.today(),  # the documents must be valid today, unless the application names its day
     )
     out = ReviewOut.of(result)
     summary = f"decision={result.decision.value} docs=" + ",".join(d.doc.doc_type.value for d in result.documents)

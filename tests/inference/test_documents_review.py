@@ -3,6 +3,7 @@ cross-checks, application parsing, decisions and notices."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -513,6 +514,64 @@ def test_the_front_uploaded_twice_names_both_files_next_to_the_missing_back():
     assert "id2.jpg" in review.notice_zh and "身份证背面" in review.notice_zh
 
 
+TODAY = dt.date(2026, 12, 7)
+
+
+def _id_valid(period: str | FieldValue) -> DocumentRead:
+    v = period if isinstance(period, FieldValue) else fv("有效期限", period)
+    return doc("id_card", "b.jpg", page="back", 有效期限=v)
+
+
+def _policy(start: str, end: str) -> DocumentRead:
+    return doc("insurance_policy", "i.jpg", 保险期间=fv("保险期间", f"自{start}零时起至{end}二十四时止"))
+
+
+def _inspection(until: str) -> DocumentRead:
+    stamp = fv("检验有效期至", f"检验有效期至{until}京A12345")
+    return doc("vehicle_license", "l.jpg", page="secondary", 检验有效期至=stamp)
+
+
+UNSURE_YEAR = read_fv("有效期限", "2006.03.01-2026.03.01", {14: (0.5, [("3", 0.4)])})
+EXPIRY = [
+    # (name, document, the day, the rule found or None)
+    ("an ID card still valid", _id_valid("2015.03.01-2035.03.01"), TODAY, None),
+    ("an ID card expired", _id_valid("2006.03.01-2026.03.01"), TODAY, "DOC.ID_EXPIRED"),
+    ("an ID card valid for life", _id_valid("2001.03.01-长期"), TODAY, None),
+    ("its last day", _id_valid("2006.12.07-2026.12.07"), TODAY, None),
+    ("an expired year read unsure: not judged", _id_valid(UNSURE_YEAR), TODAY, None),
+    ("a policy in force", _policy("2026年04月06日", "2027年04月05日"), TODAY, None),
+    ("a policy that ran out", _policy("2024年04月06日", "2025年04月05日"), TODAY, "DOC.INSURANCE_EXPIRED"),
+    ("that policy on the application's day", _policy("2024年04月06日", "2025年04月05日"), dt.date(2024, 5, 1), None),
+    ("an unreadable period", _policy("2024年04月", ""), TODAY, None),
+    ("an inspection valid to the end of this month", _inspection("2026年12月"), TODAY, None),
+    ("an inspection run out last month", _inspection("2026年11月"), TODAY, "DOC.INSPECTION_EXPIRED"),
+]
+
+
+@pytest.mark.parametrize(("name", "document", "day", "rule"), EXPIRY, ids=[c[0] for c in EXPIRY])
+def test_documents_past_their_validity_are_found(name, document, day, rule):
+    review = review_documents(business_of("transfer"), [document], on=day)
+    found = [f for f in review.findings if f.rule.endswith("_EXPIRED")]
+    assert [f.rule for f in found] == ([rule] if rule else [])
+    for f in found:
+        assert f.documents == (document.source,) and f.evidence["on"] == day.isoformat()
+        assert f.severity is (Severity.warning if rule == "DOC.INSPECTION_EXPIRED" else Severity.error)
+
+
+def test_the_applications_day_wins_and_without_a_day_nothing_is_judged():
+    policy = _policy("2024年04月06日", "2025年04月05日")
+    app = Application.from_dict({"business": "transfer", "date": "2024-05-01"})
+
+    def expired(review) -> list[str]:
+        return [f.rule for f in review.findings if f.rule.endswith("_EXPIRED")]
+
+    assert expired(review_documents(app.business, [policy], app, on=TODAY)) == []
+    assert expired(review_documents(app.business, [policy])) == []
+    today = review_documents(app.business, [policy], Application.from_dict({"business": "transfer"}), on=TODAY)
+    assert expired(today) == ["DOC.INSURANCE_EXPIRED"]
+    assert today.decision is Decision.needs_correction and "2025-04-05" in today.notice_zh
+
+
 def test_mismatch_names_both_documents():
     docs = [id_card(), id_back(), registration(), license_(), invoice(), insurance(vin=OTHER_VIN)]
     result = review_documents(BUSINESSES["transfer"], docs)
@@ -593,6 +652,10 @@ def test_missing_documents_are_listed():
         ({"business": "transfer", "applicant": "王京"}, None, "must be an object"),
         (["transfer"], None, "JSON object"),
         ({"business": 3}, None, "must be a string"),
+        ({"business": "transfer", "date": "2026-12-07"}, None, None),
+        ({"business": "transfer", "date": "2026/12/07"}, None, "YYYY-MM-DD"),
+        ({"business": "transfer", "date": "2026-02-30"}, None, "YYYY-MM-DD"),
+        ({"business": "transfer", "date": 20261207}, None, "YYYY-MM-DD"),
     ],
 )
 def test_application_parsing(raw, business, error):

@@ -3,6 +3,7 @@ mismatched, forged), a PDF upload, and bad uploads that must get clear 4xx answe
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -100,6 +101,23 @@ def test_the_same_page_sent_twice_is_named(client):
     (dup,) = [f for f in body["findings"] if f["rule"] == "DOC.DUPLICATE"]
     assert dup["documents"] == ["id_again.jpg", id_name] and dup["severity"] == "warning"
     assert "id_again.jpg" in body["notice_en"]
+
+
+def test_a_policy_past_its_period_is_found_on_the_day_of_review_or_the_applications(client):
+    """The service judges documents valid today, unless the application names the day it is for."""
+    from datasets.documents import make_case_record, render_document
+
+    rng = np.random.default_rng(6)
+    record = make_case_record(rng)
+    policy = render_document(rng, "insurance_policy", "1", record).image
+    assert record.insurance_end < dt.date.today()
+    files = [("policy.jpg", jpeg(policy), "image/jpeg")]
+    today = _post(client, files, {"business": "transfer"}).json()
+    (expired,) = [f for f in today["findings"] if f["rule"] == "DOC.INSURANCE_EXPIRED"]
+    assert expired["evidence"]["valid_until"] == record.insurance_end.isoformat()
+    assert expired["severity"] == "error" and today["decision"] == "needs_correction"
+    then = _post(client, files, {"business": "transfer", "date": record.insurance_start.isoformat()}).json()
+    assert not [f for f in then["findings"] if f["rule"] == "DOC.INSURANCE_EXPIRED"]
 
 
 def test_incomplete_case_lists_the_missing_document(client):
