@@ -531,10 +531,11 @@ def _day(m: re.Match[str]) -> dt.date | None:
         return None
 
 
-def _valid_until(d: DocumentRead) -> tuple[str, FieldValue, dt.date] | None:
-    """The last day a document is valid on, as printed: an ID card's 有效期限 (not 长期), a 交强险 policy's 保险期间,
-    a 行驶证's 检验有效期至 (to the month's end); with its field. None when the page prints none or it was not read
-    as a day with every character sure (a misread year must not call a valid document expired)."""
+def _validity(d: DocumentRead) -> tuple[str, FieldValue, dt.date | None, dt.date] | None:
+    """The first and the last day a document is valid on, as printed: an ID card's 有效期限 (not 长期), a 交强险
+    policy's 保险期间, a 行驶证's 检验有效期至 (to the month's end; no first day); with its field. None when the page
+    prints none or it was not read as days with every character sure (a misread year must not call a valid document
+    expired)."""
     t = d.doc.doc_type
     key = _VALIDITY_FIELDS.get(t)
     v = d.fields.get(key) if key else None
@@ -546,11 +547,11 @@ def _valid_until(d: DocumentRead) -> tuple[str, FieldValue, dt.date] | None:
         if m is None or not 1 <= int(m.group(2)) <= 12:
             return None
         year, month = int(m.group(1)), int(m.group(2))
-        return key, v, dt.date(year, month, calendar.monthrange(year, month)[1])  # type: ignore[return-value]
+        return key, v, None, dt.date(year, month, calendar.monthrange(year, month)[1])  # type: ignore[return-value]
     days = [_day(m) for m in _DAY.finditer(text)]
     if "长期" in text or len(days) != 2 or None in days or days[0] >= days[1]:  # type: ignore[operator]
         return None
-    return key, v, days[1]  # type: ignore[return-value]
+    return key, v, days[0], days[1]  # type: ignore[return-value]
 
 
 _EXPIRED = {
@@ -575,26 +576,47 @@ _EXPIRED = {
 }
 
 
+_NOT_STARTED = (
+    "DOC.INSURANCE_NOT_STARTED",
+    Severity.warning,
+    "{source}中的交强险保单保险期间自{start}起，尚未开始：机动车办理登记时应已投保。",
+    "The compulsory insurance policy in {source} starts on {start}: the vehicle must be insured when it is registered.",
+)
+
+
 def _expired(docs: Sequence[DocumentRead], on: dt.date) -> list[Finding]:
-    """Documents no longer valid on ``on``: an expired ID card or 交强险 policy must be replaced (an error); a
-    行驶证 whose inspection has run out is a warning, the officer deciding what the business needs."""
+    """Documents not valid on ``on``: an expired ID card or 交强险 policy must be replaced (an error); a 行驶证 whose
+    inspection has run out, or a policy that starts later, is a warning, the officer deciding what the business
+    needs."""
     findings: list[Finding] = []
     for d in docs:
-        until = _valid_until(d) if d.quality.ok else None
-        if until is None or until[2] >= on:
+        validity = _validity(d) if d.quality.ok else None
+        if validity is None:
             continue
-        key, v, end = until
-        rule, severity, zh, en = _EXPIRED[d.doc.doc_type]
+        key, v, start, end = validity
+        if end < on:
+            rule, severity, zh, en = _EXPIRED[d.doc.doc_type]
+        elif start is not None and start > on and d.doc.doc_type is DocType.insurance_policy:
+            rule, severity, zh, en = _NOT_STARTED
+        else:
+            continue
         shown = f"{end.year}年{end.month:02d}月" if d.doc.doc_type is DocType.vehicle_license else end.isoformat()
         findings.append(
             Finding(
                 rule,
                 severity,
-                zh.format(source=d.source, end=shown),
-                en.format(source=d.source, end=shown),
+                zh.format(source=d.source, end=shown, start=start),
+                en.format(source=d.source, end=shown, start=start),
                 (d.source,),
                 (key,),
-                MappingProxyType({"valid_until": end.isoformat(), "on": on.isoformat(), "read": v.text}),
+                MappingProxyType(
+                    {
+                        "valid_from": f"{start or ''}",
+                        "valid_until": end.isoformat(),
+                        "on": on.isoformat(),
+                        "read": v.text,
+                    }
+                ),
             )
         )
     return findings

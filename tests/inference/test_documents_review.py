@@ -543,19 +543,28 @@ EXPIRY = [
     ("a policy that ran out", _policy("2024年04月06日", "2025年04月05日"), TODAY, "DOC.INSURANCE_EXPIRED"),
     ("that policy on the application's day", _policy("2024年04月06日", "2025年04月05日"), dt.date(2024, 5, 1), None),
     ("an unreadable period", _policy("2024年04月", ""), TODAY, None),
+    ("a policy that starts later", _policy("2027年01月06日", "2028年01月05日"), TODAY, "DOC.INSURANCE_NOT_STARTED"),
     ("an inspection valid to the end of this month", _inspection("2026年12月"), TODAY, None),
     ("an inspection run out last month", _inspection("2026年11月"), TODAY, "DOC.INSPECTION_EXPIRED"),
 ]
 
 
+VALIDITY = {
+    "DOC.ID_EXPIRED": Severity.error,
+    "DOC.INSURANCE_EXPIRED": Severity.error,
+    "DOC.INSPECTION_EXPIRED": Severity.warning,
+    "DOC.INSURANCE_NOT_STARTED": Severity.warning,
+}
+
+
 @pytest.mark.parametrize(("name", "document", "day", "rule"), EXPIRY, ids=[c[0] for c in EXPIRY])
-def test_documents_past_their_validity_are_found(name, document, day, rule):
+def test_documents_not_valid_on_the_day_are_found(name, document, day, rule):
     review = review_documents(business_of("transfer"), [document], on=day)
-    found = [f for f in review.findings if f.rule.endswith("_EXPIRED")]
+    found = [f for f in review.findings if f.rule in VALIDITY]
     assert [f.rule for f in found] == ([rule] if rule else [])
     for f in found:
         assert f.documents == (document.source,) and f.evidence["on"] == day.isoformat()
-        assert f.severity is (Severity.warning if rule == "DOC.INSPECTION_EXPIRED" else Severity.error)
+        assert f.severity is VALIDITY[f.rule]
 
 
 def test_the_applications_day_wins_and_without_a_day_nothing_is_judged():
