@@ -584,6 +584,10 @@ _NOT_STARTED = (
 )
 
 
+def _zh_day(day: dt.date) -> str:
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
 def _expired(docs: Sequence[DocumentRead], on: dt.date) -> list[Finding]:
     """Documents not valid on ``on``: an expired ID card or 交强险 policy must be replaced (an error); a 行驶证 whose
     inspection has run out, or a policy that starts later, is a warning, the officer deciding what the business
@@ -600,13 +604,17 @@ def _expired(docs: Sequence[DocumentRead], on: dt.date) -> list[Finding]:
             rule, severity, zh, en = _NOT_STARTED
         else:
             continue
-        shown = f"{end.year}年{end.month:02d}月" if d.doc.doc_type is DocType.vehicle_license else end.isoformat()
+        if d.doc.doc_type is DocType.vehicle_license:  # a month
+            end_zh, end_en = f"{end.year}年{end.month:02d}月", f"{end.year}-{end.month:02d}"
+        else:
+            end_zh, end_en = _zh_day(end), end.isoformat()
+        start_zh, start_en = (_zh_day(start), start.isoformat()) if start is not None else ("", "")
         findings.append(
             Finding(
                 rule,
                 severity,
-                zh.format(source=d.source, end=shown, start=start),
-                en.format(source=d.source, end=shown, start=start),
+                zh.format(source=d.source, end=end_zh, start=start_zh),
+                en.format(source=d.source, end=end_en, start=start_en),
                 (d.source,),
                 (key,),
                 MappingProxyType(

@@ -578,7 +578,11 @@ def test_the_applications_day_wins_and_without_a_day_nothing_is_judged():
     assert expired(review_documents(app.business, [policy])) == []
     today = review_documents(app.business, [policy], Application.from_dict({"business": "transfer"}), on=TODAY)
     assert expired(today) == ["DOC.INSURANCE_EXPIRED"]
-    assert today.decision is Decision.needs_correction and "2025-04-05" in today.notice_zh
+    assert today.decision is Decision.needs_correction
+    assert "2025年04月05日" in today.notice_zh and "2025-04-05" in today.notice_en
+    lapsed = review_documents(app.business, [_inspection("2026年11月")], on=TODAY)
+    (stamp,) = [f for f in lapsed.findings if f.rule == "DOC.INSPECTION_EXPIRED"]
+    assert "2026年11月" in stamp.message_zh and "2026-11" in stamp.message_en
 
 
 def test_mismatch_names_both_documents():
