@@ -48,13 +48,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _image_file(path: str) -> Frame:
-    """An image file decoded as an upload is (HEIC, orientation, transparency), under the same limits; ValueError
-    with the reason when it cannot be."""
+def _image_file(path: str, settings: Any) -> Frame:
+    """An image file decoded as an upload is (HEIC, orientation, transparency), under the ``settings``' limits;
+    ValueError with the reason when it cannot be."""
     from .images import UploadError, decode_image
-    from .settings import Settings
 
-    settings = Settings()
     try:
         return decode_image(Path(path).read_bytes(), settings.max_upload_bytes, settings.max_image_pixels)
     except OSError as err:
@@ -69,14 +67,16 @@ def _cmd_read(args: argparse.Namespace) -> int:
     from inference.vehicle import ImageHint, make_reader
 
     from .schemas import LineOut, ReadOut
+    from .settings import Settings
 
+    settings = Settings()
     engine = Engine(options=EngineOptions(intra_op_threads=args.threads))
     reader = make_reader(engine, args.reader)
     text_reader = TextReader(engine) if args.lines else None
     status = 0
     for name in args.images:
         try:
-            frame = _image_file(name)
+            frame = _image_file(name, settings)
         except ValueError as err:
             print(json.dumps({"file": name, "error": str(err)}, ensure_ascii=False))
             status = 1
@@ -165,10 +165,11 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     from inference.vehicle import make_reader
 
     from .routes.inspections import inspect_frame, inspection_json, parse_record
+    from .settings import Settings
 
     record = parse_record(Path(args.record).read_text(encoding="utf-8"))
     try:
-        frame = _image_file(args.image)
+        frame = _image_file(args.image, Settings())
     except ValueError as err:
         print(f"chayan inspect: {args.image}: {err}", file=sys.stderr)
         return 1

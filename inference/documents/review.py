@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..types import Frame
+from ..validate.dates import DATE_PATTERN, parse_date
 from ..validate.doubt import CONFUSABLE, LOW_CHAR_CONFIDENCE, char_doubt
 from .authenticity import BEZEL, screen_supported
 from .fields import Alternatives, model_code, normalise, validate_value
@@ -520,15 +521,7 @@ _VALIDITY_FIELDS = {
     DocType.insurance_policy: "保险期间",
     DocType.vehicle_license: "检验有效期至",
 }
-_DAY = re.compile(r"(\d{4})[.\-年/](\d{1,2})[.\-月/](\d{1,2})")
 _MONTH = re.compile(r"有效期至(\d{4})年(\d{1,2})月")
-
-
-def _day(m: re.Match[str]) -> dt.date | None:
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
 
 
 def _validity(d: DocumentRead) -> tuple[str, FieldValue, dt.date | None, dt.date] | None:
@@ -538,8 +531,8 @@ def _validity(d: DocumentRead) -> tuple[str, FieldValue, dt.date | None, dt.date
     expired)."""
     t = d.doc.doc_type
     key = _VALIDITY_FIELDS.get(t)
-    v = d.fields.get(key) if key else None
-    if v is None or _unclear_positions(v):
+    v = d.fields.get(key) if key is not None else None
+    if key is None or v is None or _unclear_positions(v):
         return None
     text = normalise(v.text)
     if t is DocType.vehicle_license:
@@ -547,11 +540,14 @@ def _validity(d: DocumentRead) -> tuple[str, FieldValue, dt.date | None, dt.date
         if m is None or not 1 <= int(m.group(2)) <= 12:
             return None
         year, month = int(m.group(1)), int(m.group(2))
-        return key, v, None, dt.date(year, month, calendar.monthrange(year, month)[1])  # type: ignore[return-value]
-    days = [_day(m) for m in _DAY.finditer(text)]
-    if "长期" in text or len(days) != 2 or None in days or days[0] >= days[1]:  # type: ignore[operator]
+        return key, v, None, dt.date(year, month, calendar.monthrange(year, month)[1])
+    days = [parse_date(m.group(0)) for m in DATE_PATTERN.finditer(text)]
+    if "长期" in text or len(days) != 2:
         return None
-    return key, v, days[0], days[1]  # type: ignore[return-value]
+    first, last = days
+    if first is None or last is None or first >= last:
+        return None
+    return key, v, first, last
 
 
 _EXPIRED = {
@@ -588,13 +584,13 @@ def _zh_day(day: dt.date) -> str:
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"
 
 
-def _expired(docs: Sequence[DocumentRead], on: dt.date) -> list[Finding]:
-    """Documents not valid on ``on``: an expired ID card or 交强险 policy must be replaced (an error); a 行驶证 whose
-    inspection has run out, or a policy that starts later, is a warning, the officer deciding what the business
-    needs."""
+def _expired(readable: Sequence[DocumentRead], on: dt.date) -> list[Finding]:
+    """Documents not valid on ``on`` (of the pages that pass the quality check): an expired ID card or 交强险 policy
+    must be replaced (an error); a 行驶证 whose inspection has run out, or a policy that starts later, is a warning,
+    the officer deciding what the business needs."""
     findings: list[Finding] = []
-    for d in docs:
-        validity = _validity(d) if d.quality.ok else None
+    for d in readable:
+        validity = _validity(d)
         if validity is None:
             continue
         key, v, start, end = validity
@@ -984,10 +980,10 @@ def review_documents(
         f, missing = _completeness(business, docs)
         findings += f
     findings += _duplicates(docs)
+    readable = [d for d in docs if d.quality.ok]
     day = app.date if app is not None and app.date is not None else on
     if day is not None:
-        findings += _expired(docs, day)
-    readable = [d for d in docs if d.quality.ok]
+        findings += _expired(readable, day)
     known = _valid_values(readable, app)
     for d in docs:
         findings += _per_document(d, known)
