@@ -324,15 +324,14 @@ def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch, cap
     """`chayan calibrate-authenticity FOLDER` takes the files the review takes (images, HEIC photos, PDF pages, in
     subfolders too; other files skipped) and writes thresholds that the settings load and validate."""
     _need(engine, "doc-authenticity")
-    import pillow_heif
     from PIL import Image
 
     from datasets.documents import random_doc_type, render_document
     from datasets.documents.capture import apply_capture, plan_capture
     from serving.cli import main
     from serving.settings import Settings
+    from tests.serving.test_images import saved_as
 
-    pillow_heif.register_heif_opener()  # to save HEIC here
     folder = tmp_path / "genuine"
     (folder / "phone").mkdir(parents=True)
     rng = np.random.default_rng(9)
@@ -344,7 +343,7 @@ def test_calibrate_authenticity_for_an_office(engine, tmp_path, monkeypatch, cap
     for i, image in enumerate(pages[:16]):
         cv2.imwrite(str(folder / f"{i:02d}.jpg"), image)
     for i, image in enumerate(pages[16:18]):
-        Image.fromarray(image[:, :, ::-1]).save(folder / "phone" / f"{i}.heic", format="HEIF", quality=90)
+        (folder / "phone" / f"{i}.heic").write_bytes(saved_as(image, "HEIF", quality=90))
     first, *rest = (Image.fromarray(image[:, :, ::-1]) for image in pages[18:])
     first.save(folder / "scans.pdf", format="PDF", resolution=150, save_all=True, append_images=rest)
     (folder / "notes.txt").write_text("scanned at the counter, 2026-11", encoding="utf-8")

@@ -22,7 +22,9 @@ def _page() -> np.ndarray:
     return img
 
 
-def _saved(img: np.ndarray, fmt: str, orientation: int = 1, **kw) -> bytes:
+def saved_as(img: np.ndarray, fmt: str, orientation: int = 1, **kw) -> bytes:
+    """``img`` (BGR) saved as ``fmt`` (HEIF: as an iPhone saves a photo) with the EXIF orientation it is to be shown
+    in. Importing this module registers the HEIC codec (``serving.images``)."""
     stored = Image.fromarray(img[:, :, ::-1])
     exif = stored.getexif()
     exif[0x0112] = orientation
@@ -33,7 +35,7 @@ def _saved(img: np.ndarray, fmt: str, orientation: int = 1, **kw) -> bytes:
 
 @pytest.mark.parametrize("fmt", ["JPEG", "HEIF"])
 def test_a_photo_is_decoded_with_its_colours(fmt):
-    frame = decode_image(_saved(_page(), fmt, quality=90), **LIMITS)
+    frame = decode_image(saved_as(_page(), fmt, quality=90), **LIMITS)
     assert frame.image.shape == (120, 200, 3)
     assert np.abs(frame.image.astype(int) - _page().astype(int)).mean() < 6  # lossy, but BGR in BGR's place
 
@@ -41,14 +43,14 @@ def test_a_photo_is_decoded_with_its_colours(fmt):
 @pytest.mark.parametrize("fmt", ["JPEG", "HEIF"])
 def test_a_photo_stored_on_its_side_is_turned_as_its_orientation_says(fmt):
     # orientation 6: shown turned 90 degrees clockwise, so the stored left half is shown on top
-    frame = decode_image(_saved(_page(), fmt, orientation=6, quality=90), **LIMITS)
+    frame = decode_image(saved_as(_page(), fmt, orientation=6, quality=90), **LIMITS)
     assert frame.image.shape[:2] == (200, 120)
     grey = cv2.cvtColor(frame.image, cv2.COLOR_BGR2GRAY)
     assert grey[:100].mean() > 200 > 100 > grey[100:].mean()
 
 
 def test_a_heic_cut_short_is_a_400_not_an_unsupported_type():
-    data = _saved(_page(), "HEIF", quality=90)
+    data = saved_as(_page(), "HEIF", quality=90)
     with pytest.raises(UploadError) as err:
         decode_image(data[: len(data) // 2], **LIMITS)
     assert err.value.status == 400 and "truncated" in err.value.message
@@ -56,7 +58,7 @@ def test_a_heic_cut_short_is_a_400_not_an_unsupported_type():
 
 def test_a_heic_over_the_pixel_limit_is_refused_before_decoding():
     with pytest.raises(UploadError) as err:
-        decode_image(_saved(_page(), "HEIF", quality=50), max_bytes=10_000_000, max_pixels=100 * 100)
+        decode_image(saved_as(_page(), "HEIF", quality=50), max_bytes=10_000_000, max_pixels=100 * 100)
     assert err.value.status == 413 and "120" in err.value.message and "200" in err.value.message
 
 
@@ -78,7 +80,7 @@ def test_every_page_of_a_scanners_multi_page_tiff_is_kept():
     frames = image_pages(_tiff(pages), **LIMITS, max_pages=10)
     assert [f.image.shape for f in frames] == [p.shape for p in pages]
     assert all(np.array_equal(f.image, p) for f, p in zip(frames, pages, strict=True))  # lossless
-    one = image_pages(_saved(_page(), "JPEG", quality=90), **LIMITS, max_pages=10)
+    one = image_pages(saved_as(_page(), "JPEG", quality=90), **LIMITS, max_pages=10)
     assert len(one) == 1 and one[0].image.shape == (120, 200, 3)
 
 

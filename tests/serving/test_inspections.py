@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 
+import cv2
 import httpx
 import numpy as np
 import pytest
 
 from benchmarks.sessions import jpeg, plate_scene, serve
+from tests.serving.test_images import saved_as
 
 PLATE = "皖A12345"
 
@@ -67,22 +69,11 @@ def test_bad_inspection_requests(server, photo, files, record, status, needle):
     assert needle in r.json()["detail"]
 
 
-def _heic(jpeg_bytes: bytes) -> bytes:
-    import io
-
-    import pillow_heif
-    from PIL import Image
-
-    pillow_heif.register_heif_opener()  # to save HEIC here
-    buf = io.BytesIO()
-    Image.open(io.BytesIO(jpeg_bytes)).save(buf, format="HEIF", quality=92)
-    return buf.getvalue()
-
-
 @pytest.mark.parametrize("name", ["car.jpg", "car.heic"])
 def test_inspect_command(tmp_path, photo, name):
     """The command decodes a file as the service decodes an upload: a phone's HEIC photo reads the same."""
-    (tmp_path / name).write_bytes(photo if name.endswith(".jpg") else _heic(photo))
+    heic = saved_as(cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR), "HEIF", quality=92)
+    (tmp_path / name).write_bytes(photo if name.endswith(".jpg") else heic)
     (tmp_path / "record.json").write_text(json.dumps({"plate": PLATE}, ensure_ascii=False), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "serving.cli", "inspect", str(tmp_path / name), "--record",
                            str(tmp_path / "record.json"), "--json"], capture_output=True, text=True, timeout=180)

@@ -13,7 +13,6 @@ import sys
 import cv2
 import httpx
 import numpy as np
-import pillow_heif
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
@@ -21,8 +20,7 @@ from PIL import Image
 from benchmarks.documents import jpeg, make_case
 from benchmarks.sessions import serve
 from tests.inference.test_documents_cells import erased_field
-
-pillow_heif.register_heif_opener()  # to save HEIC as a phone does
+from tests.serving.test_images import saved_as
 
 
 @pytest.fixture(scope="module")
@@ -176,20 +174,10 @@ def test_a_photo_whose_orientation_tag_turns_it_is_read_as_shown(client):
     assert doc["fields"]["车辆识别代号"]["text"] == app["vehicle"]["vin"]
 
 
-def _heic(image_bgr: np.ndarray, orientation: int = 1) -> bytes:
-    """``image_bgr`` saved as an iPhone saves a photo: HEIC, with the EXIF orientation it is to be shown in."""
-    stored = Image.fromarray(image_bgr[:, :, ::-1])
-    exif = stored.getexif()
-    exif[0x0112] = orientation
-    buf = io.BytesIO()
-    stored.save(buf, format="HEIF", quality=90, exif=exif.tobytes())
-    return buf.getvalue()
-
-
 def test_a_phone_heic_photo_stored_on_its_side_is_read_as_shown(client):
     images, app = make_case(31, "complete", "mortgage")
     reg_name, reg_img = images[1]
-    data = _heic(cv2.rotate(reg_img, cv2.ROTATE_90_COUNTERCLOCKWISE), orientation=6)
+    data = saved_as(cv2.rotate(reg_img, cv2.ROTATE_90_COUNTERCLOCKWISE), "HEIF", orientation=6, quality=90)
     assert data[4:12] == b"ftypheic"
     r = _post(client, [(reg_name.replace(".jpg", ".heic"), data, "image/heic")], app)
     assert r.status_code == 200, r.text
@@ -246,7 +234,7 @@ def _many_pages_pdf() -> bytes:
 
 TINY = ("a.jpg", jpeg(np.full((64, 64, 3), 200, np.uint8)), "image/jpeg")
 NOISE = jpeg(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8))
-HEIC = _heic(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8))
+HEIC = saved_as(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8), "HEIF", quality=90)
 
 BAD = [
     ("no files", [], None, None, 400, "no files"),

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from benchmarks.sessions import free_port, serve
+from tests.serving.test_images import saved_as
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +60,9 @@ def test_read_a_real_frame(server, realdev):
 
 def test_read_a_real_frame_sent_as_heic(server, realdev):
     """The same real photo as an iPhone would send it (HEIC): decoded and read the same."""
-    import pillow_heif
-    from PIL import Image
-
-    pillow_heif.register_heif_opener()  # to save HEIC here
     client, _ = server
-    buf = io.BytesIO()
-    Image.open(realdev / "plates_full/ccpd_001.jpg").save(buf, format="HEIF", quality=90)
-    r = client.post("/v1/read", files={"image": ("ccpd_001.heic", buf.getvalue(), "image/heic")})
+    heic = saved_as(cv2.imread(str(realdev / "plates_full/ccpd_001.jpg")), "HEIF", quality=90)
+    r = client.post("/v1/read", files={"image": ("ccpd_001.heic", heic, "image/heic")})
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["width"], body["height"]) == (720, 1160)
