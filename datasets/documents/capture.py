@@ -294,3 +294,22 @@ def transform_fields(
 
 def corners(plan: CapturePlan) -> list[list[float]]:
     return [[round(x, 2), round(y, 2)] for x, y in plan.dst]
+
+
+def scanner_flatten(image: np.ndarray, page_corners: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A photographed page as a scanner app cuts it out along its corners (TL, TR, BR, BL) and warps it flat to
+    ``size`` (w, h): its pixels are no longer the camera's."""
+    w, h = size
+    flat = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    return cv2.warpPerspective(image, cv2.getPerspectiveTransform(np.float32(page_corners), flat), (w, h))
+
+
+def scanner_enhance(flat: np.ndarray) -> np.ndarray:
+    """A scanner app's colour enhancement of a flattened page: the page divided by its lit paper (the print closed
+    away by a dilation, then a wide median), lifted so the paper is pure white, contrast stretched and sharpened."""
+    page = flat.astype(np.float32)
+    k = max(15, (min(flat.shape[:2]) // 20) | 1)
+    paper = cv2.medianBlur(cv2.dilate(flat, np.ones((7, 7), np.uint8)), k).astype(np.float32) + 1.0
+    out = np.clip(page / paper * 255.0 * 1.05, 0, 255)
+    out = np.clip((out - 30.0) * 255.0 / 215.0, 0, 255)
+    return np.clip(out * 1.6 - cv2.GaussianBlur(out, (0, 0), 1.2) * 0.6, 0, 255).astype(np.uint8)

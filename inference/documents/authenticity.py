@@ -14,7 +14,9 @@ different shapes, so one threshold over the stronger of the two would be set by 
 photocopy score is the mean of the patches' photocopy probability and the page's colourlessness (``colour.py``): a
 copy has lost the colour of the printed original, while the genuine pages the patches find copy-like keep theirs;
 pages of no listed type (``colour_expected=False``) may be printed in black only, as are a few listed pages but for
-a small mark: their colour says nothing, and the patches' score is theirs alone. A screen's frame in view round the
+a small mark: their colour says nothing, and the patches' score is theirs alone. On a page whose paper a scanner app
+lifted to white (``forensics.whitened``) the colourlessness is the score alone: the patches take the app's flat paper
+for a copy's. A screen's frame in view round the
 page (``bezel.py``, measured) is a second look for screens: its score is over the screen threshold where a frame is
 found and 0 elsewhere. Thresholds are set from genuine pages for a target false-alarm rate (``thresholds_for``), in
 the catalog by training and per office by ``chayan calibrate-authenticity`` (``calibration.py``).
@@ -202,14 +204,17 @@ def colour_expected(doc: DocClass | None) -> bool:
     return listed(doc) and (doc is None or (doc.doc_type, doc.page) not in BLACK_PRINTED_PAGES)
 
 
-def with_colour(scores: Mapping[str, float], colourless: float | None) -> dict[str, float]:
+def with_colour(scores: Mapping[str, float], colourless: float | None, whitened: bool = False) -> dict[str, float]:
     """``scores`` with the photocopy score fused with the page's colourlessness (``None``: no colour expected,
-    the patches' score alone); the patches' own score and the colourlessness (0 when not expected) are kept
-    beside it."""
+    the patches' score alone; on a page whose paper an app ``whitened``, the colourlessness alone: the patches see
+    the app's flat white paper and sharpened strokes, which look copied); the patches' own score and the
+    colourlessness (0 when not expected) are kept beside it."""
     out = dict(scores)
     patches = float(scores["photocopy"])
     if colourless is None:
         out["photocopy"], colour = patches, 0.0
+    elif whitened:
+        out["photocopy"] = colour = float(colourless)
     else:
         colour = float(colourless)
         out["photocopy"] = (1.0 - PHOTOCOPY_COLOUR_WEIGHT) * patches + PHOTOCOPY_COLOUR_WEIGHT * colour
@@ -306,7 +311,8 @@ def alarm_scores(
     work = auth_work(image)  # scaled once for the grid and the line patches
     quad = find_page(image) if quad is ... else quad  # once for the patches on the paper and the colour
     patch_scores, origins, probs, side = page_scores(image, run, labels, stride, work=work, quad=quad)
-    patch_scores = with_colour(patch_scores, colourlessness(colour_spread(image, quad)) if colour_expected else None)
+    colourless = colourlessness(colour_spread(image, quad)) if colour_expected else None
+    patch_scores = with_colour(patch_scores, colourless, (noise or PageNoise(image)).whitened)
     found = analyse(image, noise) if forensics else None
     if found is not None and text_boxes:
         cues = (

@@ -65,13 +65,17 @@ no genuine page of 760.
 
 The noise cues need the recorded noise, and neither judges a page without it (the learned patch model still looks at
 it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of plain
-areas), a page that went through JPEG (``block_compressed``: its codec flattens plain paper in whole blocks), or a
-large void area in the interiors of one 8x8 grid (a JPEG the grid finder missed; any such area when the finder
-cannot tell, on a small crop). A small edit can fall in one grid's interiors by chance: the void-grid test alone
-turned away 2 of 60 dev splices and 1 of 40 dev text replacements before the grid finder judged the page first.
-Heavy compression also makes equal windows of its own, so copies are looked for only on pages whose noise is judged,
-and at shifts of whole 8x8 blocks only where the grid finder found no compression. The paper tones judged and the
-limits were set on training pages and checked on the real-dev photos, none of which reaches the tamper threshold.
+areas), a page whose paper was whitened (``whitened``: a scanner app's enhancement lifts the paper to pure white, and
+the noise left is the app's sharpening round the strokes; on 40 dev photos so enhanced and saved as JPEG q85 the void
+cues raised 18 alarms; genuine pages so enhanced are clipped white over 61% to 94% of their pixels, genuine photos as
+taken over at most 21%, flattened by an app at most 42%, the real-dev photos 20%), a page that went through JPEG
+(``block_compressed``: its codec flattens plain paper in whole blocks), or a large void area in the interiors of one 8x8
+grid (a JPEG the grid finder missed; any such area when the finder cannot tell, on a small crop). A small edit can fall
+in one grid's interiors by chance: the void-grid test alone turned away 2 of 60 dev splices and 1 of 40 dev text
+replacements before the grid finder judged the page first. Heavy compression also makes equal windows of its own, so
+copies are looked for only on pages whose noise is judged, and at shifts of whole 8x8 blocks only where the grid finder
+found no compression. The paper tones judged and the limits were set on training pages and checked on the real-dev
+photos, none of which reaches the tamper threshold.
 Written here because no library of the stack does this analysis; opencv does the filtering and labelling.
 """
 
@@ -97,6 +101,10 @@ VOID_DOMINANCE = 0.5  # an edit is one region; voids spread over the page mean i
 VOID_SCALE = 10.0  # void pixels at which the void score is 0.5
 MIN_SIGMA = 0.6  # grey levels: a page with less noise than this (denoised, smoothed) has nothing to judge
 VOID_MAX_SHARE = 0.03  # voids over more of the page than this: the page was denoised, not edited
+# a page clipped white (grey CLIPPED_GREY or more) over this share of its pixels: its paper was whitened by an app
+# (dev and test photos flattened and enhanced: 61% to 94%; flattened only: at most 42%, an overexposed page)
+WHITENED_SHARE = 0.50
+CLIPPED_GREY = 254
 GRID_SHARE = 0.40  # voids this concentrated in the interiors of one 8x8 grid: the page was block-compressed
 GRID_MIN_PX = 1000  # fewer void pixels than this say nothing about a grid (an edit's may fall in one by chance)
 UNJUDGED_GRID_MIN_PX = 150  # the same where the grid finder could not tell (a small crop): any grid is suspect
@@ -220,6 +228,16 @@ class PageNoise:
     def paper(self) -> np.ndarray:
         return paper_mask(self.grey)
 
+    @functools.cached_property
+    def whitened(self) -> bool:
+        return whitened(self.grey)
+
+
+def whitened(grey: np.ndarray) -> bool:
+    """Whether the paper was lifted to pure white (a scanner app's enhancement): clipped over ``WHITENED_SHARE`` of
+    the page (grey levels). Its recorded noise is gone, and what is left is the app's sharpening round the strokes."""
+    return int(np.count_nonzero(grey >= CLIPPED_GREY)) >= WHITENED_SHARE * grey.size
+
 
 def _page_noise(image: np.ndarray, noise: PageNoise | None) -> PageNoise:
     """``noise`` when it was computed for ``image`` (the same size), else the page's noise computed here."""
@@ -254,7 +272,7 @@ def _noise_voids(noise: PageNoise, compressed: bool | None) -> tuple[int, tuple[
     sigma = float(np.sqrt(max(level, 0.0)))
     if sigma < MIN_SIGMA:  # noise-free, denoised or smoothed: nothing to compare with
         return 0, (), sigma, False
-    if compressed:
+    if compressed or noise.whitened:
         return 0, (), sigma, False
     void = ((energy < VOID_SHARE * level) & judged).astype(np.uint8)
     void = cv2.morphologyEx(void, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
@@ -616,9 +634,9 @@ def quiet_fields(
     """Text boxes (upload pixels) whose paper is much quieter than the paper round them: the strongest as a score
     in [0, 1) (0 when no box is below ``QUIET_RATIO``), and the boxes, quietest first (``size``: the inside's
     noise in percent of the outside's). Judged on pages with text (``QUIET_MIN_LINES``) that kept their recorded
-    noise: not block-compressed, not denoised (``MIN_SIGMA``). ``compressed``: the grid finder's verdict when
-    :func:`analyse` gave it (``Forensics.compressed``); None: found here (a page it cannot tell is judged). ``noise``:
-    the page's noise when :func:`analyse` computed it."""
+    noise: not block-compressed, not whitened, not denoised (``MIN_SIGMA``). ``compressed``: the grid finder's verdict
+    when :func:`analyse` gave it (``Forensics.compressed``); None: found here (a page it cannot tell is judged).
+    ``noise``: the page's noise when :func:`analyse` computed it."""
     h, w = image.shape[:2]
     if len(boxes) < QUIET_MIN_LINES or h * w > MAX_PIXELS or image.ndim != 3 or image.dtype != np.uint8:
         return 0.0, ()
@@ -626,7 +644,7 @@ def quiet_fields(
     grey = noise.grey
     if compressed is None:
         compressed = block_compressed(grey)
-    if compressed:  # first: most phone photos are JPEGs, and the grid is found in a few ms
+    if compressed or noise.whitened:  # first: most phone photos are JPEGs, and the grid is found in a few ms
         return 0.0, ()
     paper = noise.paper & (grey > JUDGED_GREY[0]) & (grey < JUDGED_GREY[1])
     if paper.sum() < 1000:
@@ -925,4 +943,5 @@ def analyse(image: np.ndarray, noise: PageNoise | None = None) -> Forensics:
         (time.perf_counter() - t0) * 1000,
         compressed=compressed,
         voids=voids,
+        whitened=noise.whitened,
     )

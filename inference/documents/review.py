@@ -704,6 +704,19 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
         findings.append(
             Finding(rule, sev, mzh.format(doc=zh), men.format(doc=en), (d.source,), (), MappingProxyType(evidence))
         )
+    elif d.authenticity is not None and d.authenticity.forensics is not None and d.authenticity.forensics.whitened:
+        # for the officer (info: no notice to the citizen, no effect on the decision): a scanner app's enhancement
+        # took the camera's noise with it, so the noise cues could not look for edits on this page
+        findings.append(
+            Finding(
+                "AUTH.ENHANCED",
+                Severity.info,
+                f"{zh}是经软件增强处理的图片（纸面被调成纯白），无法从图像噪声检查修改痕迹；如有疑问请核对原件。",
+                f"The {en} was enhanced by an app (its paper lifted to pure white), so its pixels' noise could not be "
+                "checked for edits; compare the original if in doubt.",
+                (d.source,),
+            )
+        )
     if not d.quality.ok:
         return findings  # its reads are not evidence: the retake notice says what to do, fields wait for it
     fields = _canonical_fields(d)

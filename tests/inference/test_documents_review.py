@@ -26,6 +26,7 @@ from inference.documents.types import (
     DocType,
     DocumentRead,
     FieldValue,
+    Forensics,
     QualityIssue,
     QualityReport,
     Severity,
@@ -636,6 +637,28 @@ def test_screen_finding_says_when_a_screen_frame_raised_it(bezel, inside):
     want = {"alarm": "screen_recapture", "score": f"{max(0.6, bezel):.3f}", "threshold": "0.460"}
     counted = bezel >= 0.46 and (inside is None or inside >= 0.15)
     assert dict(f.evidence) == ({**want, "screen_frame": f"{bezel:.3f}"} if counted else want)
+
+
+@pytest.mark.parametrize(("whitened", "verdict"), [(True, "genuine"), (False, "genuine"), (True, "photocopy")])
+def test_a_page_enhanced_by_an_app_is_noted_for_the_officer(whitened, verdict):
+    """A genuine page whose paper an app lifted to white (its noise not judged) is noted for the officer as info: no
+    notice to the citizen, the decision unchanged. A page with an alarm gets the alarm's finding only."""
+    page = invoice()
+    forensics = Forensics(0.0, 0, 0, 1.5, False, True, whitened=whitened)
+    scores = {"screen_recapture": 0.0, "photocopy": 0.9 if verdict == "photocopy" else 0.0, "tampered": 0.0}
+    auth = AuthenticityResult(verdict, scores, {"screen_recapture": 0.5, "photocopy": 0.5, "tampered": 0.9})
+    auth = replace(auth, forensics=forensics, alarm="" if verdict == "genuine" else verdict)
+    page = DocumentRead(page.source, page.doc, page.quality, auth, page.fields)
+    result = review_documents(BUSINESSES["transfer"], [*transfer_case()[:4], page, insurance()], None)
+    noted = [f for f in result.findings if f.rule == "AUTH.ENHANCED"]
+    if whitened and verdict == "genuine":
+        (f,) = noted
+        assert f.severity is Severity.info and f.documents == (page.source,) and "enhanced by an app" in f.message_en
+        assert result.decision is Decision.passed
+        assert "enhanced" not in result.notice_en and "增强" not in result.notice_zh
+    else:
+        assert noted == []
+        assert result.decision is (Decision.passed if verdict == "genuine" else Decision.needs_correction)
 
 
 @pytest.mark.parametrize(("unsure", "says"), [({}, "compare the original"), ({17: (0.4, [])}, "character(s) 18")])

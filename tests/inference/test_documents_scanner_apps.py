@@ -1,0 +1,131 @@
+"""Pages a scanner app flattened and enhanced (the paper lifted to pure white, the strokes sharpened): the noise cues
+do not judge them, and they are judged for photocopying by their colour alone."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from datasets.documents import DocType, random_page, render_document
+from datasets.documents.capture import apply_capture, corners, plan_capture, scanner_enhance, scanner_flatten
+from datasets.forgeries import _captured, _inpaint
+from inference.documents.authenticity import PHOTOCOPY_COLOUR_WEIGHT, with_colour
+from inference.documents.forensics import analyse, quiet_fields, voids_in_lines, whitened
+from inference.documents.page import quad_size
+from inference.documents.reader import DocumentReader
+from inference.types import Frame
+
+
+def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _photo(seed: int, kind: DocType):
+    """A photographed genuine page, its corners in the photo, and its field boxes carried into the photo."""
+    rng = np.random.default_rng(seed)
+    doc = render_document(rng, kind, random_page(rng, kind))
+    h, w = doc.image.shape[:2]
+    plan = plan_capture(rng, (w, h), "photo")
+    image, h_mat = apply_capture(plan, doc.image)
+    return image, np.float32(corners(plan)), _captured(doc, image, h_mat)
+
+
+def _as_app_uploads(image: np.ndarray, page_corners: np.ndarray) -> np.ndarray:
+    """As a scanner app uploads the page: cut out, warped flat at 1.4 times its size, enhanced, JPEG q85."""
+    w, h = quad_size(page_corners)
+    return _jpeg(scanner_enhance(scanner_flatten(image, page_corners, (round(w * 1.4), round(h * 1.4)))), 85)
+
+
+# Pages the noise cues called tampered (the first four) or the patches called copied (the last) before whitened pages
+# were recognised
+ENHANCED = [
+    (302, DocType.insurance_policy),
+    (303, DocType.id_card),
+    (305, DocType.conformity_certificate),
+    (310, DocType.purchase_tax),
+    (324, DocType.vehicle_license),
+]
+
+
+@pytest.fixture(scope="module")
+def reader(engine):
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("model doc-authenticity is not in the catalog")
+    return DocumentReader(engine)
+
+
+@pytest.mark.parametrize(("seed", "kind"), ENHANCED, ids=[f"{k.value}-{s}" for s, k in ENHANCED])
+def test_genuine_pages_enhanced_by_a_scanner_app_raise_no_alarm(reader, seed, kind):
+    image, page_corners, _ = _photo(seed, kind)
+    upload = _as_app_uploads(image, page_corners)
+    assert not whitened(_grey(image)) and whitened(_grey(upload))
+    res = reader.check_authenticity(Frame(upload))
+    assert res is not None and res.forensics is not None
+    assert not res.forensics.noise_checked
+    assert res.verdict == "genuine", (res.alarm, dict(res.scores))
+
+
+def test_a_colour_document_enhanced_in_black_and_white_is_still_a_copy(reader):
+    """Its colour is gone, as a photocopy's is: the colourlessness alone finds it."""
+    image, page_corners, _ = _photo(303, DocType.id_card)
+    upload = cv2.cvtColor(_grey(_as_app_uploads(image, page_corners)), cv2.COLOR_GRAY2BGR)
+    res = reader.check_authenticity(Frame(upload))
+    assert res is not None and res.verdict == "photocopy"
+    assert res.scores["photocopy"] == pytest.approx(res.scores["colourless"])
+
+
+def test_the_noise_cues_do_not_judge_a_whitened_page(licence_capture):
+    """What a whitened page's noise shows is the app's work: the void, quiet-field and faint void-in-line cues stay
+    silent on it, even where a value was erased before the enhancement (the patches and the line cues that compare
+    paper tones still look)."""
+    image, seen = licence_capture
+    forged, mask, _ = _inpaint(np.random.default_rng(3), image, seen, "车辆识别代号")
+    assert analyse(forged).score > 0.9  # found on the photo
+    enhanced = scanner_enhance(forged)
+    assert whitened(_grey(enhanced))
+    found = analyse(enhanced)
+    assert not found.noise_checked and found.score == 0.0 and found.voids == ()
+    boxes = [tuple(float(v) for v in f.box_xyxy) for f in seen.fields.values()]
+    assert quiet_fields(enhanced, boxes, compressed=found.compressed) == (0.0, ())
+    assert voids_in_lines(enhanced, boxes, found.voids, found.noise_checked) == (0.0, ())
+
+
+def test_a_page_clipped_white_in_a_small_part_is_not_whitened(licence_capture):
+    image, _ = licence_capture
+    grey = _grey(image).copy()
+    assert not whitened(grey)
+    h, w = grey.shape
+    grey[: h * 2 // 5] = 255  # an overexposed page, clipped over 40% of it: the rest of the paper keeps its noise
+    assert not whitened(grey)
+    grey[: h * 3 // 5] = 255
+    assert whitened(grey)
+
+
+@pytest.mark.parametrize(
+    ("patches", "colourless", "is_whitened", "expected"),
+    [
+        (0.7, 0.1, False, (1 - PHOTOCOPY_COLOUR_WEIGHT) * 0.7 + PHOTOCOPY_COLOUR_WEIGHT * 0.1),
+        (0.7, 0.1, True, 0.1),  # the app's flat paper looks copied to the patches: the colour alone
+        (0.2, 0.9, True, 0.9),  # colour gone: a copy however the patches see it
+        (0.7, None, True, 0.7),  # no colour expected: the patches are all there is
+        (0.7, None, False, 0.7),
+    ],
+)
+def test_the_photocopy_score_of_a_whitened_page_is_its_colourlessness(patches, colourless, is_whitened, expected):
+    out = with_colour({"photocopy": patches, "screen_recapture": 0.1}, colourless, is_whitened)
+    assert out["photocopy"] == pytest.approx(expected)
+    assert out["photocopy_patches"] == patches and out["screen_recapture"] == 0.1
+
+
+def test_no_real_photo_is_whitened(realdev):
+    """The real-dev photos (phone JPEGs of plates, crops, stamped VINs, the 行驶证 specimen) keep their paper's and
+    scenes' noise: none is taken for an app's enhancement."""
+    files = sorted(p for p in realdev.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".bmp"))
+    greys = [g for g in (cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in files) if g is not None]
+    assert len(greys) > 250
+    assert not any(whitened(g) for g in greys)
