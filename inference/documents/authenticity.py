@@ -15,7 +15,7 @@ photocopy score is the mean of the patches' photocopy probability and the page's
 copy has lost the colour of the printed original, while the genuine pages the patches find copy-like keep theirs;
 pages of no listed type (``colour_expected=False``) may be printed in black only, as are a few listed pages but for
 a small mark: their colour says nothing, and the patches' score is theirs alone. On a page whose paper a scanner app
-lifted to white (``forensics.whitened``) the colourlessness is the score alone: the patches take the app's flat paper
+lifted to white (``forensics.whitened``) the score is the colourlessness alone: the patches take the app's flat paper
 for a copy's. A screen's frame in view round the
 page (``bezel.py``, measured) is a second look for screens: its score is over the screen threshold where a frame is
 found and 0 elsewhere. Thresholds are set from genuine pages for a target false-alarm rate (``thresholds_for``), in
