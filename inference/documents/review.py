@@ -259,6 +259,13 @@ _AUTH_MESSAGES = {
         "Parts of the {doc} look digitally altered; an officer will check it against the original.",
     ),
 }
+# the photocopy notice for a page whose paper an app lifted to white (``Forensics.whitened``): an enhanced page without
+# colour is most often a scanner app's black-and-white mode, which the citizen can switch off
+_WHITENED_COPY = (
+    "{doc}是黑白图片（扫描软件的黑白模式或复印件）：请上传原件的彩色照片或彩色扫描件。",
+    "The {doc} is in black and white (a scanner app's black-and-white mode, or a photocopy): upload a colour photo or "
+    "colour scan of the original.",
+)
 _QUALITY_MESSAGES = {
     "blur": (
         "{doc}照片模糊：请对焦后重新拍摄。",
@@ -690,6 +697,9 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
         )
     if d.authenticity is not None and d.authenticity.verdict != "genuine":
         sev, rule, mzh, men = _AUTH_MESSAGES[d.authenticity.verdict]
+        forensics = d.authenticity.forensics
+        if d.authenticity.verdict == "photocopy" and forensics is not None and forensics.whitened:
+            mzh, men = _WHITENED_COPY
         alarm = d.authenticity.alarm or d.authenticity.verdict
         score, threshold = d.authenticity.scores[alarm], d.authenticity.thresholds[alarm]
         evidence = {"alarm": alarm, "score": f"{score:.3f}", "threshold": f"{threshold:.3f}"}

@@ -661,6 +661,25 @@ def test_a_page_enhanced_by_an_app_is_noted_for_the_officer(whitened, verdict):
         assert result.decision is (Decision.passed if verdict == "genuine" else Decision.needs_correction)
 
 
+@pytest.mark.parametrize("whitened", [True, False])
+def test_a_copy_enhanced_by_an_app_is_told_to_be_in_black_and_white(whitened):
+    """A page without colour whose paper an app lifted to white is most often a scanner app's black-and-white mode:
+    the notice says so, and asks for colour as for a photocopy."""
+    page = invoice()
+    scores = {"screen_recapture": 0.0, "photocopy": 0.9, "tampered": 0.0}
+    auth = AuthenticityResult("photocopy", scores, {"screen_recapture": 0.5, "photocopy": 0.5, "tampered": 0.9})
+    forensics = Forensics(0.0, 0, 0, 1.5, False, True, whitened=whitened)
+    page = DocumentRead(
+        page.source, page.doc, page.quality, replace(auth, forensics=forensics, alarm="photocopy"), page.fields
+    )
+    result = review_documents(BUSINESSES["transfer"], [*transfer_case()[:4], page, insurance()], None)
+    (f,) = [f for f in result.findings if f.rule == "AUTH.PHOTOCOPY"]
+    assert f.severity is Severity.error and "colour" in f.message_en and "彩色" in f.message_zh
+    assert ("black-and-white mode" in f.message_en and "黑白模式" in f.message_zh) is whitened
+    assert ("looks like a photocopy" in f.message_en) is not whitened
+    assert f.message_en in result.notice_en
+
+
 @pytest.mark.parametrize(("unsure", "says"), [({}, "compare the original"), ({17: (0.4, [])}, "character(s) 18")])
 def test_a_failed_credit_code_says_what_to_do(unsure, says):
     bad = read_fv("seller_tax_id", BAD_CREDIT, unsure, False)
