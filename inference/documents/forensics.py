@@ -65,17 +65,16 @@ no genuine page of 760.
 
 The noise cues need the recorded noise, and neither judges a page without it (the learned patch model still looks at
 it): a page with little noise (denoised, smoothed), voids over much of the page (a camera's own denoising of plain
-areas), a page whose paper was whitened (``whitened``: a scanner app's enhancement lifts the paper to pure white, and
-the noise left is the app's sharpening round the strokes; on 40 dev photos so enhanced and saved as JPEG q85 the void
-cues raised 18 alarms; genuine pages so enhanced are clipped white over 61% to 94% of their pixels, genuine photos as
-taken over at most 21%, flattened by an app at most 42%, the real-dev photos 20%), a page that went through JPEG
-(``block_compressed``: its codec flattens plain paper in whole blocks), or a large void area in the interiors of one 8x8
-grid (a JPEG the grid finder missed; any such area when the finder cannot tell, on a small crop). A small edit can fall
-in one grid's interiors by chance: the void-grid test alone turned away 2 of 60 dev splices and 1 of 40 dev text
-replacements before the grid finder judged the page first. Heavy compression also makes equal windows of its own, so
-copies are looked for only on pages whose noise is judged, and at shifts of whole 8x8 blocks only where the grid finder
-found no compression. The paper tones judged and the limits were set on training pages and checked on the real-dev
-photos, none of which reaches the tamper threshold.
+areas), a page whose paper was whitened (``whitened``: a scanner app's enhancement lifts the paper to pure white or to
+one flat light level, and the noise left is the app's sharpening round the strokes; on 40 dev photos so enhanced and
+saved as JPEG q85 the noise cues raised 18 alarms, and 18 with the paper at 250; the limits at ``WHITENED_SHARE``), a
+page that went through JPEG (``block_compressed``: its codec flattens plain paper in whole blocks), or a large void area
+in the interiors of one 8x8 grid (a JPEG the grid finder missed; any such area when the finder cannot tell, on a small
+crop). A small edit can fall in one grid's interiors by chance: the void-grid test alone turned away 2 of 60 dev splices
+and 1 of 40 dev text replacements before the grid finder judged the page first. Heavy compression also makes equal
+windows of its own, so copies are looked for only on pages whose noise is judged, and at shifts of whole 8x8 blocks only
+where the grid finder found no compression. The paper tones judged and the limits were set on training pages and checked
+on the real-dev photos, none of which reaches the tamper threshold.
 Written here because no library of the stack does this analysis; opencv does the filtering and labelling.
 """
 
@@ -101,10 +100,13 @@ VOID_DOMINANCE = 0.5  # an edit is one region; voids spread over the page mean i
 VOID_SCALE = 10.0  # void pixels at which the void score is 0.5
 MIN_SIGMA = 0.6  # grey levels: a page with less noise than this (denoised, smoothed) has nothing to judge
 VOID_MAX_SHARE = 0.03  # voids over more of the page than this: the page was denoised, not edited
-# a page clipped white (grey CLIPPED_GREY or more) over this share of its pixels: its paper was whitened by an app
-# (dev and test photos flattened and enhanced: 61% to 94%; flattened only: at most 42%, an overexposed page)
+# a page clipped white (grey CLIPPED_GREY or more), or at one grey level from FLAT_MIN_GREY up, over this share of its
+# pixels: its paper was whitened by an app (dev and test photos flattened and enhanced: clipped over 61% to 94%; lifted
+# to 250 instead of white, one level over 32% to 89%, all but 1 of 292 over 50%; photos flattened only: clipped at
+# most 42%, an overexposed page, and one level at most 26%, 40% saved as JPEG q70; the real-dev photos 23%)
 WHITENED_SHARE = 0.50
 CLIPPED_GREY = 254
+FLAT_MIN_GREY = 160
 GRID_SHARE = 0.40  # voids this concentrated in the interiors of one 8x8 grid: the page was block-compressed
 GRID_MIN_PX = 1000  # fewer void pixels than this say nothing about a grid (an edit's may fall in one by chance)
 UNJUDGED_GRID_MIN_PX = 150  # the same where the grid finder could not tell (a small crop): any grid is suspect
@@ -234,9 +236,13 @@ class PageNoise:
 
 
 def whitened(grey: np.ndarray) -> bool:
-    """Whether the paper was lifted to pure white (a scanner app's enhancement): clipped over ``WHITENED_SHARE`` of
-    the page (grey levels). Its recorded noise is gone, and what is left is the app's sharpening round the strokes."""
-    return int(np.count_nonzero(grey >= CLIPPED_GREY)) >= WHITENED_SHARE * grey.size
+    """Whether the paper was lifted to pure white, or to one flat light level (a scanner app's enhancement): clipped
+    white, or at one grey level, over ``WHITENED_SHARE`` of the page (grey levels). Its recorded noise is gone, and
+    what is left is the app's sharpening round the strokes; a photo's paper spreads over many levels with its noise
+    and its light."""
+    hist = np.bincount(grey.ravel(), minlength=256)
+    flat = max(int(hist[CLIPPED_GREY:].sum()), int(hist[FLAT_MIN_GREY:].max()))
+    return flat >= WHITENED_SHARE * grey.size
 
 
 def _page_noise(image: np.ndarray, noise: PageNoise | None) -> PageNoise:
