@@ -139,3 +139,24 @@ def test_no_real_photo_is_whitened(realdev):
     greys = [g for g in (cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in files) if g is not None]
     assert len(greys) > 250
     assert not any(whitened(g) for g in greys)
+
+
+def test_the_real_specimen_enhanced_by_an_app_is_read_whole_and_genuine(reader, realdev):
+    """The real 行驶证 specimen enhanced as a scanner app enhances a page (the photo is already the card and its
+    sleeve: nothing to cut out) and saved as JPEG q85: whitened, genuine, every labelled field read."""
+    import json
+
+    from inference.documents.fields import normalise
+
+    row = next(
+        r
+        for r in map(json.loads, (realdev / "labels.jsonl").read_text(encoding="utf-8").splitlines())
+        if r["file"].endswith("xingshizheng_specimen_01.jpg")
+    )
+    upload = _jpeg(scanner_enhance(cv2.imread(str(realdev / row["file"]), cv2.IMREAD_COLOR)), 85)
+    assert whitened(_grey(upload))
+    d = reader.read(Frame(upload), "specimen-enhanced.jpg")
+    assert d.quality.ok and d.authenticity is not None and d.authenticity.verdict == "genuine"
+    assert d.authenticity.forensics is not None and d.authenticity.forensics.whitened
+    read = {name: normalise(v.text) for name, v in d.fields.items()}
+    assert {k: read.get(k) for k in row["fields"]} == {k: normalise(v) for k, v in row["fields"].items()}
