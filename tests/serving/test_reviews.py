@@ -346,3 +346,19 @@ def test_spliced_field_upload_is_flagged_at_its_seam(client, licence_capture):
     assert first["cue"] == "pasted_seam" and mask[y1:y2, x1:x2].any()
     ys, xs = np.nonzero(mask)
     assert abs(x1 - xs.min()) <= 4 and abs(y2 - ys.max() - 1) <= 4  # the seam's rectangle is the pasted one
+
+
+def test_a_page_enhanced_by_an_app_is_noted_for_the_officer_not_the_citizen(client, realdev):
+    """The real specimen as a scanner app's colour mode uploads it: genuine, and the answer carries the officer's
+    info finding (the noise cues could not look for edits) but no notice of it for the citizen."""
+    from datasets.documents.capture import scanner_enhance
+
+    page = scanner_enhance(cv2.imread(str(realdev / "documents/xingshizheng_specimen_01.jpg"), cv2.IMREAD_COLOR))
+    data = cv2.imencode(".jpg", page, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+    r = _post(client, [("licence.jpg", data, "image/jpeg")], business="change")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["documents"][0]["authenticity"]["verdict"] == "genuine"
+    (noted,) = [f for f in body["findings"] if f["rule"] == "AUTH.ENHANCED"]
+    assert noted["severity"] == "info" and noted["documents"] == ["licence.jpg"]
+    assert "enhanced" not in body["notice_en"] and noted["message_en"] not in body["notice_en"]
