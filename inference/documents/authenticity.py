@@ -11,15 +11,15 @@ reader's line boxes, seams of a field pasted from another capture, fields quiete
 lying in a line, and here the patch model's look at patches centred on each line) are a second tamper alarm
 with its own score and threshold, measured at the upload's pixels: the two cues have genuine tails of
 different shapes, so one threshold over the stronger of the two would be set by the worse tail. The
-photocopy score is the mean of the patches' photocopy probability and the page's colourlessness (``colour.py``): a
-copy has lost the colour of the printed original, while the genuine pages the patches find copy-like keep theirs;
-pages of no listed type (``colour_expected=False``) may be printed in black only, as are a few listed pages but for
-a small mark: their colour says nothing, and the patches' score is theirs alone. On a page whose paper a scanner app
-lifted to white (``forensics.whitened``) the score is the colourlessness alone: the patches take the app's flat paper
-for a copy's. A screen's frame in view round the
-page (``bezel.py``, measured) is a second look for screens: its score is over the screen threshold where a frame is
-found and 0 elsewhere. Thresholds are set from genuine pages for a target false-alarm rate (``thresholds_for``), in
-the catalog by training and per office by ``chayan calibrate-authenticity`` (``calibration.py``).
+photocopy score is the mean of the patches' photocopy probability and the page's colourlessness (``colour.py``): a copy
+has lost the colour of the printed original, while the genuine pages the patches find copy-like keep theirs; pages of no
+listed type (``colour_expected=False``) may be printed in black only, as are a few listed pages but for a small mark:
+their colour says nothing, and the patches' score is theirs alone. On a page whose paper a scanner app lifted to white
+or one flat tone (``forensics.whitened``) the score is the colourlessness alone: the patches take the app's flat paper
+for a copy's. A screen's frame in view round the page (``bezel.py``, measured) is a second look for screens: its score
+is over the screen threshold where a frame is found and 0 elsewhere. Thresholds are set from genuine pages for a target
+false-alarm rate (``thresholds_for``), in the catalog by training and per office by ``chayan calibrate-authenticity``
+(``calibration.py``).
 """
 
 from __future__ import annotations

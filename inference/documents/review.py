@@ -259,8 +259,8 @@ _AUTH_MESSAGES = {
         "Parts of the {doc} look digitally altered; an officer will check it against the original.",
     ),
 }
-# the photocopy notice for a page whose paper an app lifted to white (``Forensics.whitened``): an enhanced page without
-# colour is most often a scanner app's black-and-white mode, which the citizen can switch off
+# the photocopy notice for a page whose paper an app lifted to white or one flat tone (``Forensics.whitened``): an
+# enhanced page without colour is most often a scanner app's black-and-white mode, which the citizen can switch off
 _WHITENED_COPY = (
     "{doc}是黑白图片（扫描软件的黑白模式或复印件）：请上传原件的彩色照片或彩色扫描件。",
     "The {doc} is in black and white (a scanner app's black-and-white mode, or a photocopy): upload a colour photo or "
@@ -695,10 +695,11 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
                 MappingProxyType({"value": f"{issue.value:.3g}", "limit": f"{issue.limit:.3g}"}),
             )
         )
+    # a scanner app lifted the paper to white or to one flat tone: the noise cues did not judge the page
+    whitened = d.authenticity is not None and d.authenticity.forensics is not None and d.authenticity.forensics.whitened
     if d.authenticity is not None and d.authenticity.verdict != "genuine":
         sev, rule, mzh, men = _AUTH_MESSAGES[d.authenticity.verdict]
-        forensics = d.authenticity.forensics
-        if d.authenticity.verdict == "photocopy" and forensics is not None and forensics.whitened:
+        if d.authenticity.verdict == "photocopy" and whitened:
             mzh, men = _WHITENED_COPY
         alarm = d.authenticity.alarm or d.authenticity.verdict
         score, threshold = d.authenticity.scores[alarm], d.authenticity.thresholds[alarm]
@@ -714,16 +715,16 @@ def _per_document(d: DocumentRead, known: Mapping[str, Sequence[_Known]] = Mappi
         findings.append(
             Finding(rule, sev, mzh.format(doc=zh), men.format(doc=en), (d.source,), (), MappingProxyType(evidence))
         )
-    elif d.authenticity is not None and d.authenticity.forensics is not None and d.authenticity.forensics.whitened:
+    elif whitened:
         # for the officer (info: no notice to the citizen, no effect on the decision): a scanner app's enhancement
         # took the camera's noise with it, so the noise cues could not look for edits on this page
         findings.append(
             Finding(
                 "AUTH.ENHANCED",
                 Severity.info,
-                f"{zh}是经软件增强处理的图片（纸面被调成纯白），无法从图像噪声检查修改痕迹；如有疑问请核对原件。",
-                f"The {en} was enhanced by an app (its paper lifted to pure white), so its pixels' noise could not be "
-                "checked for edits; compare the original if in doubt.",
+                f"{zh}是经软件增强处理的图片（纸面被调成纯白或单一底色），无法从图像噪声检查修改痕迹；如有疑问请核对原件。",
+                f"The {en} was enhanced by an app (its paper lifted to pure white or one flat tone), so its pixels' "
+                "noise could not be checked for edits; compare the original if in doubt.",
                 (d.source,),
             )
         )

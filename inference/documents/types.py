@@ -90,7 +90,7 @@ class Forensics:
     compressed: bool | None = None  # the page went through JPEG (its 8x8 grid found); None: could not tell
     # every void region found (at most 4, largest first), reported or not: the void-in-line cue weighs them again
     voids: tuple[ForensicRegion, ...] = ()
-    whitened: bool = False  # an app lifted the paper to pure white: the noise cues did not judge the page
+    whitened: bool = False  # an app lifted the paper to white or one flat tone: the noise cues did not judge it
 
 
 @dataclass(frozen=True, slots=True)

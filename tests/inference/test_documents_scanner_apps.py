@@ -15,10 +15,7 @@ from inference.documents.forensics import analyse, quiet_fields, voids_in_lines,
 from inference.documents.page import quad_size
 from inference.documents.reader import DocumentReader
 from inference.types import Frame
-
-
-def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
-    return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
+from tests.inference.test_documents_forensics import _jpeg
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
