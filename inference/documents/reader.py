@@ -85,6 +85,23 @@ READ_MS: Mapping[tuple[DocType, str], float] = MappingProxyType(
     }
 )
 UNKNOWN_READ_MS = 600  # a page of a type and page not listed, or read without the classifier
+# The characters a page of each type prints as this reader reads them: medians over the 215 listed dev pages of
+# seed 5410 (the real 行驶证 specimen reads 293). A page of a type the classifier is sure of that reads a quarter of
+# them at most could not be read (``QualityLimits.min_share_of_print``). The registration certificate's second page
+# is left out: its transfer records may be blank, and the floor for every listed page holds (``min_chars_on_document``).
+PRINTED_CHARS: Mapping[tuple[DocType, str], int] = MappingProxyType(
+    {
+        (DocType.insurance_policy, "1"): 699,
+        (DocType.sales_invoice, "1"): 620,
+        (DocType.registration_certificate, "1"): 520,
+        (DocType.conformity_certificate, "1"): 426,
+        (DocType.vehicle_license, "main"): 311,
+        (DocType.vehicle_license, "secondary"): 241,
+        (DocType.purchase_tax, "1"): 231,
+        (DocType.id_card, "front"): 87,
+        (DocType.id_card, "back"): 51,
+    }
+)
 # A page the quality check finds blurred, or read mostly with low confidence, is read again from the photo sharpened
 # (an unsharp mask of this sigma and amount) and its fields taken from that reading; its quality report, and so the
 # citizen's "retake the photo" notice, stay the upload's. The 41 pages of the dev seeds 5180 and 5181 that fail the
@@ -325,7 +342,8 @@ class DocumentReader:
     ) -> QualityReport:
         """Measured quality; the text lines tell whether text is cut by the border, how large and how blurred
         it is, and how sure the reader was of its characters. ``doc``: the page's type, when a listed document
-        (every one prints dozens of characters) next to nothing read means it could not be read."""
+        (every one prints dozens of characters) next to nothing read means it could not be read, and for a type the
+        classifier is sure of, a quarter of what such a page prints (``PRINTED_CHARS``)."""
         boxes = [to_image(line.box_xyxy) for line in text.lines]
         heights = []
         for line in text.lines:
@@ -337,6 +355,7 @@ class DocumentReader:
                 heights.append(area / length)
         text_height = float(np.median(heights)) if len(heights) >= 3 else None
         confidences = [c.confidence for line in text.lines for c in line.read.chars]
+        sure = doc is not None and doc.confidence >= SURE_PAGE
         # a page found whole inside the photo is not cut off; otherwise text at the border says it is
         return measure(
             frame.image,
@@ -346,6 +365,7 @@ class DocumentReader:
             text_boxes=boxes,
             char_confidences=confidences,
             text_expected=doc is not None and doc.doc_type is not DocType.other,
+            printed_chars=PRINTED_CHARS.get((doc.doc_type, doc.page), 0) if sure else 0,
         )
 
     def check_authenticity(

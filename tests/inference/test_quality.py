@@ -247,19 +247,34 @@ def test_uncertain_characters(confidences, page, issues):
 
 
 @pytest.mark.parametrize(
-    ("n_chars", "text_expected", "page", "issues"),
+    ("n_chars", "text_expected", "printed", "page", "issues"),
     [
-        (10, True, PAGE, {"unreadable"}),  # a listed document of which only the title was read
-        (29, True, PAGE, {"unreadable"}),
-        (30, True, PAGE, set()),
-        (10, False, PAGE, set()),  # a page of no listed type may hold a few words
-        (0, True, PAGE, {"unreadable"}),  # nothing read at all
-        (10, True, cv2.GaussianBlur(PAGE, (0, 0), 3), {"text_blur"}),  # the cause is named when measured
+        (10, True, 0, PAGE, {"unreadable"}),  # a listed document of which only the title was read
+        (29, True, 0, PAGE, {"unreadable"}),
+        (30, True, 0, PAGE, set()),
+        (10, False, 0, PAGE, set()),  # a page of no listed type may hold a few words
+        (0, True, 0, PAGE, {"unreadable"}),  # nothing read at all
+        (10, True, 0, cv2.GaussianBlur(PAGE, (0, 0), 3), {"text_blur"}),  # the cause is named when measured
+        # an invoice (620 characters as read) of which the title and the codes were read: most text not found
+        (38, True, 620, PAGE, {"unreadable"}),
+        (154, True, 620, PAGE, {"unreadable"}),
+        (155, True, 620, PAGE, set()),  # a quarter of its print
+        (38, True, 0, PAGE, set()),  # its type not known for sure: the floor alone
+        (38, False, 620, PAGE, set()),  # not a listed document
+        (20, True, 51, PAGE, {"unreadable"}),  # an ID card's back: the floor holds where a quarter is below it
     ],
 )
-def test_a_document_with_almost_nothing_read_is_unreadable(n_chars, text_expected, page, issues):
-    report = measure(page, (), None, HEIGHT, text_boxes=BOXES, char_confidences=[0.99] * n_chars,
-                     text_expected=text_expected)
+def test_a_document_with_almost_nothing_read_is_unreadable(n_chars, text_expected, printed, page, issues):
+    report = measure(
+        page,
+        (),
+        None,
+        HEIGHT,
+        text_boxes=BOXES,
+        char_confidences=[0.99] * n_chars,
+        text_expected=text_expected,
+        printed_chars=printed,
+    )
     assert {i.code for i in report.issues} == issues
 
 
