@@ -166,11 +166,29 @@ def _rate_read(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return fields
 
 
+# an amount as the invoice prints it: two decimals
+_AS_PRINTED = re.compile(r"¥?\d+\.\d{2}")
+
+
+def _runs_merged(text: str, printed: str) -> bool:
+    """``text`` is ``printed`` with some of its repeated characters read fewer times: the recogniser's CTC decoding
+    merges a character repeated without a gap between the two ('13000.0' for 130000.00)."""
+    ours, theirs = ([(ch, len(list(run))) for ch, run in itertools.groupby(t)] for t in (text, printed))
+    return (
+        len(text) < len(printed)
+        and [ch for ch, _ in ours] == [ch for ch, _ in theirs]
+        and all(n <= m for (_, n), (_, m) in zip(ours, theirs, strict=True))
+    )
+
+
 def _misread_of(read: FieldValue, printed: str) -> bool:
     """``read`` is ``printed`` with one character misread, the reader's alternatives at that place naming the
     printed one, or with the last one or two digits after the point cut off ('232123.8' for 232123.89), or cut
-    short after three digits or more ('¥9867' for ¥98672.57: the seller's seal is stamped over that row)."""
+    short after three digits or more ('¥9867' for ¥98672.57: the seller's seal is stamped over that row), or, when
+    what is read is no amount as printed (two decimals), with repeated digits merged (:func:`_runs_merged`)."""
     text = read.text
+    if not _AS_PRINTED.fullmatch(text) and _runs_merged(text, printed):
+        return True
     if len(text) < len(printed) and printed.startswith(text):
         return len(printed) - len(text) <= 2 if "." in text else sum(ch.isdigit() for ch in text) >= 3
     if len(text) != len(printed) or not read.alternatives:

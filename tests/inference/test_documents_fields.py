@@ -767,6 +767,24 @@ RULE_CASES = [
     ),
     (
         "sales_invoice",
+        "1",  # ... its repeated zeros merged, as CTC decoding merges a digit repeated without a gap ('13000.0')
+        _amounts(line("¥13000.0", 180, 700), vat="¥16900.00", total="¥146900.00", words="壹拾肆万陆仟玖佰元整"),
+        {"不含税价": "¥130000.00"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... but not when what is read is an amount as printed (a printed ¥13000.00 is kept for the checks)
+        _amounts(line("¥13000.00", 180, 700), vat="¥16900.00", total="¥146900.00", words="壹拾肆万陆仟玖佰元整"),
+        {"不含税价": "¥13000.00"},
+    ),
+    (
+        "sales_invoice",
+        "1",  # ... nor when a digit that is not repeated is missing ('1000.0' lacks the 3)
+        _amounts(line("¥1000.0", 180, 700), vat="¥16900.00", total="¥146900.00", words="壹拾肆万陆仟玖佰元整"),
+        {"不含税价": "¥1000.0"},
+    ),
+    (
+        "sales_invoice",
         "1",  # ... but not when the alternatives do not name the digit: the read stays
         _amounts(with_alts(line("¥140207.96", 180, 700), {4: [("3", 0.3)]})),
         {"不含税价": "¥140207.96"},
