@@ -25,7 +25,6 @@ import cv2
 import numpy as np
 
 from inference.documents.fields import normalise
-from inference.documents.page import quad_size
 from inference.documents.reader import DocumentReader, page_class
 from inference.documents.review import review_case
 from inference.documents.types import AuthenticityResult, DocType, FieldValue
@@ -353,15 +352,9 @@ FLATTENED = (
 
 
 def _as_scanned(image: np.ndarray, page_corners: np.ndarray, scale: float, quality: int, enhanced: bool) -> np.ndarray:
-    from datasets.documents.capture import scanner_enhance, scanner_flatten
+    from datasets.documents.capture import scanner_upload  # as _ensure: the data factory only when the step runs
 
-    w, h = quad_size(page_corners)
-    flat = scanner_flatten(image, page_corners, (round(w * scale), round(h * scale)))
-    if enhanced:
-        flat = scanner_enhance(flat)
-    if quality:
-        flat = cv2.imdecode(cv2.imencode(".jpg", flat, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
-    return flat
+    return scanner_upload(image, page_corners, scale, quality, enhanced)
 
 
 def flattened_pages(reader: DocumentReader, limit: int = 60) -> dict[str, Any]:

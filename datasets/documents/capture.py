@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from inference.documents.page import quad_size
+
 PHOTO_WH = (1280, 960)
 SCAN_LONG_SIDE = 1280
 
@@ -313,3 +315,18 @@ def scanner_enhance(flat: np.ndarray) -> np.ndarray:
     out = np.clip(page / paper * 255.0 * 1.05, 0, 255)
     out = np.clip((out - 30.0) * 255.0 / 215.0, 0, 255)
     return np.clip(out * 1.6 - cv2.GaussianBlur(out, (0, 0), 1.2) * 0.6, 0, 255).astype(np.uint8)
+
+
+def scanner_upload(
+    image: np.ndarray, page_corners: np.ndarray, scale: float = 1.4, jpeg_quality: int = 85, enhanced: bool = True
+) -> np.ndarray:
+    """A photographed page as a scanner app uploads it: cut out and warped flat (:func:`scanner_flatten`) at ``scale``
+    times its size in the photo (an app's own resolution), enhanced (:func:`scanner_enhance`) when ``enhanced``, and
+    saved as JPEG at ``jpeg_quality`` (0: kept lossless, as PNG)."""
+    w, h = quad_size(np.float32(page_corners))
+    out = scanner_flatten(image, page_corners, (round(w * scale), round(h * scale)))
+    if enhanced:
+        out = scanner_enhance(out)
+    if jpeg_quality:
+        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])[1], cv2.IMREAD_COLOR)
+    return out

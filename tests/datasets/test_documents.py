@@ -169,3 +169,23 @@ def test_a_page_on_a_dark_mat_keeps_its_pixels_in_an_even_margin():
     # the page lands where the plan puts the document: the capture's centre is paper, not mat
     cx, cy = np.mean(plan.dst, axis=0).round().astype(int)
     assert shot[cy, cx].mean() > 120
+
+
+@pytest.mark.parametrize(("scale", "quality", "enhanced"), [(1.0, 0, False), (1.4, 90, False), (1.4, 85, True)])
+def test_a_scanner_app_upload_is_the_page_alone_at_its_scale(scale, quality, enhanced):
+    """The page cut out along its corners at ``scale`` times its size in the photo; enhanced, its paper is white."""
+    import cv2
+
+    from datasets.documents.capture import apply_capture, corners, plan_capture, scanner_upload
+
+    rng = np.random.default_rng(7)
+    doc = render_document(rng, DocType.vehicle_license, "main")
+    plan = plan_capture(rng, doc.image.shape[1::-1], "photo")
+    photo, _ = apply_capture(plan, doc.image)
+    quad = np.float32(corners(plan))
+    upload = scanner_upload(photo, quad, scale, quality, enhanced)
+    w = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]))
+    h = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
+    assert upload.shape == (round(h * scale), round(w * scale), 3)
+    paper = np.median(cv2.cvtColor(upload, cv2.COLOR_BGR2GRAY))
+    assert (paper >= 250) == enhanced

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from datasets.documents import DocType, random_page, render_document
-from datasets.documents.capture import apply_capture, corners, plan_capture, scanner_enhance, scanner_flatten
+from datasets.documents.capture import apply_capture, corners, plan_capture, scanner_enhance, scanner_upload
 from datasets.forgeries import _captured, _inpaint
 from inference.documents.authenticity import PHOTOCOPY_COLOUR_WEIGHT, with_colour
 from inference.documents.forensics import analyse, quiet_fields, voids_in_lines, whitened
-from inference.documents.page import quad_size
 from inference.documents.reader import DocumentReader
 from inference.types import Frame
 from tests.inference.test_documents_forensics import _jpeg
@@ -33,13 +32,13 @@ def _photo(seed: int, kind: DocType):
 
 
 def _as_app_uploads(image: np.ndarray, page_corners: np.ndarray, white: int = 255) -> np.ndarray:
-    """As a scanner app uploads the page: cut out, warped flat at 1.4 times its size, enhanced (its paper lifted to
-    ``white``), JPEG q85."""
-    w, h = quad_size(page_corners)
-    enhanced = scanner_enhance(scanner_flatten(image, page_corners, (round(w * 1.4), round(h * 1.4))))
-    if white != 255:  # an app that lifts the paper to a flat light grey instead of pure white
-        enhanced = (enhanced.astype(np.float32) * (white / 255.0)).astype(np.uint8)
-    return _jpeg(enhanced, 85)
+    """As a scanner app uploads the page (cut out, warped flat at 1.4 times its size, enhanced, JPEG q85), its paper
+    lifted to ``white``."""
+    if white == 255:
+        return scanner_upload(image, page_corners)
+    # an app that lifts the paper to a flat light grey instead of pure white
+    enhanced = scanner_upload(image, page_corners, jpeg_quality=0)
+    return _jpeg((enhanced.astype(np.float32) * (white / 255.0)).astype(np.uint8), 85)
 
 
 # Pages the noise cues called tampered (all but the fifth) or the patches called copied (the fifth) before whitened
