@@ -88,6 +88,8 @@ def test_bezel_score(step, want):
         (0.2, 0.9, None, 0.2),  # a framed page the models find paper-like (a page on a dark folder): the models' score
         (0.6, 0.9, 0.1, 0.6),  # framed, but the patches within the page see paper (a page on a dark folder)
         (0.5, 0.0, None, 0.5),  # no frame
+        (0.6, 0.0, 0.3, 0.6),  # no frame, the patches within the page see a screen: the models' score
+        (0.6, 0.0, 0.05, 0.05),  # no frame, the patches within the page see paper: the scene round it is no screen
         (0.9, 0.85, None, 0.9),  # the models surer than the frame
     ],
 )
@@ -213,3 +215,30 @@ def test_a_page_flagged_on_a_dark_folder_passes_when_retaken_as_the_notice_says(
     retaken = reader.read(Frame(desk), "retaken.jpg")
     assert retaken.authenticity is not None and retaken.authenticity.verdict == "genuine"
     assert not [f for f in review_documents(BUSINESSES["transfer"], [retaken]).findings if f.rule.startswith("AUTH.")]
+
+
+def test_a_page_on_a_striped_cloth_is_judged_for_a_screen_by_the_patches_on_its_paper(engine):
+    """A genuine invoice photographed on a striped cloth (dev forgeries seed 5411, page 100): the patches on the
+    cloth see a screen's pattern, those within the paper do not, and no screen's frame is in view. The cloth is no
+    screen: the screen score is the paper's patches' (0.012), where the mean over the photo was 0.405."""
+    from datasets.core import encode_image, get_generator, sample_rng
+    from inference.documents.authenticity import (
+        BEZEL,
+        SCREEN_INSIDE,
+        SCREEN_INSIDE_SUPPORT,
+        AuthenticityChecker,
+        page_scores,
+    )
+
+    sample = get_generator("forgeries").sample(sample_rng(5411, 100), 100)
+    assert sample.label["authenticity"] == "genuine"
+    photo = cv2.imdecode(np.frombuffer(encode_image(sample.image, sample.ext), np.uint8), cv2.IMREAD_COLOR)
+    checker = AuthenticityChecker(engine)
+    model = engine.load("doc-authenticity")
+    probs = page_scores(photo, lambda b: model.run({model.input_names[0]: b})[0], checker.labels, checker.stride)[2]
+    assert float(probs[:, list(checker.labels).index("screen_recapture")].mean()) > 0.3  # the cloth's patches
+    res = checker.check(Frame(photo))
+    assert res.scores[BEZEL] == 0.0
+    assert res.scores[SCREEN_INSIDE] < SCREEN_INSIDE_SUPPORT
+    assert res.scores["screen_recapture"] == res.scores[SCREEN_INSIDE]
+    assert res.verdict == "genuine"
