@@ -940,3 +940,41 @@ def test_unclipped_windows_are_those_without_a_0_or_255(win):
         for y, x in [(0, 0), (h - win, w - win), *zip(ys, xs, strict=True)]:
             window = grey[y : y + win, x : x + win]
             assert got[y, x] == bool(((window > 0) & (window < 255)).all())
+
+
+def _scanned_on_a_grey_lid(lid_sigma: float, erased: bool) -> np.ndarray:
+    """A scanned page (paper at 200, noise sigma 3) with the scanner's grey lid along its left side (at 185, less
+    noise: ``lid_sigma``), a value erased flat in the paper when ``erased``."""
+    rng = np.random.default_rng(0)
+    grey = np.clip(200 + rng.normal(0, 3.0, (600, 800)), 0, 255)
+    grey[:, :140] = np.clip(185 + rng.normal(0, lid_sigma, (600, 140)), 0, 255)
+    if erased:
+        grey[300:322, 420:500] = 200.0
+    return grey.astype(np.uint8)
+
+
+@pytest.mark.parametrize("lid_sigma", [1.5, 1.2])
+def test_voids_are_judged_against_the_noise_round_them_not_the_pages(lid_sigma):
+    """The lid has less noise than the paper: against the page's median energy, pixels all over it fell under the
+    void share by chance (their regions came first, or the page was taken as denoised); against the median of the
+    tiles round each pixel, the lid's inside has none, and the erased value is the void found first."""
+    for erased in (True, False):
+        _, regions, _, checked = noise_voids(_scanned_on_a_grey_lid(lid_sigma, erased))
+        assert checked
+        assert not [r for r in regions if r.box_xyxy[2] < 100]  # nothing inside the lid, away from its edge
+        if erased:
+            x1, y1, x2, y2 = regions[0].box_xyxy
+            assert 400 <= x1 and x2 <= 520 and 280 <= y1 and y2 <= 340
+
+
+def test_a_line_erased_in_pieces_is_one_edit_not_a_denoised_page():
+    """A value's line erased in four pieces further apart than the void gap: no piece holds half of the voids, but
+    they lie in one band of rows, so the page is judged (it was taken as denoised before) and a piece is found."""
+    rng = np.random.default_rng(1)
+    grey = np.clip(200 + rng.normal(0, 3.0, (600, 900)), 0, 255)
+    for x in (150, 310, 470, 630):  # 100 px pieces, 60 px apart
+        grey[300:318, x : x + 100] = 200.0
+    px, regions, _, checked = noise_voids(grey.astype(np.uint8))
+    assert checked and px > 0 and len(regions) == 4
+    assert all(300 - 12 <= r.box_xyxy[1] and r.box_xyxy[3] <= 318 + 12 for r in regions)
+    assert px < 0.5 * sum(r.size for r in regions)  # no piece holds half of them
