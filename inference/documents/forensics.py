@@ -328,17 +328,18 @@ def _noise_voids(noise: PageNoise, compressed: bool | None) -> tuple[int, tuple[
     # voids in one grid's interiors: compression the grid finder missed, or could not judge (little plain paper)
     if n_void >= (GRID_MIN_PX if compressed is False else UNJUDGED_GRID_MIN_PX) and _grid_share(void) >= GRID_SHARE:
         return 0, (), sigma, False
-    regions = _void_regions(void)
-    if n_void >= DOMINANCE_MIN_PX and _band_share(void, n_void) < VOID_DOMINANCE:
+    found = _void_regions(void, VOID_BANDS)  # labelled once: the bands weigh them, the largest four are reported
+    if n_void >= DOMINANCE_MIN_PX and _band_share(found, n_void) < VOID_DOMINANCE:
         return 0, (), sigma, False
+    regions = found[:4]
     return regions[0].size, regions, sigma, True
 
 
-def _band_share(void: np.ndarray, n_void: int) -> float:
-    """The largest share of the ``n_void`` void pixels in one band of rows: the void regions (:func:`_void_regions`,
-    the ``VOID_BANDS`` largest) whose rows overlap, taken together."""
+def _band_share(regions: Sequence[ForensicRegion], n_void: int) -> float:
+    """The largest share of the ``n_void`` void pixels in one band of rows: the void ``regions`` (the ``VOID_BANDS``
+    largest, :func:`_void_regions`) whose rows overlap, taken together."""
     bands: list[list[float]] = []  # top, bottom, void pixels
-    for region in sorted(_void_regions(void, VOID_BANDS), key=lambda r: r.box_xyxy[1]):
+    for region in sorted(regions, key=lambda r: r.box_xyxy[1]):
         _, top, _, bottom = region.box_xyxy
         if bands and top < bands[-1][1]:  # sorted by top: it overlaps the band above when it starts inside it
             bands[-1][1] = max(bands[-1][1], bottom)
