@@ -282,9 +282,9 @@ def test_a_known_form_is_judged_on_few_lines(licence_capture):
 def test_a_seam_is_measured_the_same_at_the_end_of_a_large_white_page(monkeypatch):
     """Near the far corner of a bright page as large as is analysed, the paper sums run past 32 bits: the step
     found there is the one found on a small page."""
-    small = np.full((300, 400, 3), 235, np.uint8)
+    small = _paper((300, 400), 235)
     small[200:240, 200:350] = (250, 225, 200)
-    big = np.full((3000, 3000, 3), 235, np.uint8)
+    big = _paper((3000, 3000), 235)
     big[-100:-60, -200:-50] = (250, 225, 200)
     lines = forensics.SEAM_MIN_LINES
     s_small, (r_small,) = pasted_seams(small, [(205.0, 205.0, 345.0, 235.0)] * lines)
@@ -293,11 +293,21 @@ def test_a_seam_is_measured_the_same_at_the_end_of_a_large_white_page(monkeypatc
     assert r_big.box_xyxy == (2800.0, 2900.0, 2950.0, 2940.0)
 
 
+def _paper(shape: tuple[int, int], level: int) -> np.ndarray:
+    """A light page whose paper spreads over three grey levels, row by row, as a photo's paper spreads (a page at one
+    flat level is a scanner app's whitened one, on which no seam is looked for)."""
+    grey = level - 1 + (np.arange(shape[0]) % 3)[:, None] + np.zeros(shape, np.int64)
+    return np.repeat(grey[..., None], 3, axis=2).astype(np.uint8)
+
+
 def test_seams_need_boxes_and_a_colour_page():
-    page = np.full((300, 400, 3), 200, np.uint8)
+    page = _paper((300, 400), 200)
     page[100:140, 100:250] = (230, 200, 170)  # a tinted rectangle: a seam all round
     boxes = [(105.0, 105.0, 245.0, 135.0)] * forensics.SEAM_MIN_LINES
     assert pasted_seams(page, boxes)[0] > 0.8
+    whitened_page = np.full_like(page, 200)
+    whitened_page[100:140, 100:250] = (230, 200, 170)
+    assert pasted_seams(whitened_page, boxes) == (0.0, ())  # the paper at one flat level: an app's enhancement
     assert pasted_seams(page, []) == (0.0, ())
     assert pasted_seams(page[..., 0], boxes) == (0.0, ())
     off_page = [(-50.0, -20.0, 5.0, 3.0), (390.0, 290.0, 500.0, 400.0)] * forensics.SEAM_MIN_LINES

@@ -10,7 +10,7 @@ import pytest
 from datasets.documents import DocType, random_page, render_document
 from datasets.documents.capture import apply_capture, corners, plan_capture, scanner_enhance, scanner_upload
 from datasets.forgeries import _captured, _inpaint
-from inference.documents.authenticity import PHOTOCOPY_COLOUR_WEIGHT, with_colour
+from inference.documents.authenticity import PHOTOCOPY_COLOUR_WEIGHT, WHITENED_FLOORS, page_thresholds, with_colour
 from inference.documents.forensics import analyse, quiet_fields, voids_in_lines, whitened
 from inference.documents.reader import DocumentReader
 from inference.types import Frame
@@ -156,3 +156,81 @@ def test_the_real_specimen_enhanced_by_an_app_is_read_whole_and_genuine(reader, 
     assert d.authenticity.forensics is not None and d.authenticity.forensics.whitened
     read = {name: normalise(v.text) for name, v in d.fields.items()}
     assert {k: read.get(k) for k in row["fields"]} == {k: normalise(v) for k, v in row["fields"].items()}
+
+
+TH = {"screen_recapture": 0.46, "photocopy": 0.23, "tampered": 0.95, "forensic": 0.63}
+
+
+@pytest.mark.parametrize(
+    ("is_whitened", "colour", "thresholds", "raised"),
+    [
+        (False, True, TH, {}),
+        (False, False, TH, {}),
+        # the patches' tamper alarm; the photocopy score is the colourlessness where colour is expected
+        (True, True, TH, {"tampered": WHITENED_FLOORS["tampered"]}),
+        (True, False, TH, {"tampered": WHITENED_FLOORS["tampered"], "photocopy": WHITENED_FLOORS["photocopy"]}),
+        # an office's thresholds over the floors are kept
+        (True, False, {**TH, "tampered": 0.99, "photocopy": 0.5}, {}),
+    ],
+)
+def test_a_whitened_page_is_judged_at_the_floors_where_the_patches_alone_raise_an_alarm(
+    is_whitened, colour, thresholds, raised
+):
+    given = dict(thresholds)
+    assert page_thresholds(thresholds, is_whitened, colour) == {**given, **raised}
+    assert thresholds == given  # the checker's own thresholds are not changed
+
+
+def _dev_app_upload(seed: int, index: int) -> tuple[np.ndarray, dict]:
+    """A page of a dev forgeries set (regenerated, as built) as a scanner app uploads it, with its label."""
+    from datasets.core import encode_image, get_generator, sample_rng
+
+    sample = get_generator("forgeries").sample(sample_rng(seed, index), index)
+    photo = cv2.imdecode(np.frombuffer(encode_image(sample.image, sample.ext), np.uint8), cv2.IMREAD_COLOR)
+    return scanner_upload(photo, np.float32(sample.label["corners"])), sample.label
+
+
+def test_a_whitened_genuine_page_is_judged_at_the_floor_of_the_patches_tamper_alarm(reader):
+    """A genuine invoice scanned, flattened and enhanced by an app (dev forgeries seed 5411, page 42): the app's
+    sharpened strokes look edited to the patches, over the tamper threshold but under the floor."""
+    upload, label = _dev_app_upload(5411, 42)
+    assert label["authenticity"] == "genuine"
+    res = reader.check_authenticity(Frame(upload))
+    assert res is not None and res.forensics is not None and res.forensics.whitened
+    assert reader.authenticity.thresholds["tampered"] <= res.scores["tampered"] < WHITENED_FLOORS["tampered"]
+    assert res.thresholds["tampered"] == WHITENED_FLOORS["tampered"]
+    assert res.verdict == "genuine", (res.alarm, dict(res.scores))
+
+
+def test_no_pasted_seam_is_looked_for_on_a_whitened_page(reader):
+    """A genuine insurance policy photographed, flattened and enhanced by an app (dev forgeries seed 5411, page 14):
+    the app divides the page by its paper's light, which steps round a line where the print pulls its median down;
+    the seam cue took that step for a pasted field's (forensic 0.87)."""
+    upload, label = _dev_app_upload(5411, 14)
+    assert label["authenticity"] == "genuine"
+    res = reader.check_authenticity(Frame(upload))
+    assert res is not None and res.forensics is not None and res.forensics.whitened
+    assert not [r for r in res.forensics.regions if r.cue == "pasted_seam"]
+    assert res.verdict == "genuine", (res.alarm, dict(res.scores))
+
+
+def test_a_whitened_page_of_no_listed_type_is_judged_for_a_copy_at_the_floor(reader):
+    """A genuine page of no listed type (dev forgeries seed 5413, page 60), judged for photocopying by the patches
+    alone: enhanced by an app, its flat paper looks a little copied (over the threshold, under the floor)."""
+    upload, label = _dev_app_upload(5413, 60)
+    assert label["authenticity"] == "genuine" and label["doc_type"] == "other"
+    res = reader.check_authenticity(Frame(upload))
+    assert res is not None and res.forensics is not None and res.forensics.whitened
+    assert reader.authenticity.thresholds["photocopy"] <= res.scores["photocopy"] < WHITENED_FLOORS["photocopy"]
+    assert res.verdict == "genuine", (res.alarm, dict(res.scores))
+
+
+def test_a_value_replaced_before_the_app_enhanced_the_page_is_still_found(reader):
+    """Dev forgeries seed 5413, page 171: a 登记证书 with a value replaced, enhanced by an app. The line patches and the
+    patches over the floor still find it."""
+    upload, label = _dev_app_upload(5413, 171)
+    assert label["tamper_kind"] == "text_replace"
+    res = reader.check_authenticity(Frame(upload))
+    assert res is not None and res.forensics is not None and res.forensics.whitened
+    assert res.scores["tampered"] >= WHITENED_FLOORS["tampered"]
+    assert res.verdict == "tampered"
