@@ -164,9 +164,12 @@ QUIET_MIN_LINES = 4  # an ID card's back has six lines; a photo with no more tha
 LINE_VOID_WEIGHT = 2.0
 LINE_VOID_SHARE = 0.75  # of a void region's box inside a line's box (grown by LINE_VOID_PAD) for it to lie in the line
 LINE_VOID_PAD = 4
-# fainter voids looked for in the lines only (local energy below this share of the page's median, where a void is
-# below VOID_SHARE): a line with LINE_FAINT_MIN_PX of them is taken as edited, scored from 0.8 up (dev genuine pages,
-# 641 with their lines: at most 32 such pixels in a line)
+# fainter voids looked for in the lines only (local energy below this share of the median round them, ``VOID_TILE``,
+# where a void is below VOID_SHARE): a line with LINE_FAINT_MIN_PX of them is taken as edited, scored from 0.8 up (dev
+# genuine pages, 641 with their lines: at most 32 such pixels in a line). Against the median round them as the voids
+# are, not the page's: dev photos flattened at the page's size and kept lossless (seed 5410, 168) flagged by faint voids
+# in lines 7 -> 4, where the warp enlarged the page; dev forgeries 5411-5413: the same 63 of 165 tampered pages with
+# such a line, and no genuine page (at most 27 such pixels)
 LINE_FAINT_SHARE = 0.2
 LINE_FAINT_MIN_PX = 48
 LINE_FAINT_SCALE = LINE_FAINT_MIN_PX / 4  # the score v / (v + scale): 0.8 at LINE_FAINT_MIN_PX
@@ -949,11 +952,12 @@ def voids_in_lines(
     strong_score = strong / (strong + VOID_SCALE)
     faint: tuple[ForensicRegion, ...] = ()
     if noise_checked:
-        energy, judged, level = _page_noise(image, noise).void_energy
+        page = _page_noise(image, noise)
+        energy, judged, _ = page.void_energy
         lines = np.zeros((h, w), bool)
         for x1, y1, x2, y2 in np.round(b).astype(np.int64):
             lines[max(0, y1) : max(0, y2), max(0, x1) : max(0, x2)] = True
-        mask = ((energy < LINE_FAINT_SHARE * level) & judged & lines).astype(np.uint8)
+        mask = ((energy < LINE_FAINT_SHARE * page.local_level) & judged & lines).astype(np.uint8)
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         faint = tuple(r for r in _void_regions(mask) if r.size >= LINE_FAINT_MIN_PX)
     faint_score = faint[0].size / (faint[0].size + LINE_FAINT_SCALE) if faint else 0.0
