@@ -473,7 +473,8 @@ class AuthenticityChecker:
         """``colour_expected``: the page is of a type printed in colour (:func:`colour_expected`). ``text_boxes``: the
         text reader's line boxes in the page's pixels, where pasted seams, tinted and quiet fields and voids in lines
         are looked for. ``quad``: the page's corners (:func:`find_page`'s, None when it found none; found here when
-        not given). ``form``: the page is a listed document's (:func:`listed`; None: as ``colour_expected``)."""
+        not given). ``form``: the page is a listed document's (:func:`listed`; None: as ``colour_expected``). A page
+        whose paper an app whitened is judged at the floors of :func:`page_thresholds`, which the result carries."""
         t0 = time.perf_counter()
         scores, origins, probs, side, forensics = self._score(frame.image, colour_expected, text_boxes, quad, form)
         whitened = forensics.whitened if forensics is not None else PageNoise(frame.image).whitened

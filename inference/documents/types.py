@@ -97,7 +97,7 @@ class Forensics:
 class AuthenticityResult:
     verdict: str  # genuine | screen_recapture | photocopy | tampered
     scores: Mapping[str, float]  # per alarm: the forged kinds and "forensic" (pixel forensics, a tamper alarm)
-    thresholds: Mapping[str, float]
+    thresholds: Mapping[str, float]  # those the page was judged at (a whitened page's floors: ``page_thresholds``)
     tamper_regions: tuple[TamperRegion, ...] = ()
     patch_side_px: float = 0.0
     heatmap: tuple[tuple[float, float, float], ...] = ()  # (x, y, p_tampered) per patch, top-left in page px
