@@ -12,7 +12,7 @@ import pytest
 from inference.documents.bezel import MIN_WIDTH, STEP_LIMIT, bezel_score, bezel_step
 from inference.documents.page import find_page
 from inference.types import Frame
-from tests.inference.factory_photos import registration_on_folder
+from tests.inference.factory_photos import dev_page, registration_on_folder
 
 QUAD = np.asarray([[400, 200], [880, 215], [870, 860], [390, 850]], np.float32)
 
@@ -221,7 +221,6 @@ def test_a_page_on_a_striped_cloth_is_judged_for_a_screen_by_the_patches_on_its_
     """A genuine invoice photographed on a striped cloth (dev forgeries seed 5411, page 100): the patches on the
     cloth see a screen's pattern, those within the paper do not, and no screen's frame is in view. The cloth is no
     screen: the screen score is the paper's patches' (0.012), where the mean over the photo was 0.405."""
-    from datasets.core import encode_image, get_generator, sample_rng
     from inference.documents.authenticity import (
         BEZEL,
         SCREEN_INSIDE,
@@ -230,9 +229,8 @@ def test_a_page_on_a_striped_cloth_is_judged_for_a_screen_by_the_patches_on_its_
         page_scores,
     )
 
-    sample = get_generator("forgeries").sample(sample_rng(5411, 100), 100)
-    assert sample.label["authenticity"] == "genuine"
-    photo = cv2.imdecode(np.frombuffer(encode_image(sample.image, sample.ext), np.uint8), cv2.IMREAD_COLOR)
+    photo, label = dev_page("forgeries", 5411, 100)
+    assert label["authenticity"] == "genuine"
     checker = AuthenticityChecker(engine)
     model = engine.load("doc-authenticity")
     probs = page_scores(photo, lambda b: model.run({model.input_names[0]: b})[0], checker.labels, checker.stride)[2]

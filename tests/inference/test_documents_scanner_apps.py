@@ -14,6 +14,7 @@ from inference.documents.authenticity import PHOTOCOPY_COLOUR_WEIGHT, WHITENED_F
 from inference.documents.forensics import LINE_FAINT_MIN_PX, analyse, quiet_fields, voids_in_lines, whitened
 from inference.documents.reader import DocumentReader
 from inference.types import Frame
+from tests.inference.factory_photos import dev_page
 from tests.inference.test_documents_forensics import _jpeg
 
 
@@ -183,11 +184,8 @@ def test_a_whitened_page_is_judged_at_the_floors_where_the_patches_alone_raise_a
 
 def _dev_app_upload(seed: int, index: int) -> tuple[np.ndarray, dict]:
     """A page of a dev forgeries set (regenerated, as built) as a scanner app uploads it, with its label."""
-    from datasets.core import encode_image, get_generator, sample_rng
-
-    sample = get_generator("forgeries").sample(sample_rng(seed, index), index)
-    photo = cv2.imdecode(np.frombuffer(encode_image(sample.image, sample.ext), np.uint8), cv2.IMREAD_COLOR)
-    return scanner_upload(photo, np.float32(sample.label["corners"])), sample.label
+    photo, label = dev_page("forgeries", seed, index)
+    return scanner_upload(photo, np.float32(label["corners"])), label
 
 
 def test_a_whitened_genuine_page_is_judged_at_the_floor_of_the_patches_tamper_alarm(reader):
@@ -239,12 +237,9 @@ def test_a_value_replaced_before_the_app_enhanced_the_page_is_still_found(reader
 def _dev_flattened(index: int) -> np.ndarray:
     """A genuine photo of the dev documents set (seed 5410, regenerated as built) as a scanner app uploads it when it
     flattens the page at its size in the photo and keeps it lossless (PNG)."""
-    from datasets.core import encode_image, get_generator, sample_rng
-
-    sample = get_generator("documents").sample(sample_rng(5410, index), index)
-    assert sample.label["capture"] == "photo"
-    photo = cv2.imdecode(np.frombuffer(encode_image(sample.image, sample.ext), np.uint8), cv2.IMREAD_COLOR)
-    return scanner_upload(photo, np.float32(sample.label["corners"]), 1.0, 0, False)
+    photo, label = dev_page("documents", 5410, index)
+    assert label["capture"] == "photo"
+    return scanner_upload(photo, np.float32(label["corners"]), 1.0, 0, False)
 
 
 def test_a_photo_flattened_and_kept_lossless_is_not_taken_for_an_edit_by_its_scattered_voids(reader):

@@ -4,23 +4,21 @@ fields would otherwise come out missing one by one."""
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
-from datasets.core import encode_image, get_generator, sample_rng
 from inference.documents.reader import PRINTED_CHARS, DocumentReader
 from inference.documents.review import review_case
 from inference.documents.types import DocType
 from inference.types import Frame
+from tests.inference.factory_photos import dev_page
 
 DEV_SEED = 5410  # a dev seed: never used for training, nor by the benchmark's test sets
 
 
 def _dev_page(index: int) -> np.ndarray:
     """Page ``index`` of the documents dev set of ``DEV_SEED``, as its build saves it."""
-    sample = get_generator("documents").sample(sample_rng(DEV_SEED, index), index)
-    return cv2.imdecode(np.frombuffer(encode_image(sample.image, sample.ext), np.uint8), cv2.IMREAD_COLOR)
+    return dev_page("documents", DEV_SEED, index)[0]
 
 
 @pytest.fixture(scope="module")
