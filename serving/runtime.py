@@ -15,6 +15,7 @@ from inference.engine import Engine
 from inference.vehicle import VehicleReader, make_reader
 from models import ModelCatalog
 
+from .admission import Gate
 from .settings import Settings
 from .storage import Store
 
@@ -29,13 +30,14 @@ class Runtime:
     reader: VehicleReader | None = None
     documents: DocumentReader | None = None
     error: str | None = None
+    reviews: Gate = field(default_factory=lambda: Gate(1, 16))  # cases reviewed at once, the others in turn
     _ready: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
         store = Store(settings.database_url)
         engine = Engine(ModelCatalog.load(), settings.engine_options())
-        return cls(settings, store, engine)
+        return cls(settings, store, engine, reviews=Gate(settings.review_slots(), settings.max_review_queue))
 
     def load_models(self) -> None:
         try:

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     authenticity_thresholds: dict[str, float] = Field(default_factory=dict)
     authenticity_calibration_file: Path | None = None
     max_review_files: int = Field(8, ge=1, le=50)
+    # Cases reviewed at once (0: one per two inference workers, at least one). A review keeps two cores busy on its
+    # own; reviews started together share them, each as slow as all of them and each holding its decoded pages. The
+    # others wait their turn (first come, first served); past max_review_queue waiting, 503 with Retry-After.
+    review_workers: int = Field(0, ge=0, le=16)
+    max_review_queue: int = Field(16, ge=0, le=1000)
     max_pdf_pages: int = Field(10, ge=1, le=100)  # also a multi-page TIFF's (a scanner's batch)
     max_pdf_page_inches: float = Field(20.0, gt=1.0)
 
@@ -80,6 +85,10 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'chayan.db').as_posix()}"
         return self
+
+    def review_slots(self) -> int:
+        """Cases reviewed at once (``review_workers``, or one per two inference workers)."""
+        return self.review_workers or max(1, self.inference_workers // 2)
 
     def engine_options(self) -> EngineOptions:
         return EngineOptions(

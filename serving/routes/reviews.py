@@ -16,12 +16,16 @@ from inference.documents.review import Application, ApplicationError, business_o
 from inference.documents.types import CaseReview, DocumentRead, FieldValue, Finding
 from inference.types import Frame
 
+from ..admission import Busy
 from ..deps import ReadyRuntimeDep
 from ..images import FORMAT_NAMES, UploadError, image_pages
 from ..pdf import is_pdf, pdf_pages
 from ..schemas import ErrorOut
 
 router = APIRouter(prefix="/v1", tags=["reviews"])
+# a refused case is sent again after this: the queue is full, and a place frees as each review ends (a 4-page case
+# takes about 1.5 s on 2 cores, benchmarks/results/reviews.md)
+BUSY_RETRY_SECONDS = 5
 
 
 class _Out(BaseModel):
@@ -235,28 +239,36 @@ async def create_review(
         if len(files) > settings.max_review_files:
             raise UploadError(413, f"{len(files)} files were uploaded; the limit is {settings.max_review_files}")
         app = parse_application(application, business)
-        pages: list[tuple[str, Frame]] = []
-        for k, upload in enumerate(files):
-            data = await upload.read(settings.max_upload_bytes + 1)
-            pages += await run_in_threadpool(decode_upload, upload.filename or f"file{k + 1}", data, settings)
-        if len(pages) > settings.max_review_files * 2:
-            raise UploadError(413, f"{len(pages)} pages in all; the limit is {settings.max_review_files * 2}")
+        reader = runtime.documents
+        if reader is None:
+            raise HTTPException(503, detail="document reader not loaded")
+        # decoded in turn too: a case waiting holds its uploads as sent, not as pages (a phone photo's 36 MB)
+        async with runtime.reviews.slot():
+            pages: list[tuple[str, Frame]] = []
+            for k, upload in enumerate(files):
+                data = await upload.read(settings.max_upload_bytes + 1)
+                pages += await run_in_threadpool(decode_upload, upload.filename or f"file{k + 1}", data, settings)
+            if len(pages) > settings.max_review_files * 2:
+                raise UploadError(413, f"{len(pages)} pages in all; the limit is {settings.max_review_files * 2}")
+            result = await run_in_threadpool(
+                review_case,
+                reader.read,
+                pages,
+                None,
+                app,
+                min(2, settings.inference_workers),
+                plan=reader.plan,
+                on=dt.date.today(),  # the documents must be valid today, unless the application names its day
+            )
     except UploadError as err:
         runtime.store.audit("review", err.status, (time.perf_counter() - start) * 1000, err.message)
         raise HTTPException(err.status, detail=err.message) from None
-    reader = runtime.documents
-    if reader is None:
-        raise HTTPException(503, detail="document reader not loaded")
-    result = await run_in_threadpool(
-        review_case,
-        reader.read,
-        pages,
-        None,
-        app,
-        min(2, settings.inference_workers),
-        plan=reader.plan,
-        on=dt.date.today(),  # the documents must be valid today, unless the application names its day
-    )
+    except Busy as busy:
+        message = (
+            f"the service is busy: its review queue is full ({busy.waiting} waiting); send this case again shortly"
+        )
+        runtime.store.audit("review", 503, (time.perf_counter() - start) * 1000, message)
+        raise HTTPException(503, detail=message, headers={"Retry-After": str(BUSY_RETRY_SECONDS)}) from None
     out = ReviewOut.of(result)
     summary = f"decision={result.decision.value} docs=" + ",".join(d.doc.doc_type.value for d in result.documents)
     await run_in_threadpool(runtime.store.audit, "review", 200, (time.perf_counter() - start) * 1000, summary)

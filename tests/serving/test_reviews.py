@@ -3,6 +3,7 @@ mismatched, forged), a PDF upload, and bad uploads that must get clear 4xx answe
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -25,7 +26,13 @@ from tests.serving.test_images import saved_as
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    env = {"CHAYAN_MAX_REVIEW_FILES": "4", "CHAYAN_MAX_PDF_PAGES": "3"}
+    # one case reviewed at a time and one waiting (the default on 2 cores is one and 16)
+    env = {
+        "CHAYAN_MAX_REVIEW_FILES": "4",
+        "CHAYAN_MAX_PDF_PAGES": "3",
+        "CHAYAN_REVIEW_WORKERS": "1",
+        "CHAYAN_MAX_REVIEW_QUEUE": "1",
+    }
     with serve(tmp_path_factory.mktemp("var"), env=env) as (base, _proc), \
             httpx.Client(base_url=base, timeout=300) as c:
         yield c
@@ -141,6 +148,28 @@ def test_forged_case_is_not_passed(client):
     assert reg["authenticity"]["verdict"] != "genuine", reg["authenticity"]
     assert body["decision"] != "pass"
     assert {"AUTH.SCREEN", "AUTH.PHOTOCOPY", "AUTH.TAMPERED"} & _rules(body)
+
+
+def test_cases_sent_together_are_reviewed_in_turn_and_one_past_the_queue_is_refused(client):
+    """Three cases at once to a server that reviews one and lets one wait: two answered in full, the third refused
+    with 503, a reason and Retry-After; the service goes on serving (a fourth case sent after is reviewed)."""
+    files, app = _case("complete")
+    multipart = [("files", f) for f in files]
+
+    async def three() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=client.base_url, timeout=300) as ac:
+            return await asyncio.gather(
+                *(ac.post("/v1/reviews", files=multipart, data={"application": json.dumps(app)}) for _ in range(3))
+            )
+
+    answers = asyncio.run(three())
+    assert sorted(r.status_code for r in answers) == [200, 200, 503], [r.text[:200] for r in answers]
+    refused = next(r for r in answers if r.status_code == 503)
+    assert "busy: its review queue is full (1 waiting)" in refused.json()["detail"]
+    assert int(refused.headers["Retry-After"]) > 0
+    reviewed = [r.json() for r in answers if r.status_code == 200]
+    assert reviewed[0]["decision"] == reviewed[1]["decision"] and len(reviewed[0]["documents"]) == len(files)
+    assert _post(client, files, app).status_code == 200
 
 
 def test_a_page_sent_upside_down_is_read_upright(client):
