@@ -195,6 +195,24 @@ GRID_WINDOWS = 96  # plain-paper windows sampled to look for a block-compression
 # on a JPEG's own grid fewer high frequencies survive than this share of those on the median grid (dev pages: PNG at
 # least 0.96, JPEG q92 at most 0.35)
 GRID_KEEP = 0.8
+# Flat blocks: on a page that went through JPEG (whose noise the void cue cannot judge), the 8x8 blocks of plain paper
+# on the codec's grid that it left flat, their variance under BLOCK_VOID_SHARE of the median of the paper blocks round
+# them (the 3x3 tiles of BLOCK_VOID_TILE blocks, as ``VOID_TILE``). A smoothed edit (an erased field) has no noise for
+# the codec to keep, and comes out as a cluster of flat blocks (flat blocks at most one block apart) on paper that kept
+# its noise elsewhere. Judged where the page's other flat blocks are at most BLOCK_VOID_REST of its paper blocks (a
+# page whose codec flattened plain paper here and there says nothing) and the cluster at most BLOCK_VOID_MAX_SHARE of
+# them (the codec flattened the page); a cluster of BLOCK_VOID_MIN blocks or more is an edit, scored n / (n + scale).
+# Set on the dev forgeries (seeds 5411-5413) saved as JPEG q75, q85 and q92: 0 of their 340 genuine twins at each (and
+# at q95), 0 of the 240 dev JPEG documents (seed 5410) and of the 286 real-dev photos; tampered pages with a cluster
+# at q92 8 of 165 (7 erased fields of 49, a replaced text), at q85 4, at q95 5, at q75 none, every cluster on the
+# edit. With 3 blocks or a looser limit on the others (1 per mille) genuine pages were flagged at q85 and q75.
+BLOCK_VOID_SHARE = 0.1
+BLOCK_VOID_TILE = 8
+BLOCK_VOID_TILE_MIN = 16
+BLOCK_VOID_MIN = 4
+BLOCK_VOID_REST = 0.0005
+BLOCK_VOID_MAX_SHARE = 0.02
+BLOCK_VOID_SCALE = 2.0  # flat blocks at which the score is 0.5 (4 blocks: 0.67)
 
 _P1 = np.uint64(0x9E3779B97F4A7C15)
 _P2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -258,20 +276,8 @@ class PageNoise:
         3x3 tiles round it, at most the page's (float32, the page's shape)."""
         energy, judged, level = self.void_energy
         h, w = energy.shape
-        ty, tx = -(-h // VOID_TILE), -(-w // VOID_TILE)
-        tiles = np.full((ty + 2, tx + 2), np.nan)  # a border of NaN: the tiles round the edge have fewer neighbours
-        for i in range(ty):
-            for j in range(tx):
-                sl = np.s_[i * VOID_TILE : (i + 1) * VOID_TILE, j * VOID_TILE : (j + 1) * VOID_TILE]
-                values = energy[sl][judged[sl]]
-                if values.size >= VOID_TILE_MIN:
-                    tiles[i + 1, j + 1] = np.median(values)
-        around = np.stack([tiles[a : a + ty, b : b + tx] for a in range(3) for b in range(3)]).reshape(9, -1)
-        known = ~np.isnan(around).all(axis=0)  # the page's level where none of the 3x3 tiles has one
-        local = np.full(ty * tx, level)
-        if known.any():
-            local[known] = np.nanmedian(around[:, known], axis=0)
-        local = np.minimum(local, level).reshape(ty, tx).astype(np.float32)
+        local = tile_levels(energy, judged, level, VOID_TILE, VOID_TILE_MIN).astype(np.float32)
+        ty, tx = local.shape
         return cv2.resize(local, (tx * VOID_TILE, ty * VOID_TILE), interpolation=cv2.INTER_LINEAR)[:h, :w]
 
     @functools.cached_property
@@ -281,6 +287,27 @@ class PageNoise:
     @functools.cached_property
     def whitened(self) -> bool:
         return whitened(self.grey)
+
+
+def tile_levels(values: np.ndarray, judged: np.ndarray, level: float, tile: int, min_count: int) -> np.ndarray:
+    """Per tile of ``tile`` x ``tile`` cells of ``values`` (a 2-d map): the median of the medians of its 3x3 tiles
+    (each the median of its judged cells' values; none with fewer than ``min_count`` of them), at most ``level``;
+    ``level`` where none of the 3x3 tiles has one. Float64, ceil(h / tile) x ceil(w / tile)."""
+    h, w = values.shape
+    ty, tx = -(-h // tile), -(-w // tile)
+    tiles = np.full((ty + 2, tx + 2), np.nan)  # a border of NaN: the tiles round the edge have fewer neighbours
+    for i in range(ty):
+        for j in range(tx):
+            sl = np.s_[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile]
+            inside = values[sl][judged[sl]]
+            if inside.size >= min_count:
+                tiles[i + 1, j + 1] = np.median(inside)
+    around = np.stack([tiles[a : a + ty, b : b + tx] for a in range(3) for b in range(3)]).reshape(9, -1)
+    known = ~np.isnan(around).all(axis=0)
+    local = np.full(ty * tx, level)
+    if known.any():
+        local[known] = np.nanmedian(around[:, known], axis=0)
+    return np.minimum(local, level).reshape(ty, tx)
 
 
 def whitened(grey: np.ndarray) -> bool:
@@ -691,10 +718,52 @@ def block_compressed(grey: np.ndarray) -> bool | None:
     fewer than ``GRID_KEEP`` as many survive there as on the median of the 64 grids (a page never compressed has
     the same share on all of them). Found wherever the page was cropped, so on any of the grids. None when the
     page has too little plain paper to tell (a small crop, a page full of print)."""
-    survival = grid_survival(grey)
+    return _grid_compressed(grid_survival(grey))
+
+
+def _grid_compressed(survival: np.ndarray | None) -> bool | None:
+    """:func:`block_compressed` from the page's :func:`grid_survival`."""
     if survival is None:
         return None
     return bool(survival.min() < GRID_KEEP * np.median(survival))
+
+
+def flat_blocks(grey: np.ndarray, offset: tuple[int, int]) -> tuple[int, tuple[ForensicRegion, ...]]:
+    """(flat blocks in the largest cluster, that cluster as a region: its blocks' bounding box in the page's pixels,
+    its size in pixels) of a page that went through JPEG on the 8x8 grid at ``offset`` (dy, dx: where fewest high
+    frequencies survive, :func:`grid_survival`); (0, ()) when the page is not judged or has no such cluster
+    (``BLOCK_VOID_*``). A block's variance is its AC energy over 64: the codec left it flat when it zeroed every AC
+    coefficient."""
+    dy, dx = offset
+    g = grey[dy:, dx:]
+    bh, bw = g.shape[0] // 8, g.shape[1] // 8
+    if bh < 3 * BLOCK_VOID_TILE or bw < 3 * BLOCK_VOID_TILE:
+        return 0, ()
+    blocks = g[: bh * 8, : bw * 8].reshape(bh, 8, bw, 8).transpose(0, 2, 1, 3).reshape(bh, bw, 64)
+    lo, hi = blocks.min(axis=2), blocks.max(axis=2)
+    paper = ((hi.astype(np.int16) - lo < 30) & (lo > JUDGED_GREY[0]) & (hi < JUDGED_GREY[1])).astype(np.uint8)
+    paper = cv2.erode(paper, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+    n_paper = int(paper.sum())
+    if n_paper < 200:
+        return 0, ()
+    variance = blocks.astype(np.float32).var(axis=2)
+    level = float(np.median(variance[paper]))
+    local = tile_levels(variance, paper, level, BLOCK_VOID_TILE, BLOCK_VOID_TILE_MIN)
+    local = np.repeat(np.repeat(local, BLOCK_VOID_TILE, axis=0), BLOCK_VOID_TILE, axis=1)[:bh, :bw]
+    flat = paper & (variance < BLOCK_VOID_SHARE * local)
+    n_flat = int(flat.sum())
+    if n_flat < BLOCK_VOID_MIN:
+        return 0, ()
+    n, labels = cv2.connectedComponents(cv2.dilate(flat.astype(np.uint8), np.ones((3, 3), np.uint8)), connectivity=8)
+    counts = np.bincount(labels[flat], minlength=n)
+    k = int(counts[1:].argmax()) + 1
+    size = int(counts[k])
+    if size < BLOCK_VOID_MIN or n_flat - size > BLOCK_VOID_REST * n_paper or size > BLOCK_VOID_MAX_SHARE * n_paper:
+        return 0, ()
+    ys, xs = np.nonzero(flat & (labels == k))
+    x1, y1, x2, y2 = dx + 8 * xs.min(), dy + 8 * ys.min(), dx + 8 * xs.max() + 8, dy + 8 * ys.max() + 8
+    box = (float(x1), float(y1), float(x2), float(y2))
+    return size, (ForensicRegion("flat_blocks", box, 64 * size),)
 
 
 def quiet_fields(
@@ -997,14 +1066,21 @@ def analyse(image: np.ndarray, noise: PageNoise | None = None) -> Forensics:
         return Forensics(0.0, 0, 0, 0.0, False, False, (), (time.perf_counter() - t0) * 1000)
     noise = _page_noise(image, noise)
     grey = noise.grey
-    compressed = block_compressed(grey)  # once a page: the quiet-field cue takes it from the result
+    survival = grid_survival(grey)
+    compressed = _grid_compressed(survival)  # once a page: the quiet-field cue takes it from the result
     void_px, voids, sigma, noise_checked = _noise_voids(noise, compressed)
     # byte-identical windows mean a copy only where the page kept its recorded noise: heavy compression and
     # smoothing make equal windows of their own
     dup, copies = duplicated_regions(grey, compressed) if noise_checked else (0, ())
+    # a page that went through JPEG: flat blocks instead of its voids (an app's whitened paper is flat all over)
+    judge_blocks = compressed and survival is not None and not noise.whitened
+    offset = np.unravel_index(int(np.argmin(survival)), survival.shape) if judge_blocks else (0, 0)
+    n_flat, flat = flat_blocks(grey, (int(offset[0]), int(offset[1]))) if judge_blocks else (0, ())
     void_score, dup_score = void_px / (void_px + VOID_SCALE), dup / (dup + DUP_SCALE)
-    score = max(void_score, dup_score)
+    flat_score = n_flat / (n_flat + BLOCK_VOID_SCALE)
+    score = max(void_score, dup_score, flat_score)
     regions = copies + voids[:2] if dup_score >= void_score else voids[:2] + copies
+    regions = flat + regions if flat_score >= max(void_score, dup_score) else regions + flat
     return Forensics(
         round(float(score), 4),
         int(void_px),
@@ -1017,4 +1093,5 @@ def analyse(image: np.ndarray, noise: PageNoise | None = None) -> Forensics:
         compressed=compressed,
         voids=voids,
         whitened=noise.whitened,
+        flat_blocks=n_flat,
     )

@@ -58,17 +58,17 @@ class DocClass:
 class TamperRegion:
     box_xyxy: BoxXYXY
     score: float
-    # patch (the learned patch model) | noise_void | copy_move | pasted_seam | quiet_field | tinted_field (pixel
-    # forensics) | line_patch (the patch model on a patch centred on a text line, a cue round the lines)
+    # patch (the learned patch model) | noise_void | copy_move | flat_blocks | pasted_seam | quiet_field | tinted_field
+    # (pixel forensics) | line_patch (the patch model on a patch centred on a text line, a cue round the lines)
     cue: str = "patch"
 
 
 @dataclass(frozen=True, slots=True)
 class ForensicRegion:
-    cue: str  # noise_void | copy_move | pasted_seam | quiet_field | tinted_field | line_patch
+    cue: str  # noise_void | copy_move | flat_blocks | pasted_seam | quiet_field | tinted_field | line_patch
     box_xyxy: BoxXYXY
-    # void pixels, duplicated windows (sampled) at the copy's displacement, a seam's colour step, a quiet field's
-    # noise in percent of the paper's round it, or a line patch's tamper probability in per mille
+    # void pixels, duplicated windows (sampled) at the copy's displacement, the pixels of flat blocks, a seam's colour
+    # step, a quiet field's noise in percent of the paper's round it, or a line patch's tamper probability in per mille
     size: int
 
 
@@ -91,6 +91,7 @@ class Forensics:
     # every void region found (at most 4, largest first), reported or not: the void-in-line cue weighs them again
     voids: tuple[ForensicRegion, ...] = ()
     whitened: bool = False  # an app lifted the paper to white or one flat tone: the noise cues did not judge it
+    flat_blocks: int = 0  # a JPEG page's 8x8 blocks of paper left flat in one cluster (an edit), 0 when none
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,8 +58,9 @@ class TamperRegionOut(_Out):
     box_xyxy: list[float]
     score: float
     cue: str = Field(
-        description="patch (learned patch model), noise_void, copy_move, pasted_seam, tinted_field or quiet_field "
-        "(pixel forensics), line_patch (the learned patch model on a text line)"
+        description="patch (learned patch model), noise_void, copy_move, flat_blocks (a JPEG's paper left flat), "
+        "pasted_seam, tinted_field or quiet_field (pixel forensics), line_patch (the learned patch model on a text "
+        "line)"
     )
 
 
