@@ -46,6 +46,17 @@ def test_an_erased_field_saved_as_jpeg_is_a_cluster_of_flat_blocks():
     assert found.score == pytest.approx(found.flat_blocks / (found.flat_blocks + 2.0), abs=1e-4)
 
 
+def test_a_jpeg_cropped_off_its_grid_is_judged_on_the_codec_grid():
+    """The erased form cut 3 px from the top and 5 from the left after its JPEG: the codec's grid is found at that
+    offset, and the cluster's box is given in the cropped page's pixels."""
+    found = analyse(np.ascontiguousarray(_jpeg(_form(3.0, erase=True), 92)[3:, 5:]))
+    assert found.flat_blocks >= BLOCK_VOID_MIN
+    x1, y1, x2, y2 = ERASED
+    box = found.regions[0].box_xyxy
+    assert found.regions[0].cue == "flat_blocks" and _inside(box, (x1 - 5, y1 - 3, x2 - 5, y2 - 3)), box
+    assert (box[0] + 5) % 8 == 0 and (box[1] + 3) % 8 == 0  # on the codec's blocks
+
+
 def test_the_same_form_not_erased_has_no_flat_blocks():
     found = analyse(_jpeg(_form(3.0), 92))
     assert found.compressed is True and found.flat_blocks == 0 and found.score == 0.0
