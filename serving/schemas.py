@@ -118,11 +118,19 @@ class ErrorOut(_Out):
     detail: str
 
 
+class ReviewQueueOut(_Out):
+    slots: int  # cases reviewed at once
+    running: int
+    waiting: int
+    max_waiting: int  # one more waiting gets 503
+
+
 class ReadyOut(_Out):
     ready: bool
     models: dict[str, dict[str, object]]
     database: bool
     error: str | None = None
+    reviews: ReviewQueueOut | None = None
 
 
 def _chars(read) -> list[CharOut]:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ..deps import RuntimeDep
-from ..schemas import ReadyOut
+from ..schemas import ReadyOut, ReviewQueueOut
 
 router = APIRouter(tags=["health"])
 
@@ -17,7 +17,8 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
 def readyz(runtime: RuntimeDep) -> JSONResponse:
-    """Ready only once every catalog model is loaded, verified and warmed up, and the database answers."""
+    """Ready only once every catalog model is loaded, verified and warmed up, and the database answers; with the case
+    reviews running and waiting their turn."""
     try:
         db_ok = runtime.store.ping()
     except Exception:
@@ -28,5 +29,7 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
         for name, m in runtime.engine.loaded.items()
     }
     ready = runtime.ready and db_ok
-    body = ReadyOut(ready=ready, models=models, database=db_ok, error=runtime.error)
+    gate = runtime.reviews
+    reviews = ReviewQueueOut(slots=gate.slots, running=gate.running, waiting=gate.waiting, max_waiting=gate.max_waiting)
+    body = ReadyOut(ready=ready, models=models, database=db_ok, error=runtime.error, reviews=reviews)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

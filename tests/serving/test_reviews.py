@@ -152,17 +152,27 @@ def test_forged_case_is_not_passed(client):
 
 def test_cases_sent_together_are_reviewed_in_turn_and_one_past_the_queue_is_refused(client):
     """Three cases at once to a server that reviews one and lets one wait: two answered in full, the third refused
-    with 503, a reason and Retry-After; the service goes on serving (a fourth case sent after is reviewed)."""
+    with 503, a reason and Retry-After, and /readyz showing the queue meanwhile; the service goes on serving (a fourth
+    case sent after is reviewed)."""
     files, app = _case("complete")
     multipart = [("files", f) for f in files]
 
+    seen: set[tuple[int, int]] = set()  # (running, waiting) as /readyz reports them meanwhile
+
     async def three() -> list[httpx.Response]:
         async with httpx.AsyncClient(base_url=client.base_url, timeout=300) as ac:
-            return await asyncio.gather(
+            posts = asyncio.gather(
                 *(ac.post("/v1/reviews", files=multipart, data={"application": json.dumps(app)}) for _ in range(3))
             )
+            while not posts.done():
+                queue = (await ac.get("/readyz")).json()["reviews"]
+                seen.add((queue["running"], queue["waiting"]))
+                await asyncio.sleep(0.05)
+            return await posts
 
     answers = asyncio.run(three())
+    assert (1, 1) in seen and all(r <= 1 and w <= 1 for r, w in seen), seen  # one reviewed, one waiting, no more
+    assert client.get("/readyz").json()["reviews"] == {"slots": 1, "running": 0, "waiting": 0, "max_waiting": 1}
     assert sorted(r.status_code for r in answers) == [200, 200, 503], [r.text[:200] for r in answers]
     refused = next(r for r in answers if r.status_code == 503)
     assert "busy: its review queue is full (1 waiting)" in refused.json()["detail"]
