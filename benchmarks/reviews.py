@@ -27,11 +27,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import cv2
 import httpx
 
 from benchmarks.documents import _machine, make_case
-from benchmarks.sessions import rss_mb, serve
+from benchmarks.sessions import jpeg, rss_mb, serve
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 CASE_SEED = 4300  # cases 4300+: never looked at while the review rules were written
@@ -44,11 +43,7 @@ def phone_cases(n: int, seed: int = CASE_SEED) -> list[Case]:
     out = []
     for i in range(n):
         files, app = make_case(seed + i, "complete", "change")
-        pages = [
-            (name, cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])[1].tobytes())
-            for name, im in files
-        ]
-        out.append((pages, app))
+        out.append(([(name, jpeg(im, JPEG_QUALITY)) for name, im in files], app))
     return out
 
 
@@ -84,6 +79,13 @@ async def post_cases(client: httpx.AsyncClient, cases: list[Case], concurrency: 
     }
 
 
+async def _sample_rss(pid: int, memory: list[float]) -> None:
+    """The server's RSS (MB) appended to ``memory`` every half second, until cancelled."""
+    while True:
+        memory.append(round(rss_mb(pid), 1))
+        await asyncio.sleep(0.5)
+
+
 async def run(servers: dict[str, tuple[str, int]], cases: list[Case], levels: list[int]) -> dict[str, Any]:
     """:func:`post_cases` at each concurrency of ``levels`` on each server (name -> base URL, pid) in turn, after one
     warm-up case each; every server's RSS sampled while its cases run."""
@@ -97,13 +99,7 @@ async def run(servers: dict[str, tuple[str, int]], cases: list[Case], levels: li
         for c in levels:
             for name, client in clients.items():  # side by side: the machine's drift hits both alike
                 memory: list[float] = []
-
-                async def sample(pid: int = servers[name][1], memory: list[float] = memory) -> None:
-                    while True:
-                        memory.append(round(rss_mb(pid), 1))
-                        await asyncio.sleep(0.5)
-
-                sampler = asyncio.create_task(sample())
+                sampler = asyncio.create_task(_sample_rss(servers[name][1], memory))
                 result = await post_cases(client, cases, c)
                 sampler.cancel()
                 runs.append({"server": name, **result, "rss_mb_max": max(memory, default=idle[name])})

@@ -1072,10 +1072,11 @@ def analyse(image: np.ndarray, noise: PageNoise | None = None) -> Forensics:
     # byte-identical windows mean a copy only where the page kept its recorded noise: heavy compression and
     # smoothing make equal windows of their own
     dup, copies = duplicated_regions(grey, compressed) if noise_checked else (0, ())
+    n_flat, flat = 0, ()
     # a page that went through JPEG: flat blocks instead of its voids (an app's whitened paper is flat all over)
-    judge_blocks = compressed and survival is not None and not noise.whitened
-    offset = np.unravel_index(int(np.argmin(survival)), survival.shape) if judge_blocks else (0, 0)
-    n_flat, flat = flat_blocks(grey, (int(offset[0]), int(offset[1]))) if judge_blocks else (0, ())
+    if compressed and survival is not None and not noise.whitened:
+        dy, dx = np.unravel_index(int(np.argmin(survival)), survival.shape)  # the codec's grid
+        n_flat, flat = flat_blocks(grey, (int(dy), int(dx)))
     void_score, dup_score = void_px / (void_px + VOID_SCALE), dup / (dup + DUP_SCALE)
     flat_score = n_flat / (n_flat + BLOCK_VOID_SCALE)
     score = max(void_score, dup_score, flat_score)
