@@ -545,7 +545,8 @@ def duplicated_regions(grey: np.ndarray, compressed: bool | None = None) -> tupl
 
 def _inked_window_keys(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``COPY_WINDOW`` windows with print in them (top-left y, x) and a key of each one's 4x4 cells' mean grey in
-    steps of ``COPY_LEVEL``: each row of 4 cells packed in 20 bits (a level is below 32), the 4 rows' hashed in 64."""
+    steps of ``COPY_LEVEL``: each row of 4 cells packed in 20 bits (a level is under 256 / COPY_LEVEL: under 32 while
+    COPY_LEVEL is over 8), the 4 rows' hashed in 64."""
     h, w = grey.shape
     win, cell = COPY_WINDOW, COPY_CELL
     f = grey.astype(np.float32)
@@ -566,15 +567,16 @@ def _inked_window_keys(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return ys, xs, keys
 
 
-def _repeats_on(keyed: np.ndarray, ys: np.ndarray, xs: np.ndarray, values: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """Per window (top-left ``ys``, ``xs``, key ``values``): whether the window ``dy``, ``dx`` away has its key
-    (``keyed``: the kept windows' keys plus one, 0 where none was kept)."""
-    h, w = keyed.shape
+def _repeats_on(
+    kept: tuple[np.ndarray, np.ndarray, int], ys: np.ndarray, xs: np.ndarray, values: np.ndarray, dy: int, dx: int
+) -> np.ndarray:
+    """Per window (top-left ``ys``, ``xs``, key ``values``): whether the window ``dy``, ``dx`` away was kept with the
+    same key (``kept``: the kept windows' positions ``y * w + x`` in ascending order, their keys, and ``w``)."""
+    at, keys, w = kept
     y, x = ys + dy, xs + dx
-    inside = (y >= 0) & (y < h) & (x >= 0) & (x < w)
-    out = np.zeros(len(ys), bool)
-    out[inside] = keyed[y[inside], x[inside]] == values[inside] + np.uint64(1)
-    return out
+    pos = y * w + x
+    i = np.minimum(np.searchsorted(at, pos), len(at) - 1)
+    return (x >= 0) & (x < w) & (at[i] == pos) & (keys[i] == values)
 
 
 def _largest_part(grey: np.ndarray, box: tuple[int, int, int, int]) -> float:
@@ -587,7 +589,12 @@ def _largest_part(grey: np.ndarray, box: tuple[int, int, int, int]) -> float:
 
 
 def _dense_regions(
-    grey: np.ndarray, ys: np.ndarray, xs: np.ndarray, keyed: np.ndarray, values: np.ndarray, shift: tuple[int, int]
+    grey: np.ndarray,
+    ys: np.ndarray,
+    xs: np.ndarray,
+    kept: tuple[np.ndarray, np.ndarray, int],
+    values: np.ndarray,
+    shift: tuple[int, int],
 ) -> list[tuple[int, tuple[int, int, int, int]]]:
     """(windows, box) of each connected region of the windows (top-left ``ys``, ``xs``) equal to the window ``shift``
     (dx, dy) away that matches as a copied field does (``COPY_*``): dense, filled, with print rows high, not one
@@ -605,13 +612,13 @@ def _dense_regions(
     found = []
     for c in np.nonzero(windows >= COPY_MIN_WINDOWS)[0]:
         x, y, bw, bh, area = (int(v) for v in stats[c])
-        if c == 0 or min(bw, bh) < COPY_MIN_SIDE or windows[c] < COPY_DENSITY * area or area < COPY_FILL * bw * bh:
+        if min(bw, bh) < COPY_MIN_SIDE or windows[c] < COPY_DENSITY * area or area < COPY_FILL * bw * bh:
             continue
         mine = label == c
         cy, cx, cv = ys[mine], xs[mine], values[mine]
         if min(cv2.minAreaRect(np.stack([cx, cy], 1).astype(np.float32))[1]) < COPY_MIN_BAND:
             continue  # windows along one straight rule
-        periodic = _repeats_on(keyed, cy, cx, cv, -dy, -dx) | _repeats_on(keyed, cy, cx, cv, 2 * dy, 2 * dx)
+        periodic = _repeats_on(kept, cy, cx, cv, -dy, -dx) | _repeats_on(kept, cy, cx, cv, 2 * dy, 2 * dx)
         if periodic.mean() > COPY_MAX_PERIODIC:
             continue
         box = (x + ox, y + oy, x + ox + bw, y + oy + bh)
@@ -624,9 +631,8 @@ def _dense_regions(
 def jpeg_copies(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...]]:
     """(windows in the copied region, the region and where it was copied to or from, in raster order: the pixels
     cannot tell the copy from its source) of a page that went through JPEG, or (0, ()) when no region is copied
-    (``COPY_*``). A JPEG keeps a copy's print but not its noise, so the windows are
-    matched on their cells' grey levels, and a copy is told from the page's own repeats by how densely its windows
-    match."""
+    (``COPY_*``). The codec changed the copy's bytes but kept its print, so the windows are matched on their cells'
+    grey levels, and a copy is told from the page's own repeats by how densely its windows match."""
     win = COPY_WINDOW
     h, w = grey.shape
     if h < 2 * win or w < 2 * win:
@@ -643,23 +649,22 @@ def jpeg_copies(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...]]:
         return 0, ()
     a, dx, dy = a[far], dx[far], dy[far]
     shifts, inverse, counts = np.unique(dy * (2 * w) + (dx + w), return_inverse=True, return_counts=True)
-    keyed = np.zeros((h, w), np.uint64)
-    keyed[ys, xs] = values + np.uint64(1)
+    kept = (ys * w + xs, values, w)  # np.nonzero gave them in raster order: their positions ascend
     best: tuple[int, tuple[int, int, int, int], tuple[int, int]] | None = None
     for s in np.argsort(-counts, kind="stable")[:COPY_SHIFTS]:
         if counts[s] < COPY_MIN_WINDOWS:
             break
         shift = (int(shifts[s]) % (2 * w) - w, int(shifts[s]) // (2 * w))
         sel = a[inverse == s]
-        for n_win, box in _dense_regions(grey, ys[sel], xs[sel], keyed, values[sel], shift):
+        for n_win, box in _dense_regions(grey, ys[sel], xs[sel], kept, values[sel], shift):
             if best is None or n_win > best[0]:
                 best = (n_win, box, shift)
     if best is None:
         return 0, ()
     n_win, (x1, y1, x2, y2), (sx, sy) = best
-    source = ForensicRegion("copy_move", (float(x1), float(y1), float(x2), float(y2)), n_win)
-    copy = ForensicRegion("copy_move", (float(x1 + sx), float(y1 + sy), float(x2 + sx), float(y2 + sy)), n_win)
-    return n_win, (source, copy)
+    first = ForensicRegion("copy_move", (float(x1), float(y1), float(x2), float(y2)), n_win)
+    second = ForensicRegion("copy_move", (float(x1 + sx), float(y1 + sy), float(x2 + sx), float(y2 + sy)), n_win)
+    return n_win, (first, second)
 
 
 def paper_mask(grey: np.ndarray) -> np.ndarray:
