@@ -44,6 +44,16 @@ def engine():
 
 
 @pytest.fixture(scope="session")
+def doc_reader(engine):
+    """The document reader with its authenticity checker (skipped where the catalog has no doc-authenticity model)."""
+    from inference.documents.reader import DocumentReader
+
+    if "doc-authenticity" not in engine.catalog:
+        pytest.skip("model doc-authenticity is not in the catalog")
+    return DocumentReader(engine)
+
+
+@pytest.fixture(scope="session")
 def quiet_line_pages(engine):
     """20 photographed genuine 行驶证 main pages, every fifth with the paper of its widest text line quieter than
     the page's (as some printers leave it): a cue round the lines that the page forensics alone do not see."""

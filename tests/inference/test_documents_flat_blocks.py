@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from inference.documents.forensics import BLOCK_VOID_MIN, analyse, flat_blocks, grid_survival
-from inference.documents.reader import DocumentReader
 from inference.types import Frame
 from tests.inference.factory_photos import dev_page
 from tests.inference.test_documents_forensics import _jpeg
@@ -77,21 +76,14 @@ def test_a_page_whose_codec_flattened_its_paper_all_over_is_not_judged():
     assert flat_blocks(grey, (int(dy), int(dx))) == (0, ())
 
 
-@pytest.fixture(scope="module")
-def reader(engine):
-    if "doc-authenticity" not in engine.catalog:
-        pytest.skip("model doc-authenticity is not in the catalog")
-    return DocumentReader(engine)
-
-
-def test_an_erased_name_on_a_dev_id_card_saved_as_jpeg_is_found_and_its_twin_is_not(reader):
+def test_an_erased_name_on_a_dev_id_card_saved_as_jpeg_is_found_and_its_twin_is_not(doc_reader):
     """Dev forgeries seed 5412: an ID card photo whose name was inpainted (page 19) and its genuine twin (page 18),
     both saved as JPEG q92 after the edit. No cue found the edit before (forensic 0)."""
     tampered, label = dev_page("forgeries", 5412, 19)
     twin, twin_label = dev_page("forgeries", 5412, 18)
     assert label["tamper_kind"] == "inpaint" and twin_label["authenticity"] == "genuine"
     assert label["pair_id"] == twin_label["pair_id"]
-    res = reader.check_authenticity(Frame(_jpeg(tampered, 92)))
+    res = doc_reader.check_authenticity(Frame(_jpeg(tampered, 92)))
     assert res is not None and res.forensics is not None
     assert res.verdict == "tampered" and res.alarm == "forensic", (res.alarm, dict(res.scores))
     first = res.tamper_regions[0]
@@ -99,6 +91,6 @@ def test_an_erased_name_on_a_dev_id_card_saved_as_jpeg_is_found_and_its_twin_is_
     x1, y1, x2, y2 = first.box_xyxy
     fx1, fy1, fx2, fy2 = label["fields"][label["tampered_fields"][0]]["box_xyxy"]
     assert x1 < fx2 and fx1 < x2 and y1 < fy2 and fy1 < y2  # on the erased name
-    res_twin = reader.check_authenticity(Frame(_jpeg(twin, 92)))
+    res_twin = doc_reader.check_authenticity(Frame(_jpeg(twin, 92)))
     assert res_twin is not None and res_twin.forensics is not None
     assert res_twin.forensics.flat_blocks == 0 and res_twin.verdict == "genuine", (res_twin.alarm, res_twin.scores)

@@ -10,7 +10,6 @@ import pytest
 
 from inference.documents import forensics
 from inference.documents.forensics import COPY_MIN_WINDOWS, analyse, jpeg_copies
-from inference.documents.reader import DocumentReader
 from inference.types import Frame
 from tests.inference.factory_photos import dev_page
 from tests.inference.test_documents_forensics import _jpeg
@@ -157,14 +156,7 @@ def test_slanted_rules_matching_along_one_band_are_not_a_copy(monkeypatch):
     assert jpeg_copies(grey)[0] >= COPY_MIN_WINDOWS
 
 
-@pytest.fixture(scope="module")
-def reader(engine):
-    if "doc-authenticity" not in engine.catalog:
-        pytest.skip("model doc-authenticity is not in the catalog")
-    return DocumentReader(engine)
-
-
-def test_a_copied_field_on_a_dev_page_saved_as_jpeg_is_found_and_its_twin_is_not(reader):
+def test_a_copied_field_on_a_dev_page_saved_as_jpeg_is_found_and_its_twin_is_not(doc_reader):
     """Dev forgeries seed 5411: a 行驶证 photo whose 外廓尺寸 was covered by another field copied over it (page 169),
     and its genuine twin (page 168), both saved as JPEG q92 after the edit. No cue judged a copy on a JPEG page
     before."""
@@ -172,7 +164,7 @@ def test_a_copied_field_on_a_dev_page_saved_as_jpeg_is_found_and_its_twin_is_not
     twin, twin_label = dev_page("forgeries", 5411, 168)
     assert label["tamper_kind"] == "copy_move" and twin_label["authenticity"] == "genuine"
     assert label["pair_id"] == twin_label["pair_id"]
-    res = reader.check_authenticity(Frame(_jpeg(tampered, 92)))
+    res = doc_reader.check_authenticity(Frame(_jpeg(tampered, 92)))
     assert res is not None and res.forensics is not None and res.forensics.compressed is True
     assert res.verdict == "tampered" and res.alarm == "forensic", (res.alarm, dict(res.scores))
     pair = res.tamper_regions[:2]
@@ -180,7 +172,7 @@ def test_a_copied_field_on_a_dev_page_saved_as_jpeg_is_found_and_its_twin_is_not
     fx1, fy1, fx2, fy2 = label["fields"][label["tampered_fields"][0]]["box_xyxy"]
     # the pixels cannot tell the copy from its source: one of the two is on the covered field
     assert any(x1 < fx2 and fx1 < x2 and y1 < fy2 and fy1 < y2 for x1, y1, x2, y2 in (r.box_xyxy for r in pair))
-    res_twin = reader.check_authenticity(Frame(_jpeg(twin, 92)))
+    res_twin = doc_reader.check_authenticity(Frame(_jpeg(twin, 92)))
     assert res_twin is not None and res_twin.forensics is not None
     assert res_twin.forensics.duplicated_windows == 0 and res_twin.verdict == "genuine", (
         res_twin.alarm,

@@ -12,7 +12,6 @@ from datasets.documents.capture import apply_capture, corners, plan_capture, sca
 from datasets.forgeries import _captured, _inpaint
 from inference.documents.authenticity import PHOTOCOPY_COLOUR_WEIGHT, WHITENED_FLOORS, page_thresholds, with_colour
 from inference.documents.forensics import LINE_FAINT_MIN_PX, analyse, quiet_fields, voids_in_lines, whitened
-from inference.documents.reader import DocumentReader
 from inference.types import Frame
 from tests.inference.factory_photos import dev_page
 from tests.inference.test_documents_forensics import _jpeg
@@ -55,29 +54,22 @@ ENHANCED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reader(engine):
-    if "doc-authenticity" not in engine.catalog:
-        pytest.skip("model doc-authenticity is not in the catalog")
-    return DocumentReader(engine)
-
-
 @pytest.mark.parametrize(("seed", "kind", "white"), ENHANCED, ids=[f"{k.value}-{s}-{w}" for s, k, w in ENHANCED])
-def test_genuine_pages_enhanced_by_a_scanner_app_raise_no_alarm(reader, seed, kind, white):
+def test_genuine_pages_enhanced_by_a_scanner_app_raise_no_alarm(doc_reader, seed, kind, white):
     image, page_corners, _ = _photo(seed, kind)
     upload = _as_app_uploads(image, page_corners, white)
     assert not whitened(_grey(image)) and whitened(_grey(upload))
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.forensics is not None
     assert not res.forensics.noise_checked
     assert res.verdict == "genuine", (res.alarm, dict(res.scores))
 
 
-def test_a_colour_document_enhanced_in_black_and_white_is_still_a_copy(reader):
+def test_a_colour_document_enhanced_in_black_and_white_is_still_a_copy(doc_reader):
     """Its colour is gone, as a photocopy's is: the colourlessness alone finds it."""
     image, page_corners, _ = _photo(303, DocType.id_card)
     upload = cv2.cvtColor(_grey(_as_app_uploads(image, page_corners)), cv2.COLOR_GRAY2BGR)
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.verdict == "photocopy"
     assert res.scores["photocopy"] == pytest.approx(res.scores["colourless"])
 
@@ -138,7 +130,7 @@ def test_no_real_photo_is_whitened(realdev):
     assert not any(whitened(g) for g in greys)
 
 
-def test_the_real_specimen_enhanced_by_an_app_is_read_whole_and_genuine(reader, realdev):
+def test_the_real_specimen_enhanced_by_an_app_is_read_whole_and_genuine(doc_reader, realdev):
     """The real 行驶证 specimen enhanced as a scanner app enhances a page (the photo is already the card and its
     sleeve: nothing to cut out) and saved as JPEG q85: whitened, genuine, every labelled field read."""
     import json
@@ -152,7 +144,7 @@ def test_the_real_specimen_enhanced_by_an_app_is_read_whole_and_genuine(reader, 
     )
     upload = _jpeg(scanner_enhance(cv2.imread(str(realdev / row["file"]), cv2.IMREAD_COLOR)), 85)
     assert whitened(_grey(upload))
-    d = reader.read(Frame(upload), "specimen-enhanced.jpg")
+    d = doc_reader.read(Frame(upload), "specimen-enhanced.jpg")
     assert d.quality.ok and d.authenticity is not None and d.authenticity.verdict == "genuine"
     assert d.authenticity.forensics is not None and d.authenticity.forensics.whitened
     read = {name: normalise(v.text) for name, v in d.fields.items()}
@@ -188,47 +180,47 @@ def _dev_app_upload(seed: int, index: int) -> tuple[np.ndarray, dict]:
     return scanner_upload(photo, np.float32(label["corners"])), label
 
 
-def test_a_whitened_genuine_page_is_judged_at_the_floor_of_the_patches_tamper_alarm(reader):
+def test_a_whitened_genuine_page_is_judged_at_the_floor_of_the_patches_tamper_alarm(doc_reader):
     """A genuine invoice scanned, flattened and enhanced by an app (dev forgeries seed 5411, page 42): the app's
     sharpened strokes look edited to the patches, over the tamper threshold but under the floor."""
     upload, label = _dev_app_upload(5411, 42)
     assert label["authenticity"] == "genuine"
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.forensics is not None and res.forensics.whitened
-    assert reader.authenticity.thresholds["tampered"] <= res.scores["tampered"] < WHITENED_FLOORS["tampered"]
+    assert doc_reader.authenticity.thresholds["tampered"] <= res.scores["tampered"] < WHITENED_FLOORS["tampered"]
     assert res.thresholds["tampered"] == WHITENED_FLOORS["tampered"]
     assert res.verdict == "genuine", (res.alarm, dict(res.scores))
 
 
-def test_no_pasted_seam_is_looked_for_on_a_whitened_page(reader):
+def test_no_pasted_seam_is_looked_for_on_a_whitened_page(doc_reader):
     """A genuine insurance policy photographed, flattened and enhanced by an app (dev forgeries seed 5411, page 14):
     the app divides the page by its paper's light, which steps round a line where the print pulls its median down;
     the seam cue took that step for a pasted field's (forensic 0.87)."""
     upload, label = _dev_app_upload(5411, 14)
     assert label["authenticity"] == "genuine"
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.forensics is not None and res.forensics.whitened
     assert not [r for r in res.forensics.regions if r.cue == "pasted_seam"]
     assert res.verdict == "genuine", (res.alarm, dict(res.scores))
 
 
-def test_a_whitened_page_of_no_listed_type_is_judged_for_a_copy_at_the_floor(reader):
+def test_a_whitened_page_of_no_listed_type_is_judged_for_a_copy_at_the_floor(doc_reader):
     """A genuine page of no listed type (dev forgeries seed 5413, page 60), judged for photocopying by the patches
     alone: enhanced by an app, its flat paper looks a little copied (over the threshold, under the floor)."""
     upload, label = _dev_app_upload(5413, 60)
     assert label["authenticity"] == "genuine" and label["doc_type"] == "other"
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.forensics is not None and res.forensics.whitened
-    assert reader.authenticity.thresholds["photocopy"] <= res.scores["photocopy"] < WHITENED_FLOORS["photocopy"]
+    assert doc_reader.authenticity.thresholds["photocopy"] <= res.scores["photocopy"] < WHITENED_FLOORS["photocopy"]
     assert res.verdict == "genuine", (res.alarm, dict(res.scores))
 
 
-def test_a_value_replaced_before_the_app_enhanced_the_page_is_still_found(reader):
+def test_a_value_replaced_before_the_app_enhanced_the_page_is_still_found(doc_reader):
     """Dev forgeries seed 5413, page 171: a 登记证书 with a value replaced, enhanced by an app. The line patches and the
     patches over the floor still find it."""
     upload, label = _dev_app_upload(5413, 171)
     assert label["tamper_kind"] == "text_replace"
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.forensics is not None and res.forensics.whitened
     assert res.scores["tampered"] >= WHITENED_FLOORS["tampered"]
     assert res.verdict == "tampered"
@@ -242,7 +234,7 @@ def _dev_flattened(index: int) -> np.ndarray:
     return scanner_upload(photo, np.float32(label["corners"]), 1.0, 0, False)
 
 
-def test_a_photo_flattened_and_kept_lossless_is_not_taken_for_an_edit_by_its_scattered_voids(reader):
+def test_a_photo_flattened_and_kept_lossless_is_not_taken_for_an_edit_by_its_scattered_voids(doc_reader):
     """A genuine tax certificate photographed (dev documents seed 5410, page 0), flattened by a scanner app at the
     page's size and kept as PNG: the warp enlarged parts of the page, whose noise it smoothed into small voids in
     many bands of rows (130 void pixels, the largest region 27). Too few to be weighed before, they were taken for an
@@ -251,11 +243,11 @@ def test_a_photo_flattened_and_kept_lossless_is_not_taken_for_an_edit_by_its_sca
     assert not whitened(_grey(upload))
     found = analyse(upload)
     assert found.noise_checked is False and found.voids == ()
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.verdict == "genuine", (res.alarm, dict(res.scores))
 
 
-def test_faint_voids_in_the_lines_of_a_flattened_photo_are_judged_against_the_paper_round_them(reader):
+def test_faint_voids_in_the_lines_of_a_flattened_photo_are_judged_against_the_paper_round_them(doc_reader):
     """A genuine invoice photographed (dev documents seed 5410, page 159), flattened by a scanner app at the page's
     size and kept as PNG: where the warp enlarged the page its noise is smoother, and a line there had 97 pixels under
     the faint share of the page's median (an edited line from 48: forensic 0.89). Against the median of the paper
@@ -263,7 +255,7 @@ def test_faint_voids_in_the_lines_of_a_flattened_photo_are_judged_against_the_pa
     upload = _dev_flattened(159)
     found = analyse(upload)
     assert found.noise_checked
-    res = reader.check_authenticity(Frame(upload))
+    res = doc_reader.check_authenticity(Frame(upload))
     assert res is not None and res.forensics is not None
     assert not [r for r in res.forensics.regions if r.cue == "noise_void" and r.size >= LINE_FAINT_MIN_PX]
     assert res.verdict == "genuine", (res.alarm, dict(res.scores))
