@@ -58,9 +58,10 @@ class TamperRegionOut(_Out):
     box_xyxy: list[float]
     score: float
     cue: str = Field(
-        description="patch (learned patch model), noise_void, copy_move, flat_blocks (a JPEG's paper left flat), "
-        "pasted_seam, tinted_field or quiet_field (pixel forensics), line_patch (the learned patch model on a text "
-        "line)"
+        description="patch (learned patch model), noise_void, copy_move (a region copied within the page, byte for "
+        "byte, or by its print on a page that went through JPEG: the region and where it was copied to or from), "
+        "flat_blocks (a JPEG's paper left flat), pasted_seam, tinted_field or quiet_field (pixel forensics), "
+        "line_patch (the learned patch model on a text line)"
     )
 
 
