@@ -1218,8 +1218,10 @@ def with_line_cues(
 
 
 def analyse(image: np.ndarray, noise: PageNoise | None = None) -> Forensics:
-    """Both checks on one page (BGR or grey uint8) at its own pixels. The score is the stronger cue mapped to
-    [0, 1): ``a / (a + scale)``. ``noise``: the page's :class:`PageNoise`, to share it with the line cues."""
+    """The page-wide checks on one page (BGR or grey uint8) at its own pixels: noise voids and byte-exact copies on a
+    page that kept its recorded noise; flat blocks and copies of its print on one that went through JPEG. The score
+    is the strongest cue mapped to [0, 1): ``a / (a + scale)``. ``noise``: the page's :class:`PageNoise`, to share
+    it with the line cues."""
     t0 = time.perf_counter()
     h, w = image.shape[:2]
     if h * w > MAX_PIXELS:
