@@ -193,6 +193,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
     region_hits, by_cue, by_alarm = 0, Counter(), Counter()
     times, forensic_ms = [], []
     tampered_jpeg = [0, 0]  # the same tampered pages saved as JPEG (q92) after the edit
+    jpeg_by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
         image = cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)
         t = time.perf_counter()
@@ -213,8 +214,11 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
                 x1, y1, x2, y2 = (int(round(v)) for v in first.box_xyxy)
                 region_hits += int(mask is not None and mask[max(0, y1) : y2, max(0, x1) : x2].any())
             recompressed = cv2.imdecode(np.frombuffer(jpeg(image), np.uint8), cv2.IMREAD_COLOR)
-            tampered_jpeg[0] += int(check(Frame(recompressed)).verdict != "genuine")
+            flagged = int(check(Frame(recompressed)).verdict != "genuine")
+            tampered_jpeg[0] += flagged
             tampered_jpeg[1] += 1
+            jpeg_by_kind[row["tamper_kind"]][0] += flagged
+            jpeg_by_kind[row["tamper_kind"]][1] += 1
             if res.heatmap and mask is not None and mask.any():
                 # localisation: does the most suspicious patch overlap the edited region?
                 x, y, _ = max(res.heatmap, key=lambda c: c[2])
@@ -264,6 +268,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
         "tampered_saved_as_jpeg_q92": {
             "n": tampered_jpeg[1],
             "flagged": round(tampered_jpeg[0] / max(tampered_jpeg[1], 1), 4),
+            "per_edit": {k: f"{v[0]}/{v[1]}" for k, v in sorted(jpeg_by_kind.items())},
         },
         "latency_ms_p50": round(statistics.median(times), 1),
         "forensics_ms_p50": round(statistics.median(forensic_ms), 1) if forensic_ms else None,
@@ -784,7 +789,9 @@ def markdown(r: dict[str, Any]) -> str:
         *_rows_of(r.get("blank"), _blank_rows),
         f"| tampered before printing and photographing (separate set, n={pre['n']}) | - (cross-checks) | "
         f"{pre['flagged']:.2%} |",
-        f"| tampered, the same pages saved as JPEG q92 after the edit (n={jp['n']}) | - | {jp['flagged']:.2%} |",
+        f"| tampered, the same pages saved as JPEG q92 after the edit (n={jp['n']}"
+        + (f"; per edit {jp['per_edit']}" if "per_edit" in jp else "")
+        + f") | - | {jp['flagged']:.2%} |",
         f"| tamper localisation: top patch inside the edit mask | - | "
         f"{a['tamper_localisation_top_patch_hits_mask']:.2%} |",
         f"| tamper localisation: first reported region on the edit (flagged pages; first region's cue "
