@@ -192,8 +192,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
     hits_loc, n_loc, tamper_by_kind = 0, 0, defaultdict(lambda: [0, 0])
     region_hits, by_cue, by_alarm = 0, Counter(), Counter()
     times, forensic_ms = [], []
-    tampered_jpeg = [0, 0]  # the same tampered pages saved as JPEG (q92) after the edit
-    jpeg_by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    jpeg_by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # the same tampered pages saved as JPEG (q92)
     for row in rows:
         image = cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)
         t = time.perf_counter()
@@ -214,10 +213,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
                 x1, y1, x2, y2 = (int(round(v)) for v in first.box_xyxy)
                 region_hits += int(mask is not None and mask[max(0, y1) : y2, max(0, x1) : x2].any())
             recompressed = cv2.imdecode(np.frombuffer(jpeg(image), np.uint8), cv2.IMREAD_COLOR)
-            flagged = int(check(Frame(recompressed)).verdict != "genuine")
-            tampered_jpeg[0] += flagged
-            tampered_jpeg[1] += 1
-            jpeg_by_kind[row["tamper_kind"]][0] += flagged
+            jpeg_by_kind[row["tamper_kind"]][0] += int(check(Frame(recompressed)).verdict != "genuine")
             jpeg_by_kind[row["tamper_kind"]][1] += 1
             if res.heatmap and mask is not None and mask.any():
                 # localisation: does the most suspicious patch overlap the edited region?
@@ -225,6 +221,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
                 s = int(round(res.patch_side_px))
                 n_loc += 1
                 hits_loc += int(mask[int(y) : int(y) + s, int(x) : int(x) + s].any())
+    n_tampered_jpeg = sum(n for _, n in jpeg_by_kind.values())
     # genuine JPEG pages from the documents test set: false alarms on the codec real uploads use
     fa_docs = 0
     doc_rows = _rows(DOCS_TEST)[:150]
@@ -266,8 +263,8 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
         "tamper_first_region_cue": dict(by_cue),
         "tampered_by_alarm": dict(by_alarm),
         "tampered_saved_as_jpeg_q92": {
-            "n": tampered_jpeg[1],
-            "flagged": round(tampered_jpeg[0] / max(tampered_jpeg[1], 1), 4),
+            "n": n_tampered_jpeg,
+            "flagged": round(sum(k for k, _ in jpeg_by_kind.values()) / max(n_tampered_jpeg, 1), 4),
             "per_edit": {k: f"{v[0]}/{v[1]}" for k, v in sorted(jpeg_by_kind.items())},
         },
         "latency_ms_p50": round(statistics.median(times), 1),

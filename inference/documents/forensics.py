@@ -493,6 +493,27 @@ def _unclipped_windows(grey: np.ndarray, win: int) -> np.ndarray:
     return unclipped[: h - win + 1, : w - win + 1] > 0
 
 
+def _window_variance(f: np.ndarray, win: int) -> np.ndarray:
+    """The variance of every ``win`` x ``win`` window of the float32 image ``f`` (top-left indexed, those inside it)."""
+    h, w = f.shape
+    kw = {"anchor": (0, 0), "borderType": cv2.BORDER_CONSTANT}
+    mean = cv2.boxFilter(f, -1, (win, win), **kw)[: h - win + 1, : w - win + 1]
+    mean2 = cv2.boxFilter(f * f, -1, (win, win), **kw)[: h - win + 1, : w - win + 1]
+    return mean2 - mean * mean
+
+
+def _equal_pairs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (a, b) of each two windows next to each other, in their given order, among those with one value: the
+    pairs a stable sort of all of them gives. The values occurring more than once are found first (few: a fast sort
+    finds them), then only those are sorted stably, at a tenth of the time."""
+    ranked = np.sort(values)
+    repeated = ranked[1:][ranked[1:] == ranked[:-1]]
+    sub = np.nonzero(np.isin(values, repeated))[0]
+    order = sub[np.argsort(values[sub], kind="stable")]
+    same = np.nonzero(values[order][1:] == values[order][:-1])[0]
+    return order[same], order[same + 1]
+
+
 def duplicated_regions(grey: np.ndarray, compressed: bool | None = None) -> tuple[int, tuple[ForensicRegion, ...]]:
     """(sampled windows at the dominant displacement, the copy and its source as regions). ``compressed``: the grid
     finder's verdict on the page (:func:`block_compressed`); unless it found no compression (False), copies at a
@@ -502,24 +523,12 @@ def duplicated_regions(grey: np.ndarray, compressed: bool | None = None) -> tupl
     if h <= win or w <= win:
         return 0, ()
     hashes = _window_hashes(grey, win)
-    f = grey.astype(np.float32)
-    kw = {"anchor": (0, 0), "borderType": cv2.BORDER_CONSTANT}
-    mean = cv2.boxFilter(f, -1, (win, win), **kw)[: h - win + 1, : w - win + 1]
-    mean2 = cv2.boxFilter(f * f, -1, (win, win), **kw)[: h - win + 1, : w - win + 1]
-    keep = (mean2 - mean * mean > DUP_MIN_STD**2) & _unclipped_windows(grey, win)
+    keep = (_window_variance(grey.astype(np.float32), win) > DUP_MIN_STD**2) & _unclipped_windows(grey, win)
     keep &= (hashes & np.uint64(DUP_SAMPLE - 1)) == 0
     ys, xs = np.nonzero(keep)
-    values = hashes[ys, xs]
-    # windows whose hash occurs more than once (few: a fast sort finds them), then those in raster order within
-    # each hash (a stable sort of the few): the pairs a stable sort of all of them gives, at a tenth of the time
-    ranked = np.sort(values)
-    repeated = ranked[1:][ranked[1:] == ranked[:-1]]
-    if len(repeated) == 0:
+    a, b = _equal_pairs(hashes[ys, xs])  # in raster order within each hash
+    if len(a) == 0:
         return 0, ()
-    sub = np.nonzero(np.isin(values, repeated))[0]
-    order = sub[np.argsort(values[sub], kind="stable")]
-    same = np.nonzero(values[order][1:] == values[order][:-1])[0]
-    a, b = order[same], order[same + 1]
     shift = np.stack([xs[b] - xs[a], ys[b] - ys[a]], 1)
     flip = (shift[:, 0] < 0) | ((shift[:, 0] == 0) & (shift[:, 1] < 0))
     a, b = np.where(flip, b, a), np.where(flip, a, b)
@@ -549,13 +558,11 @@ def _inked_window_keys(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     COPY_LEVEL is over 8), the 4 rows' hashed in 64."""
     h, w = grey.shape
     win, cell = COPY_WINDOW, COPY_CELL
+    ww = w - win + 1
     f = grey.astype(np.float32)
-    kw = {"anchor": (0, 0), "borderType": cv2.BORDER_CONSTANT}
-    hh, ww = h - win + 1, w - win + 1
-    mean = cv2.boxFilter(f, -1, (win, win), **kw)[:hh, :ww]
-    mean2 = cv2.boxFilter(f * f, -1, (win, win), **kw)[:hh, :ww]
-    ys, xs = np.nonzero(mean2 - mean * mean > COPY_MIN_STD**2)
-    levels = (cv2.boxFilter(f, -1, (cell, cell), **kw) / COPY_LEVEL).astype(np.uint32)  # floor: the means are >= 0
+    ys, xs = np.nonzero(_window_variance(f, win) > COPY_MIN_STD**2)
+    cells = cv2.boxFilter(f, -1, (cell, cell), anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
+    levels = (cells / COPY_LEVEL).astype(np.uint32)  # floor: the means are >= 0
     rows = np.zeros((h, ww), np.uint32)
     for j in range(win // cell):
         rows = (rows << np.uint32(5)) | levels[:, j * cell : j * cell + ww]
@@ -640,9 +647,7 @@ def jpeg_copies(grey: np.ndarray) -> tuple[int, tuple[ForensicRegion, ...]]:
     ys, xs, keys = _inked_window_keys(grey)
     keep = (keys >> np.uint64(64 - COPY_SAMPLE_BITS)) == 0  # the same windows in a copy and its source
     ys, xs, values = ys[keep], xs[keep], keys[keep]
-    order = np.argsort(values, kind="stable")
-    same = np.nonzero(values[order][1:] == values[order][:-1])[0]
-    a, b = order[same], order[same + 1]
+    a, b = _equal_pairs(values)
     dx, dy = xs[b] - xs[a], ys[b] - ys[a]  # b after a in raster order: dy >= 0, dx > 0 where dy == 0
     far = np.maximum(np.abs(dx), dy) >= win
     if not far.any():
