@@ -786,9 +786,8 @@ def markdown(r: dict[str, Any]) -> str:
         *_rows_of(r.get("blank"), _blank_rows),
         f"| tampered before printing and photographing (separate set, n={pre['n']}) | - (cross-checks) | "
         f"{pre['flagged']:.2%} |",
-        f"| tampered, the same pages saved as JPEG q92 after the edit (n={jp['n']}"
-        + (f"; per edit {jp['per_edit']}" if "per_edit" in jp else "")
-        + f") | - | {jp['flagged']:.2%} |",
+        f"| tampered, the same pages saved as JPEG q92 after the edit (n={jp['n']}; per edit {jp['per_edit']}) | - | "
+        f"{jp['flagged']:.2%} |",
         f"| tamper localisation: top patch inside the edit mask | - | "
         f"{a['tamper_localisation_top_patch_hits_mask']:.2%} |",
         f"| tamper localisation: first reported region on the edit (flagged pages; first region's cue "
