@@ -67,16 +67,24 @@ class VehicleRecord:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> VehicleRecord:
+        """A record from its fields (their names as :data:`RECORD_FIELDS` or the registration system's); a field
+        null or empty is not given. Every value is text: a list or a number is refused, not compared as its repr."""
         values: dict[str, str] = {}
-        unknown = []
+        unknown, not_text = [], []
         for key, value in data.items():
             name = _RECORD_ALIASES.get(str(key).strip().lower(), _RECORD_ALIASES.get(str(key).strip()))
             if name is None:
                 unknown.append(str(key))
-            elif value not in (None, ""):
-                values[name] = str(value).strip()
+            elif value in (None, ""):
+                continue
+            elif not isinstance(value, str):
+                not_text.append(f"{key} ({type(value).__name__})")
+            else:
+                values[name] = value.strip()
         if unknown:
             raise ValueError(f"unknown vehicle record fields {unknown}; expected some of {list(RECORD_FIELDS)}")
+        if not_text:
+            raise ValueError(f"vehicle record fields must be text: {', '.join(not_text)}")
         return cls(**values)
 
     def expected(self) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -14,6 +13,7 @@ from inference.quality import assess_quality, guidance_for
 from inference.types import Frame, VehicleRead
 from inference.vehicle import VehicleReader
 
+from .. import client_json
 from ..deps import ReadyRuntimeDep
 from ..images import UploadError, decode_image
 from ..masking import mask_plate, mask_vin
@@ -27,9 +27,9 @@ NAMEPLATE_FIELDS = ("model", "engine_model", "production_date")
 
 def parse_record(text: str) -> VehicleRecord:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"the record is not JSON: {err.msg} at position {err.pos}") from None
+        data = client_json.loads(text)
+    except client_json.ClientJSONError as err:
+        raise ValueError(f"the record is not JSON: {err}") from None
     if not isinstance(data, dict):
         raise ValueError("the record must be a JSON object such as {\"plate\": ..., \"vin\": ...}")
     record = VehicleRecord.from_mapping(data)

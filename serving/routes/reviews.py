@@ -4,7 +4,6 @@ optional application; answers findings, notices in Chinese and English and a dec
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from inference.documents.review import Application, ApplicationError, business_o
 from inference.documents.types import CaseReview, DocumentRead, FieldValue, Finding
 from inference.types import Frame
 
+from .. import client_json
 from ..admission import Busy
 from ..deps import ReadyRuntimeDep
 from ..images import FORMAT_NAMES, UploadError, image_pages
@@ -195,9 +195,9 @@ def parse_application(text: str | None, business: str | None) -> Application | N
     try:
         if text:
             try:
-                raw: Any = json.loads(text)
-            except json.JSONDecodeError as err:
-                raise ApplicationError(f"the application is not valid JSON: {err.msg} at position {err.pos}") from None
+                raw: Any = client_json.loads(text)
+            except client_json.ClientJSONError as err:
+                raise ApplicationError(f"the application is not valid JSON: {err}") from None
             return Application.from_dict(raw, business)
         if business:
             return Application(business_of(business))

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from .. import client_json
 from ..report import build_report, render_html
 from ..sessions import FrameError, LiveSession, SessionError, SessionManager
 
@@ -239,9 +240,9 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
 
 async def _control(manager: SessionManager, live: LiveSession, text: str, send: Any) -> None:
     try:
-        msg = json.loads(text)
+        msg = client_json.loads(text)
         kind = msg["type"] if isinstance(msg, dict) else None
-    except (json.JSONDecodeError, KeyError):
+    except (client_json.ClientJSONError, KeyError):
         await send({"type": "error", "code": "bad_message", "detail": "expected a JSON object with a 'type'"})
         return
     if kind == "ping":

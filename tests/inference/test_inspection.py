@@ -104,6 +104,10 @@ def test_record_keys_and_unknown_fields():
     assert rec.plate == "皖A12345" and rec.vin == VIN and rec.production_date == "2021-03"
     with pytest.raises(ValueError, match="unknown vehicle record fields"):
         VehicleRecord.from_mapping({"colour": "red"})
+    given = VehicleRecord.from_mapping({"plate": "皖A12345", "vin": None, "model": ""})
+    assert given.expected() == {"plate": "皖A12345"}
+    with pytest.raises(ValueError, match=r"must be text: vin \(list\), plate \(int\)"):
+        VehicleRecord.from_mapping({"vin": [VIN], "plate": 12345})
 
 
 def _line(text: str, box: tuple[float, float, float, float]) -> TextLine:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -47,6 +49,32 @@ def test_a_photo_stored_on_its_side_is_turned_as_its_orientation_says(fmt):
     assert frame.image.shape[:2] == (200, 120)
     grey = cv2.cvtColor(frame.image, cv2.COLOR_BGR2GRAY)
     assert grey[:100].mean() > 200 > 100 > grey[100:].mean()
+
+
+def png_of_size(width: int, height: int) -> bytes:
+    """A PNG whose header says ``width`` x ``height`` grey pixels, with one row of data: a decompression bomb's
+    header in a hundred bytes (the size is judged from the header, before any pixel is decoded)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [
+        (12_000, 10_000),  # past Pillow's warning (89.5 megapixels), which was taken for an error: a 415
+        (30_000, 30_000),  # past Pillow's error (twice that): its refusal was answered as no supported format, a 415
+    ],
+)
+def test_an_image_of_too_many_pixels_is_a_413_that_names_its_size(width, height):
+    with pytest.raises(UploadError) as err:
+        decode_image(png_of_size(width, height), **LIMITS)
+    assert err.value.status == 413, err.value.message
+    assert f"{width * height} pixels" in err.value.message or f"{width}x{height}" in err.value.message
+    assert "40000000" in err.value.message
 
 
 def test_a_heic_cut_short_is_a_400_not_an_unsupported_type():

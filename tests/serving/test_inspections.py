@@ -58,6 +58,8 @@ def test_inspection_verdicts_and_overlay(server, photo, record, verdict, plate_v
     [
         ({"image": ("a.jpg", b"hello", "image/jpeg")}, '{"plate": "皖A12345"}', 415, "not an image"),
         (None, "{plate", 422, "not JSON"),
+        (None, "[" * 100_000 + "]" * 100_000, 422, "nested too deeply"),  # a RecursionError: was a 500
+        (None, '{"vin": ["LSVAB2BJ9KN123456"]}', 422, "must be text: vin (list)"),  # was compared as "['LSV...']"
         (None, '{"colour": "red"}', 422, "unknown vehicle record fields"),
         (None, "{}", 422, "no field to compare"),
     ],

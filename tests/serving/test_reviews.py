@@ -21,7 +21,7 @@ from PIL import Image
 from benchmarks.documents import jpeg, make_case
 from benchmarks.sessions import serve
 from tests.inference.test_documents_cells import erased_field
-from tests.serving.test_images import saved_as
+from tests.serving.test_images import png_of_size, saved_as
 
 
 @pytest.fixture(scope="module")
@@ -273,6 +273,7 @@ def _many_pages_pdf() -> bytes:
 
 TINY = ("a.jpg", jpeg(np.full((64, 64, 3), 200, np.uint8)), "image/jpeg")
 NOISE = jpeg(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8))
+BIG_PNG = png_of_size(30_000, 30_000)
 HEIC = saved_as(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8), "HEIF", quality=90)
 
 BAD = [
@@ -292,6 +293,11 @@ BAD = [
     ("truncated jpeg", [("cut.jpg", NOISE[: len(NOISE) * 2 // 3], "image/jpeg")], None, None, 400, "truncated"),
     ("truncated heic", [("cut.heic", HEIC[: len(HEIC) * 2 // 3], "image/heic")], None, None, 400, "truncated"),
     ("application not json", [TINY], "{business: transfer", None, 422, "not valid JSON"),
+    # json.loads recurses a level a bracket: this raised RecursionError, a 500
+    ("application nested too deeply", [TINY], "[" * 100_000 + "]" * 100_000, None, 422, "nested too deeply"),
+    ("application field not text", [TINY], {"business": "transfer", "vehicle": {"vin": 17}}, None, 422, "string"),
+    # past Pillow's own limit (twice 89.5 megapixels) it refuses to open the file: this was a 415, no supported format
+    ("image of 900 megapixels", [("big.png", BIG_PNG, "image/png")], None, None, 413, "900000000 pixels"),
     ("application wrong field", [TINY], {"business": "transfer", "owner": "x"}, None, 422, "unknown application"),
     (
         "application wrong vehicle field",

@@ -130,7 +130,7 @@ async def _malformed_and_neighbour(base: str, bad_sid: str, good_sid: str, frame
         await good.recv()
         payloads: list[str | bytes] = [b"not a jpeg at all", frames[0][: len(frames[0]) // 2],
                                        b"\xff\xd8garbage\xff\xd9", "{not json", json.dumps({"type": "dance"}),
-                                       json.dumps([1, 2]),
+                                       json.dumps([1, 2]), "[" * 100_000 + "]" * 100_000,  # it closed the socket
                                        json.dumps({"type": "focus", "item": "nameplate"})]
         for p in payloads:
             await bad.send(p)
@@ -155,9 +155,9 @@ def test_malformed_frames_and_messages_get_errors_and_other_sessions_go_on(serve
     client, base, _ = server
     bad_sid, good_sid = _create(client), _create(client)
     bad_msgs, good_msgs = asyncio.run(_malformed_and_neighbour(base, bad_sid, good_sid, frames))
-    errors = bad_msgs[:7]
-    assert [m["type"] for m in errors] == ["error"] * 7, errors
-    assert [m["code"] for m in errors] == ["bad_frame"] * 3 + ["bad_message"] * 3 + ["bad_item"]
+    errors = bad_msgs[:8]
+    assert [m["type"] for m in errors] == ["error"] * 8, errors
+    assert [m["code"] for m in errors] == ["bad_frame"] * 3 + ["bad_message"] * 4 + ["bad_item"]
     assert "not a JPEG" in errors[0]["detail"] and "truncated" in errors[1]["detail"]
     assert bad_msgs[-1]["type"] == "frame" and "quality" in bad_msgs[-1]
     assert sum(m["type"] == "frame" for m in good_msgs) >= 3
