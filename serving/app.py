@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from .body_limit import BodyLimit
 from .routes import health, inspections, read, reviews, sessions
 from .runtime import Runtime
 from .sessions import SessionManager
@@ -40,4 +41,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reviews.router)
     app.include_router(inspections.router)
     app.include_router(sessions.router)
+    app.add_middleware(BodyLimit, limit=lambda path: body_limit(settings, path))
     return app
+
+
+# room in a request's body for what a multipart form holds besides the files (boundaries, headers, an application)
+FORM_ROOM = 1024 * 1024
+
+
+def body_limit(settings: Settings, path: str) -> int:
+    """The most bytes of body a request to ``path`` may send: what its route accepts, and room for the form."""
+    if path.endswith("/video"):
+        return settings.max_video_bytes + FORM_ROOM
+    if path.endswith("/frames"):
+        return settings.max_frame_bytes + FORM_ROOM
+    if path.startswith("/v1/reviews"):
+        return settings.max_review_files * settings.max_upload_bytes + FORM_ROOM
+    return settings.max_upload_bytes + FORM_ROOM

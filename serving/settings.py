@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     evidence_max_per_session: int = Field(200, ge=1)
     evidence_jpeg_quality: int = Field(90, ge=50, le=100)
     video_read_every: int = Field(5, ge=1, le=100)  # uploaded videos: a full read every n-th good frame
+    max_video_bytes: int = Field(512 * 1024 * 1024, ge=1024)  # a recorded video's upload (about 3 min of 4K)
 
     # Document pre-review. Per-office authenticity thresholds override the catalog's: inline as JSON
     # (CHAYAN_AUTHENTICITY_THRESHOLDS='{"tampered": 0.6}') or in the file `chayan calibrate-authenticity` writes

@@ -22,7 +22,10 @@ from tests.serving.test_images import saved_as
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("var")
     # The general reader reads ccpd_001 exactly; the trained readers' accuracy is measured by the benchmarks.
-    with serve(data_dir, env={"CHAYAN_READER": "general-ocr"}) as (base, _proc), \
+    # uploads up to 2 MiB and videos up to 3 MiB: the body limits are reached with a few megabytes
+    env = {"CHAYAN_READER": "general-ocr", "CHAYAN_MAX_UPLOAD_BYTES": str(2 << 20),
+           "CHAYAN_MAX_VIDEO_BYTES": str(3 << 20)}
+    with serve(data_dir, env=env) as (base, _proc), \
             httpx.Client(base_url=base, timeout=30) as client:
         yield client, data_dir
 
@@ -94,6 +97,41 @@ def test_bad_uploads_get_clear_4xx_and_service_keeps_serving(server, realdev, na
     assert needle in r.json()["detail"]
     ok = client.post("/v1/read", files={"image": ("a.jpg", (realdev / "plates_full/ccpd_002.jpg").read_bytes())})
     assert ok.status_code == 200
+
+
+def _multipart(name: str, payload_chunks: list[bytes]) -> tuple[str, list[bytes]]:
+    """A multipart body with one file field ``name``, as chunks (sent chunked: no Content-Length)."""
+    boundary = "chayan-test-boundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"big.bin\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    return f"multipart/form-data; boundary={boundary}", [head, *payload_chunks, f"\r\n--{boundary}--\r\n".encode()]
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_a_body_over_the_limit_is_a_413_and_the_service_keeps_serving(server, realdev, declared):
+    """A body past the route's limit (2 MiB uploads + 1 MiB of form here: 8 MiB sent) is refused, whether its size
+    is declared or it streams: nothing of any size is spooled to disk in full."""
+    client, _ = server
+    content_type, chunks = _multipart("image", [bytes(1 << 20)] * 8)
+    if declared:
+        body = b"".join(chunks)
+        r = client.post("/v1/read", content=body, headers={"content-type": content_type})
+    else:
+        r = client.post("/v1/read", content=iter(chunks), headers={"content-type": content_type})
+    assert r.status_code == 413, r.text
+    assert str(3 << 20) in r.json()["detail"]
+    ok = client.post("/v1/read", files={"image": ("a.jpg", (realdev / "plates_full/ccpd_002.jpg").read_bytes())})
+    assert ok.status_code == 200
+
+
+def test_a_video_over_its_limit_is_a_413(server):
+    client, _ = server
+    sid = client.post("/v1/sessions", json={"record": {"plate": "皖A12345"}}).json()["id"]
+    content_type, chunks = _multipart("video", [bytes(1 << 20)] * 5)
+    r = client.post(f"/v1/sessions/{sid}/video", content=iter(chunks), headers={"content-type": content_type})
+    assert r.status_code == 413, r.text
+    assert str((3 << 20) + (1 << 20)) in r.json()["detail"]
+    assert client.get(f"/v1/sessions/{sid}").json()["state"]["status"] == "open"
 
 
 def test_wrong_fields_are_422(server):
