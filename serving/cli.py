@@ -61,6 +61,17 @@ def _image_file(path: str, settings: Any) -> Frame:
         raise ValueError(err.message) from None
 
 
+def _text_file(path: str, what: str) -> str:
+    """A JSON file's text (UTF-8, with or without the byte-order mark Windows editors write); ValueError naming the
+    file and the reason when it cannot be read (missing, or saved in another encoding such as GBK)."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise ValueError(f"{path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: the {what} is not UTF-8 text; save it as UTF-8") from None
+
+
 def _cmd_read(args: argparse.Namespace) -> int:
     from inference.engine import Engine, EngineOptions
     from inference.stages.text import TextReader
@@ -167,7 +178,11 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     from .routes.inspections import inspect_frame, inspection_json, parse_record
     from .settings import Settings
 
-    record = parse_record(Path(args.record).read_text(encoding="utf-8"))
+    try:
+        record = parse_record(_text_file(args.record, "vehicle record"))
+    except ValueError as err:
+        print(f"chayan inspect: {err}", file=sys.stderr)
+        return 1
     try:
         frame = _image_file(args.image, Settings())
     except ValueError as err:
@@ -197,16 +212,15 @@ def _cmd_review(args: argparse.Namespace) -> int:
     from inference.documents.review import review_case
     from inference.engine import Engine, EngineOptions
 
-    from .images import UploadError
     from .routes.reviews import ReviewOut, decode_upload, parse_application
     from .settings import Settings
 
     settings = Settings()
     try:
-        text = Path(args.application).read_text(encoding="utf-8") if args.application else None
+        text = _text_file(args.application, "application") if args.application else None
         app = parse_application(text, args.business)
         pages = [page for name in args.files for page in decode_upload(name, Path(name).read_bytes(), settings)]
-    except (UploadError, OSError) as err:
+    except (OSError, ValueError) as err:  # an UploadError is a ValueError
         print(f"chayan review: {getattr(err, 'message', err)}", file=sys.stderr)
         return 2
     engine = Engine(options=EngineOptions(intra_op_threads=args.threads))

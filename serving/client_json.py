@@ -14,7 +14,13 @@ class ClientJSONError(ValueError):
 
 
 def loads(text: str | bytes) -> Any:
-    """``text`` parsed as JSON; :class:`ClientJSONError` when it is not JSON or is nested too deeply to read."""
+    """``text`` parsed as JSON; :class:`ClientJSONError` when it is not JSON or is nested too deeply to read. A
+    leading byte-order mark, which Windows editors write before UTF-8 text, is not part of the JSON (RFC 8259 lets a
+    parser ignore it; Python's refuses it)."""
+    if isinstance(text, bytes):
+        text = text.removeprefix(b"\xef\xbb\xbf")
+    else:
+        text = text.removeprefix("\ufeff")
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:

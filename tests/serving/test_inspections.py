@@ -91,3 +91,29 @@ def test_inspect_command_names_what_is_wrong_with_the_file(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "serving.cli", "inspect", str(tmp_path / name), "--record",
                                str(tmp_path / "record.json")], capture_output=True, text=True, timeout=180)
         assert proc.returncode == 1 and name in proc.stderr and reason in proc.stderr, proc.stderr
+
+
+def test_inspect_command_names_what_is_wrong_with_the_record(tmp_path, photo):
+    """A record that cannot be used is a message and exit 1 (it was a traceback); one saved by a Windows editor,
+    with a byte-order mark, is read."""
+    (tmp_path / "car.jpg").write_bytes(photo)
+    record = json.dumps({"plate": PLATE}, ensure_ascii=False)
+    files = {
+        "cut.json": record[:-1].encode(),
+        "gbk.json": record.encode("gbk"),
+        "empty.json": b"{}",
+        "bom.json": b"\xef\xbb\xbf" + record.encode(),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    cases = [
+        ("cut.json", 1, "not JSON"),
+        ("gbk.json", 1, "not UTF-8 text"),
+        ("missing.json", 1, "No such file"),
+        ("empty.json", 1, "no field to compare"),
+        ("bom.json", 0, ""),
+    ]
+    for name, code, reason in cases:
+        proc = subprocess.run([sys.executable, "-m", "serving.cli", "inspect", str(tmp_path / "car.jpg"), "--record",
+                               str(tmp_path / name)], capture_output=True, text=True, timeout=180)
+        assert proc.returncode == code and reason in proc.stderr, (name, proc.returncode, proc.stderr[-500:])

@@ -322,6 +322,28 @@ def test_bad_uploads_get_clear_4xx(client, name, files, application, business, s
         assert r.json()["detail"].startswith(f"{files[0][0]}: ")
 
 
+def test_cli_review_names_an_application_file_it_cannot_read(tmp_path):
+    """An application saved in GBK (as Windows tools in a Chinese locale save text) or missing is a message and exit
+    2 before any model loads (GBK was a traceback); one with a byte-order mark is read."""
+    app = json.dumps({"business": "transfer", "applicant": {"name": "张三"}}, ensure_ascii=False)
+    (tmp_path / "gbk.json").write_bytes(app.encode("gbk"))
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + app.encode())
+    cases = {
+        "gbk.json": "gbk.json: the application is not UTF-8 text",
+        "missing.json": "missing.json: No such file",
+        "bom.json": "notes.txt",  # the application read, the next thing refused is the document file, not there
+    }
+    for name, reason in cases.items():
+        proc = subprocess.run(
+            [sys.executable, "-m", "serving.cli", "review", str(tmp_path / "notes.txt"), "--application",
+             str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 2 and reason in proc.stderr, proc.stderr
+
+
 def test_cli_review_of_the_real_specimen(realdev, tmp_path):
     """`chayan review` end to end: the specimen's VIN fails its check digit, so an officer must look (exit 3)."""
     app = tmp_path / "app.json"
