@@ -32,6 +32,7 @@ from ..validate.dates import DATE_PATTERN, check_date, correct_date
 from ..validate.idcard import ID_LENGTH, correct_id_number, validate_id_number
 from ..validate.plate import correct_plate, validate_plate
 from ..validate.vin import VIN_LENGTH, correct_vin, validate_vin
+from . import lexicon
 from .types import FieldValue
 
 # value kinds -> the pattern a candidate must match (after normalisation)
@@ -91,6 +92,9 @@ class FieldRule:
     # or print it too far right of its label for the cell looked at): a label read as printed with blank paper right
     # of it is reported as a value erased (``CellRequest`` with no pattern, ``cells.blank_cell``)
     printed: bool = True
+    # the value is written in common words (an address, an organisation's name): a character read unsure is put right
+    # when an alternative makes a common word with its neighbours and it makes none (``lexicon.py``)
+    lexicon: bool = False
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.key, *self.labels)
@@ -569,12 +573,15 @@ def _plausible(alts: Sequence[Alternatives], share: float = _PLAUSIBLE) -> list[
 def correct_value(rule: FieldRule, cleaned: str, alts: Sequence[Alternatives] | None) -> str:
     """``cleaned`` corrected with the recogniser's per-character alternatives when it breaks the rules of its
     kind (VIN check digit, ID number checksum and birth date, plate grammar) and exactly one valid reading
-    is within two substitutions; snapped to the rule's vocabulary; else unchanged."""
+    is within two substitutions; snapped to the rule's vocabulary; a value in common words with its unsure
+    characters put right by the lexicon (:func:`lexicon.corrected`); else unchanged."""
     if rule.vocabulary:
         return snap_to_vocabulary(cleaned, alts, rule.vocabulary)
     if rule.kind == "date" and alts is not None and not check_date(cleaned).valid:
         fixed = correct_date(_plausible(alts))
         return fixed.text if fixed.valid and not fixed.ambiguous else cleaned
+    if rule.lexicon:
+        return lexicon.corrected(cleaned, alts)
     if alts is None or rule.kind not in ("vin", "id", "plate", "credit") or validate_value(rule.kind, cleaned)[0]:
         return cleaned
     if rule.kind == "plate":

@@ -14,11 +14,11 @@ FRONT = (
     FieldRule("性别", vocabulary=("男", "女")),
     FieldRule("民族"),
     FieldRule("出生", "date", canonical="birth_date"),
-    FieldRule("住址", multiline=True, canonical="address"),
+    FieldRule("住址", multiline=True, canonical="address", lexicon=True),
     FieldRule("公民身份号码", "id", where="right_below", canonical="id_number", fallback="pattern"),
 )
 BACK = (
-    FieldRule("签发机关"),
+    FieldRule("签发机关", lexicon=True),
     FieldRule("有效期限", canonical="id_valid_period"),
 )
 

@@ -16,7 +16,7 @@ PAGE = (
     FieldRule("保险单号", "code"),
     FieldRule("被保险人", "name", canonical="owner_name"),
     FieldRule("身份证号码", "id", labels=("被保险人身份证号码",), canonical="id_number", fallback="pattern"),
-    FieldRule("地址", multiline=False, canonical="address"),
+    FieldRule("地址", multiline=False, canonical="address", lexicon=True),
     FieldRule("号牌号码", "plate", canonical="plate"),
     FieldRule("发动机号码", "code", canonical="engine_number"),
     FieldRule("车辆识别代号", "vin", labels=("识别代码(车架号)", "识别代码"), canonical="vin", fallback="pattern"),

@@ -19,6 +19,7 @@ import numpy as np
 from ..engine import Engine
 from ..stages.text import TextReader
 from ..types import BoxXYXY, Frame, TextLine, TextResult
+from . import lexicon
 from .authenticity import AuthenticityChecker, colour_expected, listed
 from .cells import blank_cell, burnt_share, read_cell
 from .classify import (
@@ -221,6 +222,7 @@ class DocumentReader:
         self._checks = ThreadPoolExecutor(DOC_CHECK_WORKERS, thread_name_prefix="doc-check")
         self.ocr_max_side = ocr_max_side
         self.quality_limits = quality_limits or QualityLimits()
+        lexicon.words()  # read once a process (0.5-0.8 s), here rather than in the first review
         self.models = tuple(
             m
             for m in (

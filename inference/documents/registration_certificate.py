@@ -13,7 +13,7 @@ from .vocabulary import BODY_COLOURS, FUEL_TYPES, ID_DOCUMENT_NAMES, USE_CHARACT
 PAGE1 = (
     FieldRule("登记证书编号", "number", fallback="no", canonical="registration_cert_number"),
     FieldRule("机动车所有人", labels=("机动车所有人/身份证明名称/号码",), canonical="owner", contains="id"),
-    FieldRule("登记机关"),
+    FieldRule("登记机关", lexicon=True),
     FieldRule("登记日期", "date"),
     FieldRule("号牌号码", "plate", labels=("机动车登记编号",), canonical="plate"),
     FieldRule("车辆类型", canonical="vehicle_type", vocabulary=VEHICLE_TYPES),
@@ -25,7 +25,7 @@ PAGE1 = (
     FieldRule("发动机型号", "code"),
     FieldRule("燃料种类", vocabulary=FUEL_TYPES),
     FieldRule("排量/功率"),
-    FieldRule("制造厂名称"),
+    FieldRule("制造厂名称", lexicon=True),
     FieldRule("外廓尺寸"),
     FieldRule("总质量"),
     FieldRule("核定载客"),

@@ -42,7 +42,7 @@ PAGE = (
     # the figure sits at the row's far end, after the words and a small '小写' that is often misread; when the
     # label itself is lost it is still the largest amount on the invoice (it includes the tax)
     FieldRule("价税合计", "amount", labels=("小写",), canonical="price", reach=30.0, fallback="amount"),
-    FieldRule("销货单位名称"),
+    FieldRule("销货单位名称", lexicon=True),
     FieldRule("销货单位纳税人识别号", "credit", labels=("纳税人识别号",), occurrence="last", canonical="seller_tax_id"),
     FieldRule("税率", labels=("增值税税率或征收率",)),
     FieldRule("增值税税额", "amount"),

@@ -10,14 +10,15 @@ MAIN = (
     FieldRule("号牌号码", "plate", canonical="plate"),
     FieldRule("车辆类型", canonical="vehicle_type", vocabulary=VEHICLE_TYPES),
     FieldRule("所有人", "name", canonical="owner_name"),
-    FieldRule("住址", canonical="address"),
+    FieldRule("住址", canonical="address", lexicon=True),
     FieldRule("使用性质", canonical="use_character", vocabulary=USE_CHARACTERS),
     FieldRule("品牌型号", canonical="model"),
     FieldRule("车辆识别代号", "vin", where="right_below", canonical="vin", fallback="pattern"),
     FieldRule("发动机号码", "code", canonical="engine_number"),
     FieldRule("注册日期", "date", canonical="registration_date"),
     FieldRule("发证日期", "date"),
-    FieldRule("印章", fallback="stamp"),  # the seal has no label: stacked lines naming a traffic police office
+    # the seal has no label: stacked lines naming a traffic police office
+    FieldRule("印章", fallback="stamp", lexicon=True),
 )
 SECONDARY = (
     FieldRule("号牌号码", "plate", where="right_below", canonical="plate"),
