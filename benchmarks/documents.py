@@ -391,18 +391,22 @@ def flattened_pages(reader: DocumentReader, limit: int = 60) -> dict[str, Any]:
     }
 
 
-def blank_fields(reader: DocumentReader) -> dict[str, Any]:
+def blank_fields(reader: DocumentReader, saved_as_jpeg: bool = False) -> dict[str, Any]:
     """The forgeries test's genuine and tampered pages read as the review reads them: printed fields reported blank
     (their label read as printed, no ink where the value is printed: a value erased; on pages that pass the quality
     check, as the review reports them), per edit; and the pages the review refers for either reason, an
-    authenticity alarm or a blank printed field."""
+    authenticity alarm or a blank printed field. ``saved_as_jpeg``: each page saved as a JPEG (:func:`jpeg`, q92)
+    after the edit first, as an edited photo is uploaded."""
     rows = [r for r in _rows(FORGERIES_TEST) if r["authenticity"] in ("genuine", "tampered")]
     pages: Counter[str] = Counter()  # per edit ("genuine": none)
     blank: Counter[str] = Counter()  # pages with a blank field
     either: Counter[str] = Counter()  # pages with an alarm or a blank field
     keys: Counter[str] = Counter()
     for row in rows:
-        d = reader.read(Frame(cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)), row["file"])
+        image = cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)
+        if saved_as_jpeg:
+            image = cv2.imdecode(np.frombuffer(jpeg(image), np.uint8), cv2.IMREAD_COLOR)
+        d = reader.read(Frame(image), row["file"])
         kind = row.get("tamper_kind") or "genuine"
         alarm = d.authenticity is not None and d.authenticity.verdict != "genuine"
         found = d.blank_fields if d.quality.ok else ()  # as the review reports them: a page it can read
@@ -694,6 +698,15 @@ def _blank_rows(b: dict[str, Any]) -> list[str]:
     ]
 
 
+def _blank_jpeg_rows(b: dict[str, Any]) -> list[str]:
+    return [
+        f"| the same pages saved as JPEG q92 after the edit: the review refers, an authenticity "
+        f"alarm or a blank printed field (per edit {b['referred_alarm_or_blank']}; pages with a blank field "
+        f"{b['pages_with_a_blank_field']}; genuine twins referred {b['genuine_referred']:.2%}) | - | "
+        f"{b['tampered_referred']:.2%} |",
+    ]
+
+
 def _orientation_rows(o: dict[str, Any]) -> list[str]:
     turned, uploaded = o["turned"], o["as_uploaded"]
     return [
@@ -784,6 +797,7 @@ def markdown(r: dict[str, Any]) -> str:
         ),
         *_rows_of(r.get("flattened"), _flattened_rows),
         *_rows_of(r.get("blank"), _blank_rows),
+        *_rows_of(r.get("blank_jpeg"), _blank_jpeg_rows),
         f"| tampered before printing and photographing (separate set, n={pre['n']}) | - (cross-checks) | "
         f"{pre['flagged']:.2%} |",
         f"| tampered, the same pages saved as JPEG q92 after the edit (n={jp['n']}; per edit {jp['per_edit']}) | - | "
@@ -874,6 +888,7 @@ STEPS = (
     "sheets",
     "cases",
     "blank",
+    "blank_jpeg",
 )
 
 
@@ -928,6 +943,7 @@ def run(
         ("sheets", lambda: copy_sheets(reader)),
         ("cases", lambda: case_reviews(reader, cases)),
         ("blank", lambda: blank_fields(reader)),
+        ("blank_jpeg", lambda: blank_fields(reader, saved_as_jpeg=True)),
     ]
     for name, step in steps:
         if name not in only:
