@@ -52,7 +52,7 @@ PAGE = (
     _rule("合格证编号", "code"),
     _rule("发证日期", "date"),
     _rule("车辆制造企业名称", lexicon=True),
-    _rule("车辆品牌", labels=("车辆品牌/车辆名称",)),
+    _rule("车辆品牌", labels=("车辆品牌/车辆名称",), lexicon=True),
     _rule("车辆型号", "code", canonical="model"),
     _rule("车辆识别代号", "vin", labels=("车辆识别代号/车架号",), canonical="vin", fallback="pattern"),
     _rule("车身颜色", vocabulary=BODY_COLOURS),

@@ -92,8 +92,8 @@ class FieldRule:
     # or print it too far right of its label for the cell looked at): a label read as printed with blank paper right
     # of it is reported as a value erased (``CellRequest`` with no pattern, ``cells.blank_cell``)
     printed: bool = True
-    # the value is written in common words (an address, an organisation's name): a character read unsure is put right
-    # when an alternative makes a common word with its neighbours and it makes none (``lexicon.py``)
+    # the value is written in common words (an address, an organisation's name, a model's brand): a character read
+    # unsure is put right when an alternative makes a common word with its neighbours and it makes none (``lexicon.py``)
     lexicon: bool = False
 
     def all_labels(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ PAGE = (
     FieldRule("号牌号码", "plate", canonical="plate"),
     FieldRule("发动机号码", "code", canonical="engine_number"),
     FieldRule("车辆识别代号", "vin", labels=("识别代码(车架号)", "识别代码"), canonical="vin", fallback="pattern"),
-    FieldRule("厂牌型号", canonical="model"),
+    FieldRule("厂牌型号", canonical="model", lexicon=True),
     FieldRule("保险费大写", "words", labels=("保险费合计(人民币大写)",)),
     # the figure follows the amount in words at the row's far end
     FieldRule("保险费", "amount", labels=("保险费合计(人民币大写)",), reach=30.0),

@@ -1,8 +1,9 @@
-"""Common words of the language, for a value written in words: an address, the name of an organisation.
+"""Common words of the language, for a value written in words: an address, the name of an organisation, a model's
+brand.
 
 A character the recogniser is unsure of is put right when one of its alternatives makes a common word with the
 characters next to it and the character read makes none, or one far rarer: '汽车轿售服务' -> '汽车销售服务',
-'公安交通管建局' -> '公安交通管理局', '彭华街' -> '新华街'.
+'公安交通管建局' -> '公安交通管理局', '彭华街' -> '新华街', '完驰牌' -> '奔驰牌'.
 
 The words are jieba's dictionary (its ``dict.txt``: about 349,000 words of modern Chinese, each with its count in a
 general corpus), read as data: nothing is segmented. A general word list is used, never a list of the names, places

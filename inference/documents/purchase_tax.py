@@ -10,7 +10,7 @@ PAGE = (
     FieldRule("纳税人名称", "name", canonical="owner_name"),
     FieldRule("身份证号码", "id", labels=("纳税人证件号码",), canonical="id_number", fallback="pattern"),
     FieldRule("生产企业名称", where="right_below", lexicon=True),
-    FieldRule("厂牌型号", canonical="model"),
+    FieldRule("厂牌型号", canonical="model", lexicon=True),
     FieldRule("发动机号码", "code", canonical="engine_number"),
     FieldRule("车辆识别代号", "vin", canonical="vin", fallback="pattern"),
     FieldRule("计税价格", "amount"),

@@ -17,7 +17,7 @@ PAGE1 = (
     FieldRule("登记日期", "date"),
     FieldRule("号牌号码", "plate", labels=("机动车登记编号",), canonical="plate"),
     FieldRule("车辆类型", canonical="vehicle_type", vocabulary=VEHICLE_TYPES),
-    FieldRule("车辆品牌"),
+    FieldRule("车辆品牌", lexicon=True),
     FieldRule("车辆型号", canonical="model"),
     FieldRule("车身颜色", vocabulary=BODY_COLOURS),
     FieldRule("车辆识别代号", "vin", canonical="vin", fallback="pattern"),

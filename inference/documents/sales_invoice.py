@@ -33,7 +33,7 @@ PAGE = (
     ),
     FieldRule("身份证号码", "id", labels=("纳税人识别号",), canonical="id_number", fallback="pattern"),
     FieldRule("车辆类型", canonical="vehicle_type", vocabulary=VEHICLE_TYPES),
-    FieldRule("厂牌型号", canonical="model"),
+    FieldRule("厂牌型号", canonical="model", lexicon=True),
     FieldRule("产地"),
     FieldRule("合格证号", "code"),
     FieldRule("发动机号码", "code", canonical="engine_number"),

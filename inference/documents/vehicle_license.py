@@ -12,7 +12,7 @@ MAIN = (
     FieldRule("所有人", "name", canonical="owner_name"),
     FieldRule("住址", canonical="address", lexicon=True),
     FieldRule("使用性质", canonical="use_character", vocabulary=USE_CHARACTERS),
-    FieldRule("品牌型号", canonical="model"),
+    FieldRule("品牌型号", canonical="model", lexicon=True),
     FieldRule("车辆识别代号", "vin", where="right_below", canonical="vin", fallback="pattern"),
     FieldRule("发动机号码", "code", canonical="engine_number"),
     FieldRule("注册日期", "date", canonical="registration_date"),

@@ -43,7 +43,7 @@ def test_alternatives_that_do_not_line_up_change_nothing(alts):
 @pytest.mark.parametrize(
     ("read", "alts", "expected"),
     [
-        # misreads of dev documents (seed 5410) put right by jieba's dictionary
+        # misreads of dev documents (seeds 5410 and 5441) put right by jieba's dictionary
         (
             "北京市公安局公安交通管建局车辆管理所",
             {11: [("理", 0.05), ("通", 0.01)]},
@@ -51,6 +51,8 @@ def test_alternatives_that_do_not_line_up_change_nothing(alts):
         ),
         ("山东省济南市历下区彭华街390号", {9: [("新", 0.2), ("堑", 0.01)]}, "山东省济南市历下区新华街390号"),
         ("上汽大众方车有限公司", {4: [("汽", 0.2)]}, "上汽大众汽车有限公司"),
+        ("完驰牌BJ7223J8", {0: [("奔", 0.3)]}, "奔驰牌BJ7223J8"),  # a model's brand (dev seed 5441); its code as read
+        ("日产/天籍", {4: [("籁", 0.2)]}, "日产/天籁"),
         # and right reads left as they are
         ("安徽省合肥市蜀山区迎宾大道175号", {9: [("近", 0.3)]}, "安徽省合肥市蜀山区迎宾大道175号"),
     ],
