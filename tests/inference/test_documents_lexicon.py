@@ -1,5 +1,5 @@
-"""A value written in common words (an address, an organisation's name) has its unsure characters put right by the
-words they make with their neighbours, and nothing else changed."""
+"""A value written in common words (an address, an organisation's name, a model's brand) has its unsure characters
+put right by the words they make with their neighbours, and nothing else changed."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ SMALL = {"销售": 6078, "服务": 8000, "汽车": 5000, "福星": 20, "幸福":
         ("汽车轿售服务", {2: [("纳", 0.30)]}, "汽车轿售服务"),  # no alternative makes a word
         ("汽车轿售服务", {2: [("销", 0.005)]}, "汽车轿售服务"),  # the alternative far less likely than the read
         ("幸福里", {2: [("星", 0.30)]}, "幸福里"),  # 福里 is a word: 福星 not ten times as common (20 < 10 x 3)
-        ("幸福星", {}, "幸福星"),  # read sure: kept, whatever the words
         ("汽车1售服务", {2: [("销", 0.30)]}, "汽车1售服务"),  # only Chinese characters are put right
         ("汽车轿售服务", {2: [("1", 0.30)]}, "汽车轿售服务"),  # and only by Chinese characters
     ],
