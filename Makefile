@@ -3,8 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# make run HOST=... PORT=... overrides the settings' CHAYAN_HOST and CHAYAN_PORT (environment or .env)
+HOST ?=
+PORT ?=
 FONTS := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 export ORT_DISABLE_TELEMETRY := 1
 export YOLO_OFFLINE := 1
@@ -17,7 +18,7 @@ export OMP_WAIT_POLICY := PASSIVE
 
 run: install
 	mkdir -p var
-	$(BIN)/chayan serve --host $(HOST) --port $(PORT)
+	$(BIN)/chayan serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: install install-train
 	$(BIN)/ruff check models inference training datasets serving benchmarks tests
