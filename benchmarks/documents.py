@@ -115,6 +115,11 @@ def jpeg(image: np.ndarray) -> bytes:
     return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
 
 
+def as_jpeg(image: np.ndarray) -> np.ndarray:
+    """``image`` as it comes back after being saved as :func:`jpeg`."""
+    return cv2.imdecode(np.frombuffer(jpeg(image), np.uint8), cv2.IMREAD_COLOR)
+
+
 # ----------------------------------------------------------------------------------------------- metrics
 
 
@@ -212,7 +217,7 @@ def authenticity_detection(reader: DocumentReader) -> dict[str, Any]:
                 by_cue[first.cue] += 1
                 x1, y1, x2, y2 = (int(round(v)) for v in first.box_xyxy)
                 region_hits += int(mask is not None and mask[max(0, y1) : y2, max(0, x1) : x2].any())
-            recompressed = cv2.imdecode(np.frombuffer(jpeg(image), np.uint8), cv2.IMREAD_COLOR)
+            recompressed = as_jpeg(image)
             jpeg_by_kind[row["tamper_kind"]][0] += int(check(Frame(recompressed)).verdict != "genuine")
             jpeg_by_kind[row["tamper_kind"]][1] += 1
             if res.heatmap and mask is not None and mask.any():
@@ -405,7 +410,7 @@ def blank_fields(reader: DocumentReader, saved_as_jpeg: bool = False) -> dict[st
     for row in rows:
         image = cv2.imread(str(FORGERIES_TEST / row["file"]), cv2.IMREAD_COLOR)
         if saved_as_jpeg:
-            image = cv2.imdecode(np.frombuffer(jpeg(image), np.uint8), cv2.IMREAD_COLOR)
+            image = as_jpeg(image)
         d = reader.read(Frame(image), row["file"])
         kind = row.get("tamper_kind") or "genuine"
         alarm = d.authenticity is not None and d.authenticity.verdict != "genuine"
@@ -566,9 +571,7 @@ def case_reviews(reader: DocumentReader, n_per_kind: int) -> dict[str, Any]:
             files, app = make_case(CASE_SEED + i, kind)
             from inference.documents.review import Application
 
-            pages = [
-                (name, Frame(cv2.imdecode(np.frombuffer(jpeg(im), np.uint8), cv2.IMREAD_COLOR))) for name, im in files
-            ]
+            pages = [(name, Frame(as_jpeg(im))) for name, im in files]
             result = review_case(reader.read, pages, None, Application.from_dict(app), plan=reader.plan)
             decisions[kind][result.decision.value] += 1
             for f in result.findings:

@@ -60,7 +60,7 @@ def corrected(text: str, alts: Sequence[Alternatives] | None, lexicon: Mapping[s
     lexicon = words() if lexicon is None else lexicon
     chars = list(text)
     for i, options in enumerate(alts):
-        read, p = options[0]
+        p = options[0][1]
         if p >= SURE or not _CJK.fullmatch(chars[i]):
             continue
         floor = RATIO * max(best_word(chars, i, lexicon), 1)
