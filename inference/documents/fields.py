@@ -33,7 +33,7 @@ from ..validate.idcard import ID_LENGTH, correct_id_number, validate_id_number
 from ..validate.plate import correct_plate, validate_plate
 from ..validate.vin import VIN_LENGTH, correct_vin, validate_vin
 from . import lexicon
-from .types import FieldValue
+from .types import PLAUSIBLE, Alternatives, FieldValue
 
 # value kinds -> the pattern a candidate must match (after normalisation)
 _PATTERNS: dict[str, re.Pattern[str]] = {
@@ -114,10 +114,6 @@ class CellRequest:
     # where the next printed label on the label's row starts (levelled frame, as ``label_box``): the value lies before
     # it. None: no label seen right of it on the row
     end: float | None = None
-
-
-# per character of a value: (char, probability) pairs, the recogniser's choice first
-Alternatives = tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,13 +547,6 @@ def snap_to_vocabulary(text: str, alts: Sequence[Alternatives] | None, vocabular
     return text
 
 
-# A checksum says that a character is wrong, not which: an alternative is tried there only when the recogniser
-# found it at least this likely relative to the character it read (a plate's grammar does say which). On the
-# 400 documents of dev seeds 6601 and 6602 (4,063 fields), against 0.2: 0.1 read 4 more fields right, 0.05 6 and
-# 0.02 9 (VINs and ID numbers whose S/5, 8/B, G/6 or 0/8 was read the wrong way, the right one at 2% to 16% of
-# the read). At 0.1 and 0.05 one ID number whose checksum failed became another valid one, also wrong; at 0.02
-# two readings fit there and it is left failing, as before. Nothing read right at 0.2 changed.
-_PLAUSIBLE = 0.02
 # A credit code has no date or region rule to rule a wrong reading out, and its check character can make any reading
 # pass. On the 28 invoices of dev seed 6601, at 2%: one code was put right by its check character's alternative at 3%
 # of the read, and one read with four characters wrong was made 'valid' by its check character's alternative at 2%.
@@ -566,7 +555,7 @@ _PLAUSIBLE = 0.02
 _PLAUSIBLE_CREDIT = 0.2
 
 
-def _plausible(alts: Sequence[Alternatives], share: float = _PLAUSIBLE) -> list[Alternatives]:
+def _plausible(alts: Sequence[Alternatives], share: float = PLAUSIBLE) -> list[Alternatives]:
     return [(a[0], *(x for x in a[1:] if x[1] >= share * a[0][1])) for a in alts]
 
 

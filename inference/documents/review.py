@@ -29,10 +29,11 @@ from ..types import Frame
 from ..validate.dates import DATE_PATTERN, parse_date
 from ..validate.doubt import CONFUSABLE, LOW_CHAR_CONFIDENCE, char_doubt
 from .authenticity import BEZEL, screen_supported
-from .fields import Alternatives, model_code, normalise, validate_value
+from .fields import model_code, normalise, validate_value
 from .rules import rules_for
 from .types import (
     DOC_NAMES,
+    Alternatives,
     CaseReview,
     Decision,
     DocType,
