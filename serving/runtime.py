@@ -44,6 +44,7 @@ class Runtime:
             self.engine.load_all()
             self.reader = make_reader(self.engine, self.settings.reader)
             self.documents = DocumentReader(self.engine, authenticity_thresholds=self.settings.document_thresholds())
+            self.documents.warm_up()  # the first review does not pay for the lexicon
             self._ready.set()
             log.info("ready: %d models loaded", len(self.engine.loaded))
         except Exception as exc:  # the service keeps answering /readyz with the reason

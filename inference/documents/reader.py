@@ -222,7 +222,6 @@ class DocumentReader:
         self._checks = ThreadPoolExecutor(DOC_CHECK_WORKERS, thread_name_prefix="doc-check")
         self.ocr_max_side = ocr_max_side
         self.quality_limits = quality_limits or QualityLimits()
-        lexicon.words()  # read once a process (0.5-0.8 s), here rather than in the first review
         self.models = tuple(
             m
             for m in (
@@ -233,6 +232,12 @@ class DocumentReader:
             )
             if m is not None
         )
+
+    def warm_up(self) -> None:
+        """Read now what the first page's fields would read: the lexicon's words (``lexicon.words``, once a process,
+        0.5-0.8 s and 40 MB). A service calls it before it answers, so its first review does not pay for it; a command
+        that never reads fields (the calibration, the training's line places) does not."""
+        lexicon.words()
 
     def ocr(self, frame: Frame) -> tuple[TextResult, Callable[[BoxXYXY], BoxXYXY], bool]:
         """Text lines of the page (rectified when it is found in the photo, its red seals faded), a map from their
