@@ -47,19 +47,42 @@ def label_in(lines: Sequence[str], label: str) -> bool:
     )
 
 
+# a title printed as a line of its own, after the country's name or not ('中华人民共和国机动车行驶证')
+TITLE_PREFIX = "中华人民共和国"
+# titles taken as a line of their own only: the words are printed inside other documents' values too (a 登记证书's
+# owner line names the 居民身份证 shown, '张梅/居民身份证/330...'). An ID card's back prints its title large, the one
+# line left readable on a copy too small or blurred for the rest, which is then a retake notice and not an
+# unrecognised upload
+LINE_TITLES: tuple[tuple[str, DocType, str], ...] = (("居民身份证", DocType.id_card, "back"),)
+
+
+def _title_line(line: str, title: str) -> bool:
+    return line in (title, TITLE_PREFIX + title)
+
+
 def classify_by_text(texts: Sequence[str], tops: Sequence[float] | None = None) -> DocClass | None:
     """The type a printed title names. With ``tops`` (each line's relative height on the page, 0 = top) the
-    document titles count only in the top third, where they are printed; keywords of the ID card and the 行驶证's
-    secondary page anywhere, one character misread or not (:func:`label_in`)."""
+    document titles count in the top third, where they are printed, and, when none is there, anywhere as a line
+    of their own (``LINE_TITLES`` only so): the lower page of a sheet that copies two (a 行驶证's main page under
+    its secondary page, whose own label is the one most often misread in small print). Keywords of the ID card and
+    the 行驶证's secondary page count anywhere, one character misread or not (:func:`label_in`)."""
     lines = [normalise(t) for t in texts]
     keywords = {"公民身份号码", "签发机关", "档案编号"}
     joined = "".join(lines)
-    for title, doc_type, page in TITLES:
-        if title in keywords:
-            hit = label_in(lines, title)
-        else:
-            hit = any(title in t and (tops is None or tops[i] <= 0.34) for i, t in enumerate(lines))
-        if hit:
+
+    def headed(title: str) -> bool:
+        return any(title in t and (tops is None or tops[i] <= 0.34) for i, t in enumerate(lines))
+
+    def alone(title: str) -> bool:
+        return any(_title_line(t, title) for t in lines)
+
+    for found in (headed, alone):
+        for title, doc_type, page in TITLES if found is headed else TITLES + LINE_TITLES:
+            if title in keywords:
+                if found is alone or not label_in(lines, title):  # a keyword is looked for once, anywhere
+                    continue
+            elif not found(title):
+                continue
             second = "转移登记摘要" in joined and "车辆识别代号" not in joined
             if doc_type is DocType.registration_certificate and second:
                 page = "2"

@@ -52,6 +52,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 _ENUM = re.compile(r"^(?:[IVXⅠⅡⅢⅣⅤⅥⅦⅧ]+|\d{1,2})\s*[.．、]?\s*")
 _SEPARATORS = ":：;；,，"
+# the mark a form prints in a field it leaves empty, and its reads: a dash more or fewer, or a narrower dash (a
+# 行驶证's 准牵引总质量 on a page copied small, read '———')
+NOTHING = "——"
+_NOTHING_READ = re.compile(r"[—―─–-]{1,4}")
 _VIN_FOLD = {"I": "1", "O": "0", "Q": "0"}  # never in a VIN: misread 1 and 0
 # never in a VIN or an engine number: a printed Y read as the yuan sign (the same glyph with its bars), which the
 # value's pattern would drop, losing the first character of 'Y48233054' (dev pages of seed 401)
@@ -78,7 +82,9 @@ class FieldRule:
     occurrence: str = "first"  # first | last: which printed label when it appears more than once
     multiline: bool = False  # the value continues on the lines below (addresses)
     keep_label: bool = False  # the value printed includes the label (e.g. 检验有效期至2028年06月...)
-    fallback: str | None = None  # "pattern": the kind's pattern anywhere; "no": No.xxxx; "amount": largest left
+    # "pattern": the kind's pattern anywhere; "no": No.xxxx; "amount": largest left; "row": a word of the vocabulary
+    # on the row of the field before it (:func:`_on_the_row`)
+    fallback: str | None = None
     rest_first: bool = True  # False: the rest of the label's line is label residue (units) unless nothing is right
     vocabulary: tuple[str, ...] = ()  # a closed set of values (vehicle types, colours): misreads snap to it
     reach: float = 14.0  # how far (in label heights) the row is followed across an empty cell
@@ -456,7 +462,11 @@ def clean_value(kind: str, text: str) -> str | None:
     if kind == "words":
         m = _PATTERNS["words"].search(text)
         return m.group(0) if m else None
-    return close_brackets(text)
+    if _NOTHING_READ.fullmatch(text):
+        return NOTHING
+    # a value in words starts with no mark: one there is its label's colon or a speck read as a point
+    text = text.lstrip(".。、")
+    return close_brackets(text) if text else None
 
 
 # closing marks the recogniser gives for the ')' of a company name ('特斯拉(上海》有限公司')
@@ -744,7 +754,7 @@ def extract(
     label_lines = set(claimed)
     used: set[int] = set()
     found: dict[str, FieldValue] = {}
-    for rule in rules:
+    for k, rule in enumerate(rules):
         occurrences = _occurrences(rule, lines, claimed)
         if rule.occurrence == "last":
             occurrences = occurrences[::-1]
@@ -757,11 +767,36 @@ def extract(
                     break
             if value is not None:
                 break
-        if value is None and rule.fallback is not None:
+        if value is None and rule.fallback == "row":
+            value = _on_the_row(rule, lines, label_lines, used, found.get(rules[k - 1].key) if k else None)
+        elif value is None and rule.fallback is not None:
             value = _fallback(rule, lines, label_lines, used)
         if value is not None:
             found[rule.key] = value
     return Extraction(found, math.degrees(deskew_angle(lines_in)), lines, claimed, frozenset(used))
+
+
+def _on_the_row(
+    rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used: set[int], before: FieldValue | None
+) -> FieldValue | None:
+    """A word of ``rule``'s closed vocabulary whose label was misread past matching (a label of two characters in
+    small print: '医善汉' for 民族 汉 on an ID card copied small): a line no label claimed that is the word after at
+    most as many characters as the label has, right of the value of the field printed before it on the same row
+    (``before``)."""
+    row = next((v for v in lines if before is not None and v.box == before.box_xyxy), None)
+    if row is None:
+        return None
+    words = sorted(rule.vocabulary, key=len, reverse=True)
+    for j, v in enumerate(lines):
+        if j in used or j in label_lines or v.x1 <= row.x1:
+            continue
+        if min(v.y2, row.y2) - max(v.y1, row.y1) < 0.5 * min(v.h, row.h):
+            continue
+        word = next((w for w in words if v.text.endswith(w) and len(v.text) - len(w) <= len(rule.key)), None)
+        if word is not None:
+            used.add(j)
+            return FieldValue(rule.canonical or rule.key, "", word, v.conf, True, (), v.box, v.text)
+    return None
 
 
 _STAMP = re.compile(r"公安|交通|管理局|市公|局公")

@@ -9,10 +9,19 @@ from ..validate.dates import parse_date
 from .fields import DocumentRules, FieldRule
 from .types import FieldValue
 
+# the 56 ethnic groups a card names (GB/T 3304)
+ETHNIC_GROUPS = (
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼",
+    "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土",
+    "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克",
+    "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+)  # fmt: skip
+
 FRONT = (
     FieldRule("姓名", "name", canonical="owner_name"),
     FieldRule("性别", vocabulary=("男", "女")),
-    FieldRule("民族"),
+    # printed right of the sex on its row: found there by its value when its short label is misread
+    FieldRule("民族", vocabulary=ETHNIC_GROUPS, fallback="row"),
     FieldRule("出生", "date", canonical="birth_date"),
     FieldRule("住址", multiline=True, canonical="address", lexicon=True),
     FieldRule("公民身份号码", "id", where="right_below", canonical="id_number", fallback="pattern"),

@@ -367,6 +367,36 @@ def test_sex_must_match_the_id_number(printed):
         assert "differs from the one in the ID number" in sex.problems[0]
 
 
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ((("民族汉", 500),), "汉"),  # the label read: found by it
+        ((("医善汉", 500),), "汉"),  # the short label misread twice (a card copied small): its value on the row
+        ((("医善维吾尔", 500),), "维吾尔"),
+        ((("民族", 500), ("汉", 600)), "汉"),
+        ((("医善", 500), ("汉", 600)), "汉"),  # the value alone right of a misread label
+        ((("医善汉族", 500),), None),  # not a group's name as a card prints it
+        ((("一二三汉", 500),), None),  # more before the name than a label's characters
+    ],
+)
+def test_ethnic_group_is_found_on_the_row_of_the_sex(cells, expected):
+    lines = row(100, ("姓名", 100), ("秦艳璐", 300)) + row(180, ("性别", 100), ("女", 300), *cells)
+    fields = rules_for(DocType.id_card).read(lines, "front")
+    assert (fields["民族"].text if "民族" in fields else None) == expected
+
+
+def test_ethnic_group_off_the_row_of_the_sex_is_not_taken():
+    # an address line ending in a group's name ('...水') on its own row is the address's, not the ethnicity
+    lines = (
+        row(100, ("姓名", 100), ("秦艳璐", 300))
+        + row(180, ("性别", 100), ("女", 300), ("医善", 500))
+        + row(340, ("住址", 100), ("北京市海淀区", 300))
+        + row(378, ("碧水", 300))
+    )
+    fields = rules_for(DocType.id_card).read(lines, "front")
+    assert "民族" not in fields and fields["住址"].text == "北京市海淀区碧水"
+
+
 def test_a_misread_sex_snaps_with_the_readers_alternative():
     lines = row(200, ("性别", 100)) + [with_alts(line("勇", 300, 200), {0: [("男", 0.2)]})]
     assert rules_for(DocType.id_card).read(lines, "front")["性别"].text == "男"
@@ -403,6 +433,16 @@ def test_a_misread_sex_snaps_with_the_readers_alternative():
         ("number", "No.446201302306", "446201302306"),
         ("text", "：王京", "王京"),
         ("text", "：", None),
+        # the mark for a field left empty, read with a dash more or fewer or narrower: the mark as printed
+        ("text", "———", "——"),
+        ("text", "—", "——"),
+        ("text", "--", "——"),
+        ("text", "——", "——"),
+        ("text", "—5人", "—5人"),
+        # a mark before a value in words: its label's colon or a speck, read as a point
+        ("text", ".北京市海淀区", "北京市海淀区"),
+        ("text", "。", None),
+        ("text", "1.5T", "1.5T"),
     ],
 )
 def test_clean_value(kind, text, expected):

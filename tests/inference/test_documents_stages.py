@@ -180,6 +180,34 @@ def test_classify_by_text(texts, expected):
 
 
 @pytest.mark.parametrize(
+    ("texts", "tops", "expected"),
+    [
+        (["中华人民共和国机动车行驶证", "号牌号码"], [0.0, 0.1], ("vehicle_license", "main")),
+        # a 行驶证's main page copied under its secondary page, whose small 档案编号 was misread twice: the main
+        # page's title, a line of its own, is found half way down the sheet
+        (
+            ["号牌号码", "挡室编号110192912939", "中华人民共和国机动车行驶证", "车辆识别代号"],
+            [0.0, 0.0, 0.57, 0.84],
+            ("vehicle_license", "main"),
+        ),
+        (["号牌号码", "机动车登记证书", "车辆识别代号"], [0.0, 0.6, 0.8], ("registration_certificate", "1")),
+        # a title named inside a longer line below the top third is not the page's title
+        (["维修结算单", "客户", "凭机动车行驶证原件办理"], [0.0, 0.2, 0.7], None),
+        (["维修结算单", "客户", "机动车行驶证复印件"], [0.0, 0.2, 0.7], None),
+        # an ID card's back by its large title when nothing else of it was read (a copy too small): as a line of its
+        # own only, never inside another document's value
+        (["中华人民凭和国", "居民身份证"], [0.0, 0.55], ("id_card", "back")),
+        (["机动车所有人/身份证明名称/号码", "张梅/居民身份证/330106199001011234"], [0.1, 0.15], None),
+        # a title in the top third wins over a title lower down
+        (["机动车销售统一发票", "发票代码", "机动车登记证书"], [0.0, 0.1, 0.6], ("sales_invoice", "1")),
+    ],
+)
+def test_classify_by_text_with_the_lines_places(texts, tops, expected):
+    got = classify_by_text(texts, tops)
+    assert (None if got is None else (got.doc_type.value, got.page)) == expected
+
+
+@pytest.mark.parametrize(
     ("texts", "page_found", "shows"),
     [
         (["中华人民共和国机动车行驶证"], False, True),  # a title alone: a document, however little else was read
