@@ -83,7 +83,8 @@ class FieldRule:
     multiline: bool = False  # the value continues on the lines below (addresses)
     keep_label: bool = False  # the value printed includes the label (e.g. 检验有效期至2028年06月...)
     # "pattern": the kind's pattern anywhere; "no": No.xxxx; "amount": largest left; "row": a word of the vocabulary
-    # on the row of the field before it (:func:`_on_the_row`)
+    # on the row of the field before it (:func:`_on_the_row`); "inspection": a month and a plate
+    # (:func:`_inspection_record`)
     fallback: str | None = None
     rest_first: bool = True  # False: the rest of the label's line is label residue (units) unless nothing is right
     vocabulary: tuple[str, ...] = ()  # a closed set of values (vehicle types, colours): misreads snap to it
@@ -800,6 +801,22 @@ def _on_the_row(
 
 
 _STAMP = re.compile(r"公安|交通|管理局|市公|局公")
+# a 行驶证's inspection record ends in the month it is valid to and the plate: '...2027年12月鄂A63595'
+_INSPECTION = re.compile(r"(\d{4}年\d{1,2}月)(.{6,9})")
+
+
+def _inspection_record(rule: FieldRule, lines: Sequence[_Line], used: set[int]) -> FieldValue | None:
+    """The inspection record whose label was misread past claiming ('格胎有效额室2022年06月京AP7024' for
+    检验有效期至): a line ending in a month and a plate the plate grammar accepts, printed after the rule's label as
+    the form prints it."""
+    for j, v in enumerate(lines):
+        m = _INSPECTION.search(v.text)
+        if j in used or m is None or m.end() != len(v.text) or not validate_value("plate", m.group(2))[0]:
+            continue
+        used.add(j)
+        text = rule.key + m.group(1) + m.group(2)
+        return FieldValue(rule.canonical or rule.key, "", text, v.conf, True, (), v.box, v.text)
+    return None
 
 
 def _stamp(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used: set[int]) -> FieldValue | None:
@@ -996,6 +1013,8 @@ def _largest_amount(
 def _fallback(rule: FieldRule, lines: Sequence[_Line], label_lines: set[int], used: set[int]) -> FieldValue | None:
     if rule.fallback == "stamp":
         return _stamp(rule, lines, label_lines, used)
+    if rule.fallback == "inspection":
+        return _inspection_record(rule, lines, used)
     if rule.fallback == "amount":
         return _largest_amount(rule, lines, label_lines, used)
     if rule.fallback == "title":

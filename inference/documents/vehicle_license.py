@@ -29,7 +29,7 @@ SECONDARY = (
     FieldRule("核定载质量", printed=False),  # blank on a passenger car's licence
     FieldRule("外廓尺寸"),
     FieldRule("准牵引总质量", printed=False),  # blank on a passenger car's licence
-    FieldRule("检验有效期至", keep_label=True),
+    FieldRule("检验有效期至", keep_label=True, fallback="inspection"),
 )
 ENGLISH = (
     "PlateNo.",

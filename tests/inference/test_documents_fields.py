@@ -385,6 +385,24 @@ def test_ethnic_group_is_found_on_the_row_of_the_sex(cells, expected):
     assert (fields["民族"].text if "民族" in fields else None) == expected
 
 
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("检验有效期至2027年12月鄂A63595", "检验有效期至2027年12月鄂A63595"),
+        ("拾胎有效期至2024年08月京AP7024", "检验有效期至2024年08月京AP7024"),  # the label claimed, misread
+        # the label misread past claiming: the month and the plate after it, printed as the form prints them
+        ("格胎有效额室2022年06月京AP7024", "检验有效期至2022年06月京AP7024"),
+        ("格胎有效额室2022年06月", None),  # no plate after the month
+        ("格胎有效额室2022年06月京AP70249X", None),  # more than a plate after it
+        ("格胎有效额室2022年06月京IP7024", None),  # no plate: the grammar has no I
+    ],
+)
+def test_inspection_record_of_a_vehicle_licence(read, expected):
+    lines = row(100, ("档案编号", 100), ("110141636926", 300)) + row(400, (read, 100))
+    fields = rules_for(DocType.vehicle_license).read(lines, "secondary")
+    assert (fields["检验有效期至"].text if "检验有效期至" in fields else None) == expected
+
+
 def test_ethnic_group_off_the_row_of_the_sex_is_not_taken():
     # an address line ending in a group's name ('...水') on its own row is the address's, not the ethnicity
     lines = (
