@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from inference.documents.fields import normalise
+from inference.documents.fields import NOTHING, normalise
 from inference.documents.reader import DocumentReader, page_class
 from inference.documents.review import review_case
 from inference.documents.types import AuthenticityResult, DocType, FieldValue
@@ -288,7 +288,7 @@ def _comparable(text: str) -> str:
     """NFKC, no whitespace, no ⊗ before amounts in words, no ¥ (the reader often drops the sign of a printed
     amount), '——' (nothing printed) as empty."""
     t = normalise(text).replace("⊗", "").replace("¥", "")
-    return "" if t == "——" else t
+    return "" if t == NOTHING else t
 
 
 def _read_as_printed(fields: Mapping[str, FieldValue], key: str, printed: str) -> bool:

@@ -76,12 +76,11 @@ def classify_by_text(texts: Sequence[str], tops: Sequence[float] | None = None) 
     def alone(title: str) -> bool:
         return any(_title_line(t, title) for t in lines)
 
-    for found in (headed, alone):
-        for title, doc_type, page in TITLES if found is headed else TITLES + LINE_TITLES:
-            if title in keywords:
-                if found is alone or not label_in(lines, title):  # a keyword is looked for once, anywhere
-                    continue
-            elif not found(title):
+    # the keywords are looked for once, anywhere, with the titles in the top third
+    alone_titles = tuple(t for t in TITLES + LINE_TITLES if t[0] not in keywords)
+    for found, titles in ((headed, TITLES), (alone, alone_titles)):
+        for title, doc_type, page in titles:
+            if not (label_in(lines, title) if title in keywords else found(title)):
                 continue
             second = "转移登记摘要" in joined and "车辆识别代号" not in joined
             if doc_type is DocType.registration_certificate and second:
